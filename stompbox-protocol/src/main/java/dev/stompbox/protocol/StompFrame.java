@@ -1,0 +1,489 @@
+package dev.stompbox.protocol;
+
+import dev.stompbox.protocol.internal.FrameAccess;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
+import java.util.Set;
+
+/**
+ * An immutable STOMP frame: a command, an ordered list of headers that keeps duplicates, and a body
+ * of bytes.
+ *
+ * <p>Headers are kept exactly as they came, in order, repeats included ({@link #headers()}, the
+ * equivalent of stompest's {@code rawHeaders}); {@link #header(String)} answers with the first
+ * occurrence, which is the one the specification says wins.
+ *
+ * <p>The body is bytes. {@link Builder#body(byte[])} copies what it is given;
+ * {@link Builder#bodyWithoutCopy(byte[])} and {@link Builder#bodyWithoutCopy(ByteBuffer)} adopt the
+ * caller's memory, which the caller must then leave alone. Frames are safe to share between threads.
+ *
+ * <p>{@link #toString()} and {@link #info()} never print a {@code passcode}.
+ *
+ * <pre>{@code
+ * StompFrame send = StompFrame.builder(StompCommand.SEND)
+ *         .header("destination", "/queue/a")
+ *         .body("hello")
+ *         .build();
+ * StompFrame withReceipt = send.withHeader("receipt", "r-1");
+ * String destination = send.header("destination");        // "/queue/a"
+ * log.debug("sent {}", send.info());                        // SEND destination:/queue/a body(5)='hello'
+ * }</pre>
+ */
+public final class StompFrame {
+    /** How much of the body {@link #info()} and {@link #toString()} show. */
+    public static final int DEFAULT_INFO_LENGTH = 64;
+
+    private static final Header[] NO_HEADERS = new Header[0];
+    private static final byte[] NO_BODY = new byte[0];
+    private static final Set<String> ALWAYS_MASKED = Set.of(StompHeaders.PASSCODE);
+
+    static {
+        FrameAccess.install(new FrameAccess() {
+            @Override
+            public StompFrame adopt(StompCommand command, Header[] headers, int count, byte[] body) {
+                return new StompFrame(command, headers, count, body, 0, body.length, null, true);
+            }
+        });
+    }
+
+    private final StompCommand command;
+    private final Header[] headers;
+    private final int headerCount;
+    // Body: either a heap region (array, offset, length) or a direct buffer (direct != null).
+    private final byte[] array;
+    private final int offset;
+    private final int length;
+    private final ByteBuffer direct;
+    private final boolean contentLength;
+
+    private StompFrame(StompCommand command, Header[] headers, int headerCount,
+                       byte[] array, int offset, int length, ByteBuffer direct, boolean contentLength) {
+        this.command = command;
+        this.headers = headers;
+        this.headerCount = headerCount;
+        this.array = array;
+        this.offset = offset;
+        this.length = length;
+        this.direct = direct;
+        this.contentLength = contentLength;
+    }
+
+    /** A frame with no headers and no body. */
+    public static StompFrame of(StompCommand command) {
+        return new StompFrame(Objects.requireNonNull(command, "command"), NO_HEADERS, 0, NO_BODY, 0, 0, null, true);
+    }
+
+    /** A builder for a frame of this command. */
+    public static Builder builder(StompCommand command) {
+        return new Builder(Objects.requireNonNull(command, "command"));
+    }
+
+    /** A builder that starts with this frame's command, headers and body. */
+    public Builder toBuilder() {
+        Builder b = new Builder(command);
+        b.headers.addAll(headers());
+        b.array = array;
+        b.offset = offset;
+        b.length = length;
+        b.direct = direct;
+        b.contentLength = contentLength;
+        return b;
+    }
+
+    public StompCommand command() {
+        return command;
+    }
+
+    /** All headers in wire order, duplicates included. Unmodifiable. */
+    public List<Header> headers() {
+        return new HeaderList(headers, headerCount);
+    }
+
+    /** The value of the first header with this name (the one that counts), or {@code null}. */
+    public String header(String name) {
+        for (int i = 0; i < headerCount; i++) {
+            Header h = headers[i];
+            if (h.name().equals(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    /** The value of the first header with this name, or {@code defaultValue} when there is none. */
+    public String header(String name, String defaultValue) {
+        String v = header(name);
+        return v == null ? defaultValue : v;
+    }
+
+    /** Every value of this header, in wire order (empty when absent). */
+    public List<String> headers(String name) {
+        List<String> values = new ArrayList<>(1);
+        for (int i = 0; i < headerCount; i++) {
+            Header h = headers[i];
+            if (h.name().equals(name)) {
+                values.add(h.value());
+            }
+        }
+        return values;
+    }
+
+    public boolean hasHeader(String name) {
+        return header(name) != null;
+    }
+
+    /** Number of body bytes. */
+    public int bodyLength() {
+        return length;
+    }
+
+    public boolean hasBody() {
+        return length > 0;
+    }
+
+    /** A copy of the body. */
+    public byte[] body() {
+        byte[] copy = new byte[length];
+        copyBodyTo(copy, 0);
+        return copy;
+    }
+
+    /** A read-only view of the body, without copying. */
+    public ByteBuffer bodyBuffer() {
+        if (direct != null) {
+            return direct.asReadOnlyBuffer();
+        }
+        return ByteBuffer.wrap(array, offset, length).slice().asReadOnlyBuffer();
+    }
+
+    /** The body decoded as UTF-8 (malformed input replaced, never thrown). */
+    public String bodyAsString() {
+        return bodyAsString(StandardCharsets.UTF_8);
+    }
+
+    /** The body decoded with {@code charset}. */
+    public String bodyAsString(Charset charset) {
+        if (direct != null) {
+            return charset.decode(direct.duplicate()).toString();
+        }
+        return new String(array, offset, length, charset);
+    }
+
+    /** Copies the body into {@code dst} at {@code at}. */
+    public void copyBodyTo(byte[] dst, int at) {
+        if (direct != null) {
+            direct.duplicate().get(dst, at, length);
+        } else {
+            System.arraycopy(array, offset, dst, at, length);
+        }
+    }
+
+    /** Puts the body into {@code dst}, advancing its position. */
+    public void copyBodyTo(ByteBuffer dst) {
+        if (direct != null) {
+            dst.put(direct.duplicate());
+        } else {
+            dst.put(array, offset, length);
+        }
+    }
+
+    /** Writes the body to {@code out}; a heap body is written straight from its array, without a copy. */
+    public void writeBodyTo(OutputStream out) throws IOException {
+        if (direct == null) {
+            out.write(array, offset, length);
+            return;
+        }
+        ByteBuffer src = direct.duplicate();
+        byte[] chunk = new byte[Math.min(src.remaining(), 8192)];
+        while (src.hasRemaining()) {
+            int n = Math.min(chunk.length, src.remaining());
+            src.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
+    }
+
+    /**
+     * Whether an encoder adds {@code content-length} for this frame's body (the default). Frames
+     * built with {@link Builder#contentLength(boolean) contentLength(false)} answer false: ActiveMQ
+     * delivers such a SEND as a TextMessage rather than a BytesMessage.
+     */
+    public boolean includesContentLength() {
+        return contentLength;
+    }
+
+    /** This frame with every {@code name} header replaced by one {@code name:value}, placed last. */
+    public StompFrame withHeader(String name, String value) {
+        return toBuilder().setHeader(name, value).build();
+    }
+
+    /** This frame with one more {@code name:value} header at the end (earlier ones still win). */
+    public StompFrame withAddedHeader(String name, String value) {
+        return toBuilder().header(name, value).build();
+    }
+
+    /** This frame without any {@code name} header. */
+    public StompFrame withoutHeader(String name) {
+        return toBuilder().removeHeader(name).build();
+    }
+
+    /** This frame with a copy of {@code body} as its body. */
+    public StompFrame withBody(byte[] body) {
+        return toBuilder().body(body).build();
+    }
+
+    /** A log line: command, headers, and up to {@value #DEFAULT_INFO_LENGTH} body bytes; passcode masked. */
+    public String info() {
+        return info(DEFAULT_INFO_LENGTH);
+    }
+
+    /** A log line with up to {@code maxBody} body bytes shown; passcode masked. */
+    public String info(int maxBody) {
+        return info(maxBody, ALWAYS_MASKED);
+    }
+
+    /**
+     * A log line with up to {@code maxBody} body bytes shown, non-printable bytes escaped, and the
+     * values of {@code passcode} and of every header in {@code sensitive} shown as {@code ***}.
+     */
+    public String info(int maxBody, Collection<String> sensitive) {
+        if (maxBody < 0) {
+            throw new IllegalArgumentException("maxBody must not be negative: " + maxBody);
+        }
+        StringBuilder sb = new StringBuilder(64);
+        sb.append(command.name());
+        for (int i = 0; i < headerCount; i++) {
+            Header h = headers[i];
+            sb.append(i == 0 ? " " : ", ");
+            escapeText(sb, h.name());
+            sb.append(':');
+            if (ALWAYS_MASKED.contains(h.name()) || sensitive.contains(h.name())) {
+                sb.append("***");
+            } else {
+                escapeText(sb, h.value());
+            }
+        }
+        if (length > 0) {
+            sb.append(" body(").append(length).append(")='");
+            int shown = Math.min(maxBody, length);
+            for (int i = 0; i < shown; i++) {
+                escapeByte(sb, bodyByte(i));
+            }
+            sb.append('\'');
+            if (shown < length) {
+                sb.append("...");
+            }
+        }
+        return sb.toString();
+    }
+
+    private byte bodyByte(int i) {
+        return direct != null ? direct.get(direct.position() + i) : array[offset + i];
+    }
+
+    private static void escapeText(StringBuilder sb, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                escapeByte(sb, (byte) c);
+            } else {
+                sb.append(c);
+            }
+        }
+    }
+
+    private static void escapeByte(StringBuilder sb, byte b) {
+        int v = b & 0xff;
+        switch (v) {
+            case '\n' -> sb.append("\\n");
+            case '\r' -> sb.append("\\r");
+            case '\t' -> sb.append("\\t");
+            case '\\' -> sb.append("\\\\");
+            case '\'' -> sb.append("\\'");
+            default -> {
+                if (v >= 0x20 && v < 0x7f) {
+                    sb.append((char) v);
+                } else {
+                    sb.append("\\x").append(String.format(Locale.ROOT, "%02x", v));
+                }
+            }
+        }
+    }
+
+    /** {@code StompFrame[...]} around {@link #info()}: safe to log, never shows a passcode. */
+    @Override
+    public String toString() {
+        return "StompFrame[" + info() + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof StompFrame)) {
+            return false;
+        }
+        StompFrame other = (StompFrame) o;
+        return command == other.command
+                && contentLength == other.contentLength
+                && headers().equals(other.headers())
+                && bodyBuffer().equals(other.bodyBuffer());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(command, headers(), bodyBuffer(), contentLength);
+    }
+
+    private static final class HeaderList extends AbstractList<Header> implements RandomAccess {
+        private final Header[] headers;
+        private final int size;
+
+        HeaderList(Header[] headers, int size) {
+            this.headers = headers;
+            this.size = size;
+        }
+
+        @Override
+        public Header get(int index) {
+            Objects.checkIndex(index, size);
+            return headers[index];
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
+    /**
+     * Builds a {@link StompFrame}. Not thread-safe; each {@link #build()} produces an independent
+     * frame (a body adopted with {@code bodyWithoutCopy} is shared, as its name says).
+     */
+    public static final class Builder {
+        private final StompCommand command;
+        private final List<Header> headers = new ArrayList<>();
+        private byte[] array = NO_BODY;
+        private int offset;
+        private int length;
+        private ByteBuffer direct;
+        private boolean contentLength = true;
+
+        private Builder(StompCommand command) {
+            this.command = command;
+        }
+
+        /** Appends a header; an existing header of the same name keeps precedence (first wins). */
+        public Builder header(String name, String value) {
+            headers.add(new Header(name, value));
+            return this;
+        }
+
+        /** Appends a header. */
+        public Builder header(Header header) {
+            headers.add(Objects.requireNonNull(header, "header"));
+            return this;
+        }
+
+        /** Appends headers in the iteration order of the collection. */
+        public Builder headers(Collection<Header> more) {
+            for (Header h : more) {
+                header(h);
+            }
+            return this;
+        }
+
+        /** Appends headers in the iteration order of the map. */
+        public Builder headers(Map<String, String> more) {
+            more.forEach(this::header);
+            return this;
+        }
+
+        /** Removes every header of this name, then appends {@code name:value}. */
+        public Builder setHeader(String name, String value) {
+            removeHeader(name);
+            return header(name, value);
+        }
+
+        /** Removes every header of this name. */
+        public Builder removeHeader(String name) {
+            headers.removeIf(h -> h.name().equals(name));
+            return this;
+        }
+
+        /** Sets the body to a copy of {@code body}. */
+        public Builder body(byte[] body) {
+            return bodyWithoutCopy(body.clone());
+        }
+
+        /** Sets the body to the UTF-8 bytes of {@code text}. */
+        public Builder body(String text) {
+            return bodyWithoutCopy(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Sets the body to {@code text} encoded with {@code charset}. */
+        public Builder body(String text, Charset charset) {
+            return bodyWithoutCopy(text.getBytes(charset));
+        }
+
+        /**
+         * Adopts {@code body} without copying it. The caller hands the array over and must not
+         * change it afterwards, or the frame changes with it.
+         */
+        public Builder bodyWithoutCopy(byte[] body) {
+            return bodyWithoutCopy(body, 0, body.length);
+        }
+
+        /** Adopts {@code length} bytes of {@code body} from {@code offset} without copying them. */
+        public Builder bodyWithoutCopy(byte[] body, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, body.length);
+            this.array = body;
+            this.offset = offset;
+            this.length = length;
+            this.direct = null;
+            return this;
+        }
+
+        /**
+         * Adopts the remaining bytes of {@code body} (position to limit) without copying them; the
+         * buffer's own position and limit are left as they are. The caller must not change the
+         * bytes afterwards.
+         */
+        public Builder bodyWithoutCopy(ByteBuffer body) {
+            if (body.hasArray() && !body.isReadOnly()) {
+                return bodyWithoutCopy(body.array(), body.arrayOffset() + body.position(), body.remaining());
+            }
+            this.direct = body.slice();
+            this.array = null;
+            this.offset = 0;
+            this.length = direct.remaining();
+            return this;
+        }
+
+        /**
+         * Whether the encoder adds {@code content-length} for the body (default true). With false a
+         * body must not contain NUL bytes, since its end is then the first NUL.
+         */
+        public Builder contentLength(boolean include) {
+            this.contentLength = include;
+            return this;
+        }
+
+        public StompFrame build() {
+            Header[] hs = headers.isEmpty() ? NO_HEADERS : headers.toArray(NO_HEADERS);
+            return new StompFrame(command, hs, hs.length, array, offset, length, direct, contentLength);
+        }
+    }
+}

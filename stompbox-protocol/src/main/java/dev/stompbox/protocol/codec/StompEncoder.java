@@ -1,0 +1,331 @@
+package dev.stompbox.protocol.codec;
+
+import dev.stompbox.protocol.Header;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompProtocolException;
+import dev.stompbox.protocol.StompVersion;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Turns frames into wire bytes for one STOMP version. Stateless and thread-safe; get one with
+ * {@link #of(StompVersion)}.
+ *
+ * <ul>
+ *   <li>Escaping per version: 1.1 escapes {@code \ LF :}, 1.2 also CR; 1.0 and the CONNECT, STOMP
+ *       and CONNECTED frames are never escaped, so a header that cannot be written there without
+ *       corrupting the stream (an LF, a {@code :} in a name, a CR in 1.2, non-ASCII text in 1.0) is a
+ *       {@link StompProtocolException}, never bad bytes.</li>
+ *   <li>{@code content-length} is added for every non-empty body unless the frame was built with
+ *       {@code contentLength(false)}; a {@code content-length} header already present must match the
+ *       body.</li>
+ *   <li>A body on a frame that may not have one, or a command the version lacks, is a
+ *       {@link StompProtocolException}.</li>
+ *   <li>Lines end with LF, which every version accepts.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * StompEncoder encoder = StompEncoder.of(StompVersion.V1_2);
+ * byte[] wire = encoder.encode(frame);          // exact-size array
+ * encoder.encode(frame, socketOutputStream);    // body written without a copy
+ * socketOutputStream.write(StompEncoder.heartBeat());
+ * }</pre>
+ */
+public final class StompEncoder {
+    private static final StompEncoder[] BY_VERSION = {
+        new StompEncoder(StompVersion.V1_0), new StompEncoder(StompVersion.V1_1), new StompEncoder(StompVersion.V1_2),
+    };
+    private static final int MAX_CONTENT_LENGTH_DIGITS = 10;
+
+    private final StompVersion version;
+
+    private StompEncoder(StompVersion version) {
+        this.version = version;
+    }
+
+    /** The encoder for {@code version}. */
+    public static StompEncoder of(StompVersion version) {
+        return BY_VERSION[Objects.requireNonNull(version, "version").ordinal()];
+    }
+
+    public StompVersion version() {
+        return version;
+    }
+
+    /** The bytes of one heart-beat: a single LF (a fresh array each call). */
+    public static byte[] heartBeat() {
+        return new byte[] {'\n'};
+    }
+
+    /** Writes one heart-beat. */
+    public static void writeHeartBeat(OutputStream out) throws IOException {
+        out.write('\n');
+    }
+
+    /** The exact number of bytes {@link #encode(StompFrame)} produces for this frame. */
+    public int encodedLength(StompFrame frame) {
+        return headLength(frame) + frame.bodyLength() + 1;
+    }
+
+    /** The frame as an exact-size array. */
+    public byte[] encode(StompFrame frame) {
+        int head = headLength(frame);
+        byte[] out = new byte[head + frame.bodyLength() + 1];
+        int pos = writeHead(frame, out);
+        frame.copyBodyTo(out, pos);
+        return out; // the last byte is already NUL
+    }
+
+    /**
+     * Puts the frame into {@code dst}.
+     *
+     * @throws BufferOverflowException if {@code dst} has less room than {@link #encodedLength}; then
+     *                                 nothing is written
+     */
+    public void encode(StompFrame frame, ByteBuffer dst) {
+        int head = headLength(frame);
+        if (dst.remaining() < head + frame.bodyLength() + 1) {
+            throw new BufferOverflowException();
+        }
+        if (dst.hasArray() && !dst.isReadOnly()) {
+            int start = dst.arrayOffset() + dst.position();
+            byte[] a = dst.array();
+            int pos = writeHead(frame, a, start);
+            frame.copyBodyTo(a, pos);
+            a[pos + frame.bodyLength()] = 0;
+            dst.position(dst.position() + head + frame.bodyLength() + 1);
+            return;
+        }
+        byte[] headBytes = new byte[head];
+        writeHead(frame, headBytes, 0);
+        dst.put(headBytes);
+        frame.copyBodyTo(dst);
+        dst.put((byte) 0);
+    }
+
+    /** Writes the frame: the head in one write, then the body straight from its own memory, then NUL. */
+    public void encode(StompFrame frame, OutputStream out) throws IOException {
+        byte[] head = new byte[headLength(frame)];
+        writeHead(frame, head, 0);
+        if (frame.bodyLength() == 0) {
+            out.write(head);
+            out.write(0);
+            return;
+        }
+        out.write(head);
+        frame.writeBodyTo(out);
+        out.write(0);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private boolean addsContentLength(StompFrame frame) {
+        return frame.bodyLength() > 0 && frame.includesContentLength() && frame.header(StompHeaders.CONTENT_LENGTH) == null;
+    }
+
+    /** Validates the frame for this version and returns the length of command, headers and blank line. */
+    private int headLength(StompFrame frame) {
+        StompCommand command = frame.command();
+        if (!version.supports(command)) {
+            throw new StompProtocolException("Cannot encode " + command + ": not a STOMP " + version.text() + " command");
+        }
+        int bodyLength = frame.bodyLength();
+        if (bodyLength > 0 && !command.bodyAllowed()) {
+            throw new StompProtocolException("Cannot encode " + command + " with a body: only SEND, MESSAGE and ERROR"
+                    + " frames may have one");
+        }
+        String declared = frame.header(StompHeaders.CONTENT_LENGTH);
+        if (declared != null && !declared.equals(Integer.toString(bodyLength))) {
+            throw new StompProtocolException("Cannot encode " + command + ": content-length header says '" + declared
+                    + "' but the body has " + bodyLength + " bytes");
+        }
+        if (declared == null && !frame.includesContentLength() && bodyLength > 0 && bodyHasNul(frame)) {
+            throw new StompProtocolException("Cannot encode " + command + " without content-length: the body contains"
+                    + " a NUL byte, which would end the frame early");
+        }
+        boolean escape = version.escapes(command);
+        int n = command.name().length() + 1;
+        List<Header> headers = frame.headers();
+        for (int i = 0, size = headers.size(); i < size; i++) {
+            Header h = headers.get(i);
+            if (h.name().isEmpty()) {
+                throw new StompProtocolException("Cannot encode " + command + ": empty header name");
+            }
+            n += measure(command, h, h.name(), true, escape) + 1 + measure(command, h, h.value(), false, escape) + 1;
+        }
+        if (addsContentLength(frame)) {
+            n += StompHeaders.CONTENT_LENGTH.length() + 1 + digits(bodyLength) + 1;
+        }
+        return n + 1;
+    }
+
+    private static boolean bodyHasNul(StompFrame frame) {
+        ByteBuffer b = frame.bodyBuffer();
+        for (int i = b.position(), lim = b.limit(); i < lim; i++) {
+            if (b.get(i) == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int measure(StompCommand command, Header h, String s, boolean name, boolean escape) {
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (c == '\\' || c == '\n' || c == ':' || c == '\r') {
+                    n += special(command, h, c, name, escape);
+                } else {
+                    n++;
+                }
+            } else if (version == StompVersion.V1_0) {
+                throw new StompProtocolException("Cannot encode header '" + h.name() + "' in STOMP 1.0: non-ASCII"
+                        + " character '" + c + "' (1.0 headers are ASCII; use 1.1 or later for UTF-8)");
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new StompProtocolException("Cannot encode header '" + h.name() + "': unpaired surrogate"
+                        + " (not valid UTF-16 text)");
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private int special(StompCommand command, Header h, char c, boolean name, boolean escape) {
+        if (escape) {
+            return c == '\r' && !version.escapesCarriageReturn() ? 1 : 2;
+        }
+        // Unescaped: 1.0, or CONNECT/STOMP/CONNECTED in any version.
+        switch (c) {
+            case '\n':
+                throw new StompProtocolException(unencodable(command, h, "a line feed"));
+            case '\r':
+                if (version.acceptsCrLf()) {
+                    throw new StompProtocolException(unencodable(command, h, "a carriage return"));
+                }
+                return 1;
+            case ':':
+                if (name) {
+                    throw new StompProtocolException(unencodable(command, h, "':' in its name"));
+                }
+                return 1;
+            default:
+                return 1;
+        }
+    }
+
+    private String unencodable(StompCommand command, Header h, String what) {
+        return "Cannot encode header '" + h.name() + "' of " + command + " in STOMP " + version.text() + ": it contains "
+                + what + ", which " + (version == StompVersion.V1_0 ? "STOMP 1.0" : command.name())
+                + " headers cannot escape";
+    }
+
+    private int writeHead(StompFrame frame, byte[] out) {
+        return writeHead(frame, out, 0);
+    }
+
+    private int writeHead(StompFrame frame, byte[] out, int pos) {
+        StompCommand command = frame.command();
+        String name = command.name();
+        for (int i = 0; i < name.length(); i++) {
+            out[pos++] = (byte) name.charAt(i);
+        }
+        out[pos++] = '\n';
+        boolean escape = version.escapes(command);
+        List<Header> headers = frame.headers();
+        for (int i = 0, size = headers.size(); i < size; i++) {
+            Header h = headers.get(i);
+            pos = write(h.name(), out, pos, escape);
+            out[pos++] = ':';
+            pos = write(h.value(), out, pos, escape);
+            out[pos++] = '\n';
+        }
+        if (addsContentLength(frame)) {
+            pos = write(StompHeaders.CONTENT_LENGTH, out, pos, false);
+            out[pos++] = ':';
+            pos = writeDigits(frame.bodyLength(), out, pos);
+            out[pos++] = '\n';
+        }
+        out[pos++] = '\n';
+        return pos;
+    }
+
+    private int write(String s, byte[] out, int pos, boolean escape) {
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (escape) {
+                    switch (c) {
+                        case '\\':
+                            out[pos++] = '\\';
+                            out[pos++] = '\\';
+                            continue;
+                        case '\n':
+                            out[pos++] = '\\';
+                            out[pos++] = 'n';
+                            continue;
+                        case ':':
+                            out[pos++] = '\\';
+                            out[pos++] = 'c';
+                            continue;
+                        case '\r':
+                            if (version.escapesCarriageReturn()) {
+                                out[pos++] = '\\';
+                                out[pos++] = 'r';
+                                continue;
+                            }
+                            break;
+                        default:
+                            break;
+                    }
+                }
+                out[pos++] = (byte) c;
+            } else if (c < 0x800) {
+                out[pos++] = (byte) (0xc0 | (c >> 6));
+                out[pos++] = (byte) (0x80 | (c & 0x3f));
+            } else if (Character.isHighSurrogate(c)) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                out[pos++] = (byte) (0xf0 | (cp >> 18));
+                out[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                out[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                out[pos++] = (byte) (0x80 | (cp & 0x3f));
+            } else {
+                out[pos++] = (byte) (0xe0 | (c >> 12));
+                out[pos++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                out[pos++] = (byte) (0x80 | (c & 0x3f));
+            }
+        }
+        return pos;
+    }
+
+    private static int digits(int v) {
+        int d = 1;
+        while (v >= 10 && d < MAX_CONTENT_LENGTH_DIGITS) {
+            v /= 10;
+            d++;
+        }
+        return d;
+    }
+
+    private static int writeDigits(int v, byte[] out, int pos) {
+        int d = digits(v);
+        for (int i = pos + d - 1; i >= pos; i--) {
+            out[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return pos + d;
+    }
+}

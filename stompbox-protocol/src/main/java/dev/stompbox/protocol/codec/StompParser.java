@@ -1,0 +1,772 @@
+package dev.stompbox.protocol.codec;
+
+import dev.stompbox.protocol.Header;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompFrameException;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.internal.FrameAccess;
+import dev.stompbox.protocol.internal.KnownHeaderNames;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Incremental parser of a STOMP byte stream (stompest's {@code StompParser}): {@link #add} bytes as
+ * they arrive, in any fragmentation, and take complete frames with {@link #get()}.
+ *
+ * <p><b>Exact.</b> Parses to the letter of the specification of the current {@link #version()}:
+ * escapes per version, no unescaping for CONNECT/STOMP/CONNECTED, nothing trimmed, repeated headers
+ * all kept (the first wins in {@link StompFrame#header(String)}), LF and (1.2) CRLF line ends with a
+ * bare CR rejected, {@code content-length} as a byte count with a mandatory NUL after the body, a
+ * body only where the version allows one, and only the commands the version has.
+ *
+ * <p><b>Heart-beats.</b> EOLs between frames are heart-beats; they are counted in
+ * {@link #heartBeats()} and never become part of a frame.
+ *
+ * <p><b>Version negotiation.</b> Start with the highest version offered. After a CONNECTED frame the
+ * parser stops and leaves any further bytes unparsed until that frame has been taken with
+ * {@link #get()}; set the negotiated {@link #version(StompVersion)} then, and the bytes that
+ * followed CONNECTED are parsed with its rules.
+ *
+ * <p><b>Bounded.</b> The {@link ParserLimits} are checked while scanning, before memory is spent;
+ * a partial frame never holds more than they allow. Each byte is scanned once, whatever the
+ * fragmentation; bodies with a {@code content-length} above 16 KiB are copied from the input
+ * straight into the frame's own array.
+ *
+ * <p><b>Errors.</b> Malformed input raises {@link StompFrameException} with the reason and the byte
+ * offset in the stream. Frames completed before it can still be taken. The parser then refuses input
+ * until {@link #reset()} (drop everything) or {@link #resync()} (skip past the next NUL and go on).
+ *
+ * <p>Not thread-safe: one parser per connection, driven by one thread at a time.
+ *
+ * <pre>{@code
+ * StompParser parser = new StompParser(StompVersion.V1_2);
+ * parser.add(bytesFromSocket, 0, n);
+ * StompFrame frame;
+ * while ((frame = parser.get()) != null) {
+ *     handle(frame);
+ * }
+ * }</pre>
+ */
+public final class StompParser {
+    private static final int FRAME_START = 0;
+    private static final int LINE = 1;
+    private static final int BODY_NUL = 2;
+    private static final int BODY_FIXED = 3;
+    private static final int BODY_FILL = 4;
+    private static final int TRAILER = 5;
+    private static final int SKIP = 6;
+    private static final int FAILED = 7;
+
+    private static final int DIRECT_FILL_THRESHOLD = 16 * 1024;
+    private static final byte[] NO_BODY = new byte[0];
+    private static final Header[] NO_HEADERS = new Header[0];
+
+    private final ParserLimits limits;
+    private final ArrayDeque<StompFrame> frames = new ArrayDeque<>();
+    private StompVersion version;
+
+    // Bytes kept between add() calls: buf[0, end). Only an incomplete line or body is ever kept.
+    private byte[] buf = new byte[256];
+    private int end;
+
+    // Scan state for the current array, all relative to seg (the first unconsumed byte).
+    private int state = FRAME_START;
+    private int seg;
+    private int scan;
+    private long segOffset; // stream offset of seg
+    private long frameOffset; // stream offset of the current frame's first byte
+
+    // The frame being built.
+    private StompCommand command;
+    private Header[] headers = NO_HEADERS;
+    private int headerCount;
+    private int frameBytes;
+    private int contentLength = -1;
+    private byte[] body;
+    private int filled;
+
+    private boolean paused;
+    private long heartBeats;
+    private long discarded;
+    private StompFrameException failure;
+    private byte[] scratch;
+    private CharsetDecoder strictUtf8;
+
+    /** A parser for STOMP 1.2 with default limits. */
+    public StompParser() {
+        this(StompVersion.latest());
+    }
+
+    /** A parser for {@code version} with default limits. */
+    public StompParser(StompVersion version) {
+        this(version, ParserLimits.defaults());
+    }
+
+    public StompParser(StompVersion version, ParserLimits limits) {
+        this.version = Objects.requireNonNull(version, "version");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** The version whose rules apply to the frames parsed from now on. */
+    public StompVersion version() {
+        return version;
+    }
+
+    /** Switches the rules in place, for instance to the version negotiated by CONNECTED. */
+    public void version(StompVersion version) {
+        this.version = Objects.requireNonNull(version, "version");
+    }
+
+    public ParserLimits limits() {
+        return limits;
+    }
+
+    /** Feeds all of {@code data}. */
+    public void add(byte[] data) {
+        add(data, 0, data.length);
+    }
+
+    /**
+     * Feeds {@code length} bytes of {@code data} from {@code offset}. The parser copies what it
+     * needs to keep; the caller may reuse the array as soon as this returns.
+     *
+     * @throws StompFrameException   if the bytes are not valid STOMP (frames completed before the
+     *                               bad byte stay available through {@link #get()})
+     * @throws IllegalStateException if an earlier error has not been cleared with {@link #reset()}
+     *                               or {@link #resync()}
+     */
+    public void add(byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        checkNotFailed();
+        if (length == 0) {
+            return;
+        }
+        if (state == SKIP) {
+            int nul = indexOfNul(data, offset, offset + length);
+            if (nul < 0) {
+                discarded += length;
+                segOffset += length;
+                return;
+            }
+            int skipped = nul + 1 - offset;
+            discarded += skipped;
+            segOffset += skipped;
+            state = FRAME_START;
+            offset += skipped;
+            length -= skipped;
+        }
+        if (end == 0 && !paused) {
+            parse(data, offset, offset + length);
+            return;
+        }
+        // Some bytes are already kept: append, but never more than the limits can need, so the
+        // kept bytes stay bounded however large the chunk.
+        while (length > 0) {
+            int room = paused ? length : Math.min(length, retainBound() - end);
+            append(data, offset, room);
+            offset += room;
+            length -= room;
+            if (paused) {
+                return;
+            }
+            try {
+                parse(buf, 0, end);
+            } catch (StompFrameException e) {
+                append(data, offset, length); // kept for resync(): nothing fed is silently lost
+                throw e;
+            }
+            if (end == 0 && length > 0 && !paused) {
+                parse(data, offset, offset + length);
+                return;
+            }
+        }
+    }
+
+    /** Feeds the remaining bytes of {@code data} and advances its position to its limit. */
+    public void add(ByteBuffer data) {
+        if (data.hasArray()) {
+            int n = data.remaining();
+            add(data.array(), data.arrayOffset() + data.position(), n);
+            data.position(data.position() + n);
+            return;
+        }
+        byte[] chunk = new byte[Math.min(data.remaining(), 8192)];
+        while (data.hasRemaining()) {
+            int n = Math.min(chunk.length, data.remaining());
+            data.get(chunk, 0, n);
+            add(chunk, 0, n);
+        }
+    }
+
+    /** Whether a complete frame is available. */
+    public boolean canRead() {
+        resumeIfTaken();
+        return !frames.isEmpty();
+    }
+
+    /** The next complete frame, or {@code null} when none is complete yet. */
+    public StompFrame get() {
+        resumeIfTaken();
+        return frames.poll();
+    }
+
+    /** Number of heart-beats (EOLs between frames) seen since creation or the last reset. */
+    public long heartBeats() {
+        return heartBeats;
+    }
+
+    /** Number of bytes {@link #resync()} has thrown away since creation or the last reset. */
+    public long discarded() {
+        return discarded;
+    }
+
+    /** Whether the parser is stopped by an error and waits for {@link #reset()} or {@link #resync()}. */
+    public boolean failed() {
+        return state == FAILED;
+    }
+
+    /** Drops all state: complete and partial frames, kept bytes, counters and any error. */
+    public void reset() {
+        frames.clear();
+        end = 0;
+        state = FRAME_START;
+        seg = 0;
+        scan = 0;
+        segOffset = 0;
+        frameOffset = 0;
+        paused = false;
+        heartBeats = 0;
+        discarded = 0;
+        failure = null;
+        clearFrame();
+        if (buf.length > 64 * 1024) {
+            buf = new byte[256];
+        }
+    }
+
+    /**
+     * After an error, skips to the byte after the next NUL (stomper's {@code syncBuffer()}) and goes
+     * on parsing from there. When no NUL has arrived yet, later input is skipped up to and including
+     * the first NUL. Frames already complete are kept.
+     *
+     * @return the bytes of the broken frame thrown away so far (from its first byte)
+     * @throws StompFrameException if the bytes after the NUL are broken too
+     */
+    public long resync() {
+        if (state != FAILED) {
+            return 0;
+        }
+        long before = discarded;
+        // Kept bytes start at the byte that failed; the broken frame began at frameOffset.
+        discarded += segOffset - frameOffset;
+        failure = null;
+        clearFrame();
+        int nul = indexOfNul(buf, 0, end);
+        if (nul < 0) {
+            discarded += end;
+            segOffset += end;
+            end = 0;
+            state = SKIP;
+            return discarded - before;
+        }
+        discarded += nul + 1;
+        segOffset += nul + 1;
+        end -= nul + 1;
+        System.arraycopy(buf, nul + 1, buf, 0, end);
+        state = FRAME_START;
+        long result = discarded - before;
+        if (end > 0) {
+            parse(buf, 0, end);
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void checkNotFailed() {
+        if (state == FAILED) {
+            throw new IllegalStateException("parser stopped by an earlier error (" + failure.getMessage()
+                    + "); call reset() or resync()");
+        }
+    }
+
+    private void resumeIfTaken() {
+        if (paused && frames.isEmpty()) {
+            paused = false;
+            if (end > 0) {
+                parse(buf, 0, end);
+            }
+        }
+    }
+
+    /** How many bytes may be kept in the current state before a limit must have tripped. */
+    private int retainBound() {
+        switch (state) {
+            case BODY_NUL:
+            case BODY_FIXED:
+                return limits.maxFrameSize() - frameBytes + 1;
+            default:
+                return limits.maxHeaderLineLength() + 2;
+        }
+    }
+
+    private void append(byte[] data, int offset, int length) {
+        if (end + length > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(end + length, Math.min(buf.length * 2, Integer.MAX_VALUE - 16)));
+        }
+        System.arraycopy(data, offset, buf, end, length);
+        end += length;
+    }
+
+    /** Parses a[from, lim); keeps whatever is left of an incomplete frame in buf. */
+    private void parse(byte[] a, int from, int lim) {
+        seg = from;
+        scan = 0;
+        try {
+            run(a, lim);
+        } catch (StompFrameException e) {
+            keep(a, seg, lim);
+            state = FAILED;
+            failure = e;
+            throw e;
+        }
+        keep(a, seg, lim);
+    }
+
+    private void keep(byte[] a, int from, int lim) {
+        int n = lim - from;
+        if (a == buf) {
+            if (from > 0 && n > 0) {
+                System.arraycopy(buf, from, buf, 0, n);
+            }
+            end = n;
+        } else {
+            end = 0;
+            if (n > 0) {
+                append(a, from, n);
+            }
+        }
+        seg = 0;
+    }
+
+    private void run(byte[] a, int lim) {
+        while (true) {
+            switch (state) {
+                case FRAME_START:
+                    if (!frameStart(a, lim)) {
+                        return;
+                    }
+                    break;
+                case LINE:
+                    if (!line(a, lim)) {
+                        return;
+                    }
+                    break;
+                case BODY_NUL:
+                    if (!bodyUntilNul(a, lim)) {
+                        return;
+                    }
+                    break;
+                case BODY_FIXED:
+                    if (!bodyFixed(a, lim)) {
+                        return;
+                    }
+                    break;
+                case BODY_FILL:
+                    if (!bodyFill(a, lim)) {
+                        return;
+                    }
+                    break;
+                case TRAILER:
+                    if (!trailer(a, lim)) {
+                        return;
+                    }
+                    break;
+                default:
+                    throw new IllegalStateException("unexpected parser state " + state);
+            }
+            if (paused) {
+                return;
+            }
+        }
+    }
+
+    /** Skips heart-beats; returns false when out of input. */
+    private boolean frameStart(byte[] a, int lim) {
+        int i = seg;
+        while (i < lim) {
+            byte b = a[i];
+            if (b == '\n') {
+                heartBeats++;
+                i++;
+            } else if (b == '\r') {
+                if (i + 1 >= lim) {
+                    break; // wait for the byte after CR
+                }
+                if (a[i + 1] != '\n') {
+                    advance(i);
+                    frameOffset = segOffset;
+                    throw error("Bare CR (a carriage return must be followed by a line feed)", 0);
+                }
+                heartBeats++;
+                i += 2;
+            } else {
+                advance(i);
+                frameOffset = segOffset;
+                state = LINE;
+                scan = 0;
+                return true;
+            }
+        }
+        advance(i);
+        return false;
+    }
+
+    private void advance(int to) {
+        segOffset += to - seg;
+        seg = to;
+    }
+
+    /** Scans for the end of the command line or a header line. */
+    private boolean line(byte[] a, int lim) {
+        int start = seg + scan;
+        int maxLine = limits.maxHeaderLineLength();
+        // A line may be maxLine bytes plus a CR; anything longer without LF is over the limit.
+        int stop = (int) Math.min(lim, (long) seg + maxLine + 2);
+        int i = start;
+        while (i < stop && a[i] != '\n') {
+            i++;
+        }
+        if (i == stop) {
+            if (i - seg > maxLine + 1) {
+                throw error("Header line too long (limit maxHeaderLineLength=" + maxLine + " bytes)", maxLine + 1);
+            }
+            scan = i - seg;
+            return false;
+        }
+        int lineEnd = i;
+        if (lineEnd > seg && a[lineEnd - 1] == '\r' && version.acceptsCrLf()) {
+            lineEnd--;
+        }
+        if (lineEnd - seg > maxLine) {
+            throw error("Header line too long (limit maxHeaderLineLength=" + maxLine + " bytes)", maxLine);
+        }
+        int consumed = i + 1 - seg;
+        if (frameBytes + consumed > limits.maxFrameSize()) {
+            throw error("Frame too large (limit maxFrameSize=" + limits.maxFrameSize() + " bytes)", 0);
+        }
+        if (command == null) {
+            command = command(a, seg, lineEnd);
+        } else if (lineEnd == seg) {
+            frameBytes += consumed;
+            advance(i + 1);
+            scan = 0;
+            return headersDone(a, lim);
+        } else {
+            header(a, seg, lineEnd);
+        }
+        frameBytes += consumed;
+        advance(i + 1);
+        scan = 0;
+        return true;
+    }
+
+    private StompCommand command(byte[] a, int from, int to) {
+        if (version.acceptsCrLf()) {
+            checkNoCr(a, from, to);
+        }
+        StompCommand c = StompCommand.of(a, from, to - from);
+        if (c == null) {
+            throw error("Invalid command: '" + printable(a, from, to) + "'", 0);
+        }
+        if (!version.supports(c)) {
+            throw error("Invalid command: '" + c.name() + "' (not a STOMP " + version.text() + " command)", 0);
+        }
+        return c;
+    }
+
+    private void header(byte[] a, int from, int to) {
+        if (headerCount >= limits.maxHeaders()) {
+            throw error("Too many headers (limit maxHeaders=" + limits.maxHeaders() + ")", 0);
+        }
+        int colon = from;
+        while (colon < to && a[colon] != ':') {
+            colon++;
+        }
+        if (colon == to) {
+            throw error("Header line without ':'", 0);
+        }
+        if (colon == from) {
+            throw error("Empty header name", 0);
+        }
+        if (version.acceptsCrLf()) {
+            checkNoCr(a, from, to);
+        }
+        boolean unescape = version.escapes(command);
+        String name = KnownHeaderNames.lookup(a, from, colon - from);
+        if (name == null) {
+            name = text(a, from, colon, unescape);
+        }
+        String value = colon + 1 == to ? "" : text(a, colon + 1, to, unescape);
+        if (headerCount == headers.length) {
+            headers = Arrays.copyOf(headers, Math.max(8, headerCount * 2));
+        }
+        headers[headerCount++] = new Header(name, value);
+        if (contentLength < 0 && name.equals(StompHeaders.CONTENT_LENGTH)) {
+            contentLength = contentLength(value);
+        }
+    }
+
+    private void checkNoCr(byte[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == '\r') {
+                throw error("Bare CR (a carriage return must be followed by a line feed)", i - seg);
+            }
+        }
+    }
+
+    private String text(byte[] a, int from, int to, boolean unescape) {
+        if (unescape) {
+            for (int i = from; i < to; i++) {
+                if (a[i] == '\\') {
+                    return unescaped(a, from, to, i);
+                }
+            }
+        }
+        return decode(a, from, to - from);
+    }
+
+    private String unescaped(byte[] a, int from, int to, int firstBackslash) {
+        int n = to - from;
+        if (scratch == null || scratch.length < n) {
+            scratch = new byte[Math.max(n, 128)];
+        }
+        int out = firstBackslash - from;
+        System.arraycopy(a, from, scratch, 0, out);
+        for (int i = firstBackslash; i < to; i++) {
+            byte b = a[i];
+            if (b != '\\') {
+                scratch[out++] = b;
+                continue;
+            }
+            if (i + 1 == to) {
+                throw error("Invalid escape: trailing '\\' in header", i - seg);
+            }
+            byte e = a[++i];
+            switch (e) {
+                case 'n':
+                    scratch[out++] = '\n';
+                    break;
+                case 'c':
+                    scratch[out++] = ':';
+                    break;
+                case '\\':
+                    scratch[out++] = '\\';
+                    break;
+                case 'r':
+                    if (version.escapesCarriageReturn()) {
+                        scratch[out++] = '\r';
+                        break;
+                    }
+                    throw error("Invalid escape: '\\r' is not defined in STOMP " + version.text(), i - 1 - seg);
+                default:
+                    throw error("Invalid escape: '\\" + printable(a, i, i + 1) + "' is not defined in STOMP "
+                            + version.text(), i - 1 - seg);
+            }
+        }
+        return decode(scratch, 0, out);
+    }
+
+    private String decode(byte[] a, int from, int length) {
+        String s = new String(a, from, length, StandardCharsets.UTF_8);
+        if (s.indexOf('\uFFFD') < 0) {
+            return s;
+        }
+        // Either a real U+FFFD or malformed UTF-8: only a strict decode can tell.
+        if (strictUtf8 == null) {
+            strictUtf8 = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+        try {
+            CharBuffer chars = strictUtf8.decode(ByteBuffer.wrap(a, from, length));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            if (version == StompVersion.V1_0) {
+                // 1.0 never said headers are UTF-8: keep every byte, one char each.
+                return new String(a, from, length, StandardCharsets.ISO_8859_1);
+            }
+            throw error("Malformed UTF-8 in header (STOMP " + version.text() + " headers are UTF-8)", 0);
+        }
+    }
+
+    private int contentLength(String value) {
+        int n = value.length();
+        if (n == 0 || n > 10) {
+            throw error("Invalid content-length: '" + value + "'", 0);
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw error("Invalid content-length: '" + value + "'", 0);
+            }
+            v = v * 10 + (c - '0');
+        }
+        if (v > limits.maxFrameSize()) {
+            throw error("Frame too large: content-length " + v + " (limit maxFrameSize=" + limits.maxFrameSize()
+                    + " bytes)", 0);
+        }
+        return (int) v;
+    }
+
+    private boolean headersDone(byte[] a, int lim) {
+        if (contentLength < 0) {
+            state = BODY_NUL;
+            return true;
+        }
+        if (contentLength > 0 && !version.allowsBody(command)) {
+            throw error("Body not allowed on " + command + " (content-length " + contentLength + ")", 0);
+        }
+        if ((long) frameBytes + contentLength + 1 > limits.maxFrameSize()) {
+            throw error("Frame too large: content-length " + contentLength + " (limit maxFrameSize="
+                    + limits.maxFrameSize() + " bytes)", 0);
+        }
+        state = BODY_FIXED;
+        return true;
+    }
+
+    private boolean bodyUntilNul(byte[] a, int lim) {
+        int start = seg + scan;
+        if (scan == 0 && start < lim && a[start] != 0 && !version.allowsBody(command)) {
+            throw error("Body not allowed on " + command, 0);
+        }
+        int maxBody = limits.maxFrameSize() - frameBytes - 1;
+        int stop = (int) Math.min(lim, (long) seg + maxBody + 1);
+        int nul = indexOfNul(a, start, stop);
+        if (nul < 0) {
+            if (stop - seg > maxBody) {
+                throw error("Frame too large (limit maxFrameSize=" + limits.maxFrameSize() + " bytes)", maxBody);
+            }
+            scan = stop - seg;
+            return false;
+        }
+        byte[] b = nul == seg ? NO_BODY : Arrays.copyOfRange(a, seg, nul);
+        frameBytes += nul + 1 - seg;
+        advance(nul + 1);
+        emit(b);
+        return true;
+    }
+
+    private boolean bodyFixed(byte[] a, int lim) {
+        int available = lim - seg;
+        if (available > contentLength) {
+            if (a[seg + contentLength] != 0) {
+                throw error("Expected NUL after content-length " + contentLength + " body", contentLength);
+            }
+            byte[] b = contentLength == 0 ? NO_BODY : Arrays.copyOfRange(a, seg, seg + contentLength);
+            advance(seg + contentLength + 1);
+            emit(b);
+            return true;
+        }
+        if (contentLength >= DIRECT_FILL_THRESHOLD) {
+            body = new byte[contentLength];
+            filled = 0;
+            state = BODY_FILL;
+            return true;
+        }
+        scan = available;
+        return false;
+    }
+
+    private boolean bodyFill(byte[] a, int lim) {
+        int n = Math.min(lim - seg, contentLength - filled);
+        System.arraycopy(a, seg, body, filled, n);
+        filled += n;
+        advance(seg + n);
+        if (filled < contentLength) {
+            return false;
+        }
+        state = TRAILER;
+        return true;
+    }
+
+    private boolean trailer(byte[] a, int lim) {
+        if (seg >= lim) {
+            return false;
+        }
+        if (a[seg] != 0) {
+            throw error("Expected NUL after content-length " + contentLength + " body", 0);
+        }
+        advance(seg + 1);
+        byte[] b = body;
+        body = null;
+        emit(b);
+        return true;
+    }
+
+    private void emit(byte[] b) {
+        StompCommand c = command;
+        frames.add(FrameAccess.get().adopt(c, headers, headerCount, b));
+        clearFrame();
+        state = FRAME_START;
+        scan = 0;
+        if (c == StompCommand.CONNECTED) {
+            paused = true;
+        }
+    }
+
+    private void clearFrame() {
+        command = null;
+        headers = NO_HEADERS;
+        headerCount = 0;
+        frameBytes = 0;
+        contentLength = -1;
+        body = null;
+        filled = 0;
+    }
+
+    private StompFrameException error(String reason, int relative) {
+        StompFrameException e = new StompFrameException(reason, segOffset + relative);
+        // Keep the input from the offending byte on, for resync().
+        seg += relative;
+        segOffset += relative;
+        return e;
+    }
+
+    private static int indexOfNul(byte[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (a[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String printable(byte[] a, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        int stop = Math.min(to, from + 64);
+        for (int i = from; i < stop; i++) {
+            int v = a[i] & 0xff;
+            if (v >= 0x20 && v < 0x7f) {
+                sb.append((char) v);
+            } else {
+                sb.append(String.format("\\x%02x", v));
+            }
+        }
+        if (stop < to) {
+            sb.append("...");
+        }
+        return sb.toString();
+    }
+}
