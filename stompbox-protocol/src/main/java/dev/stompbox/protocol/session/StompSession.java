@@ -1,0 +1,523 @@
+package dev.stompbox.protocol.session;
+
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompProtocolException;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.commands.Commands;
+import dev.stompbox.protocol.commands.ConnectOptions;
+import dev.stompbox.protocol.commands.ConnectedInfo;
+import dev.stompbox.protocol.commands.Subscribe;
+import dev.stompbox.protocol.commands.SubscriptionToken;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The state of one STOMP session, independent of any transport (stompest's {@code StompSession}):
+ * version and heart-beat negotiation, subscriptions with replay after a reconnect, transactions,
+ * receipts and heart-beat bookkeeping. It builds the frames to send and reads the frames received;
+ * moving bytes is the caller's job, and so is the clock: every time-related method takes
+ * {@code now} in milliseconds from a clock of the caller's choosing (a monotonic one is best).
+ *
+ * <p>With {@code check} on (the default) commands are accepted only in the proper state and an
+ * unexpected RECEIPT is an error; with it off, anything goes.
+ *
+ * <p>Not thread-safe: a client drives it from one thread, or under its own lock.
+ *
+ * <pre>{@code
+ * StompSession session = new StompSession(StompVersion.V1_2);
+ * write(session.connect(ConnectOptions.builder().host("/").heartBeat(new HeartBeat(10_000, 10_000)).build()));
+ * session.connected(readFrame());                     // negotiates version and heart-beats
+ * parser.version(session.version());
+ * SubscriptionToken token = session.subscribe("/queue/a", Map.of("ack", "client-individual"), null, handler).token();
+ * ...
+ * StompFrame frame = readFrame();
+ * session.message(frame).ifPresent(s -> ((Handler) s.context()).handle(frame));
+ * ...
+ * if (session.beatDue(clock.millis())) { write(session.beat()); session.sent(clock.millis()); }
+ * if (session.serverOverdue(clock.millis())) { reconnect(); }
+ * ...
+ * session.close(false);                                // connection lost: keep subscriptions
+ * reconnect(); session.connect(...); session.connected(...);
+ * for (Subscription s : session.replay()) {
+ *     write(session.subscribe(s.destination(), s.headers(), s.receipt(), s.context()).frame());
+ * }
+ * }</pre>
+ */
+public final class StompSession {
+    /** Default tolerance for server heart-beats: overdue after twice the negotiated period. */
+    public static final double DEFAULT_GRACE_FACTOR = 2.0;
+
+    private static final Set<SessionState> RECEIVING = EnumSet.of(SessionState.CONNECTED, SessionState.DISCONNECTING);
+
+    private final StompVersion maxVersion;
+    private final boolean check;
+    private double graceFactor = DEFAULT_GRACE_FACTOR;
+
+    private SessionState state = SessionState.DISCONNECTED;
+    private StompVersion version;
+    private List<StompVersion> offered;
+    private HeartBeat offeredHeartBeat = HeartBeat.NONE;
+    private String id;
+    private String server;
+    private long clientHeartBeat;
+    private long serverHeartBeat;
+    private long lastSent = -1;
+    private long lastReceived = -1;
+
+    private final Map<SubscriptionToken, Subscription> subscriptions = new LinkedHashMap<>();
+    private final Set<String> transactions = new LinkedHashSet<>();
+    private final Set<String> receipts = new LinkedHashSet<>();
+    private long nextSubscriptionId;
+    private long nextTransactionId;
+
+    /** A session for up to STOMP 1.2, checking states. */
+    public StompSession() {
+        this(StompVersion.latest());
+    }
+
+    /** A session for up to {@code version}, checking states. */
+    public StompSession(StompVersion version) {
+        this(version, true);
+    }
+
+    /**
+     * @param version the highest version to offer, and the version reported while not connected
+     * @param check   whether commands are accepted only in the proper state
+     */
+    public StompSession(StompVersion version, boolean check) {
+        this.maxVersion = Objects.requireNonNull(version, "version");
+        this.version = version;
+        this.check = check;
+    }
+
+    // -- state ------------------------------------------------------------------------------------
+
+    public SessionState state() {
+        return state;
+    }
+
+    /** The negotiated version while connected; otherwise the version the session was created with. */
+    public StompVersion version() {
+        return version;
+    }
+
+    public boolean check() {
+        return check;
+    }
+
+    /** The session id the server gave in CONNECTED, or {@code null}. */
+    public String id() {
+        return id;
+    }
+
+    /** The server name from CONNECTED, or {@code null}. */
+    public String server() {
+        return server;
+    }
+
+    /**
+     * Sets how many negotiated server periods may pass without data before the server counts as
+     * overdue (default {@value #DEFAULT_GRACE_FACTOR}).
+     */
+    public StompSession graceFactor(double factor) {
+        if (!(factor >= 1.0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("grace factor must be finite and at least 1: " + factor);
+        }
+        this.graceFactor = factor;
+        return this;
+    }
+
+    public double graceFactor() {
+        return graceFactor;
+    }
+
+    // -- connection -------------------------------------------------------------------------------
+
+    /** A CONNECT frame; the state becomes CONNECTING. Versions default to all up to the session's. */
+    public StompFrame connect(ConnectOptions options) {
+        return open(StompCommand.CONNECT, options);
+    }
+
+    /** A CONNECT frame with default options. */
+    public StompFrame connect() {
+        return connect(ConnectOptions.defaults());
+    }
+
+    /** A STOMP frame (1.1 and later); the state becomes CONNECTING. */
+    public StompFrame stomp(ConnectOptions options) {
+        return open(StompCommand.STOMP, options);
+    }
+
+    private StompFrame open(StompCommand command, ConnectOptions options) {
+        require(command, SessionState.DISCONNECTED);
+        ConnectOptions effective = options.versions() == null
+                ? options.toBuilder().versions(StompVersion.versions(maxVersion)).build()
+                : options;
+        StompFrame frame = command == StompCommand.CONNECT ? Commands.connect(effective) : Commands.stomp(effective);
+        offered = effective.versions();
+        offeredHeartBeat = effective.heartBeat() == null ? HeartBeat.NONE : effective.heartBeat();
+        state = SessionState.CONNECTING;
+        return frame;
+    }
+
+    /**
+     * Handles CONNECTED: negotiates the version (none named means 1.0) and heart-beats, records the
+     * session id and server; the state becomes CONNECTED.
+     */
+    public ConnectedInfo connected(StompFrame frame) {
+        require(StompCommand.CONNECTED, SessionState.CONNECTING);
+        List<StompVersion> versions = offered != null ? offered : StompVersion.versions(maxVersion);
+        ConnectedInfo info = Commands.connected(frame, versions);
+        version = info.version();
+        id = info.session();
+        server = info.server();
+        if (version.hasHeartBeats()) {
+            clientHeartBeat = HeartBeat.negotiate(offeredHeartBeat.send(), info.heartBeat().receive());
+            serverHeartBeat = HeartBeat.negotiate(info.heartBeat().send(), offeredHeartBeat.receive());
+        } else {
+            clientHeartBeat = 0;
+            serverHeartBeat = 0;
+        }
+        state = SessionState.CONNECTED;
+        return info;
+    }
+
+    /** A DISCONNECT frame (with receipt when not {@code null}); the state becomes DISCONNECTING. */
+    public StompFrame disconnect(String receipt) {
+        require(StompCommand.DISCONNECT, SessionState.CONNECTED);
+        StompFrame frame = Commands.disconnect(receipt);
+        track(receipt);
+        state = SessionState.DISCONNECTING;
+        return frame;
+    }
+
+    public StompFrame disconnect() {
+        return disconnect(null);
+    }
+
+    /** {@link #close(boolean) close(true)}: forget the subscriptions too. */
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Ends the session: state DISCONNECTED, version back to the session's own, and everything tied to
+     * the connection forgotten (session id, heart-beats, transactions, receipts).
+     *
+     * @param flush whether to forget the subscriptions as well; keep them ({@code false}) to
+     *              {@link #replay()} them after reconnecting
+     */
+    public void close(boolean flush) {
+        state = SessionState.DISCONNECTED;
+        version = maxVersion;
+        offered = null;
+        offeredHeartBeat = HeartBeat.NONE;
+        id = null;
+        server = null;
+        clientHeartBeat = 0;
+        serverHeartBeat = 0;
+        lastSent = -1;
+        lastReceived = -1;
+        transactions.clear();
+        receipts.clear();
+        if (flush) {
+            subscriptions.clear();
+        }
+    }
+
+    // -- messages ---------------------------------------------------------------------------------
+
+    /** A SEND frame with a copy of {@code body}. */
+    public StompFrame send(String destination, byte[] body, Map<String, String> headers, String receipt) {
+        require(StompCommand.SEND, SessionState.CONNECTED);
+        StompFrame frame = Commands.send(destination, body, headers, receipt);
+        track(receipt);
+        return frame;
+    }
+
+    /**
+     * Accepts a SEND frame built by the caller (for instance with a body adopted without copying) and
+     * tracks the receipt it asks for.
+     */
+    public StompFrame send(StompFrame frame) {
+        require(StompCommand.SEND, SessionState.CONNECTED);
+        if (frame.command() != StompCommand.SEND || frame.header(StompHeaders.DESTINATION) == null) {
+            throw new StompProtocolException("Expected a SEND frame with a destination, got [" + frame.info() + "]");
+        }
+        track(frame.header(StompHeaders.RECEIPT));
+        return frame;
+    }
+
+    /**
+     * A SUBSCRIBE frame and its token; the subscription is remembered with {@code context} until
+     * unsubscribed. In 1.1 and later an {@code id} is generated when {@code headers} hold none.
+     */
+    public Subscribe subscribe(String destination, Map<String, String> headers, String receipt, Object context) {
+        require(StompCommand.SUBSCRIBE, SessionState.CONNECTED);
+        Map<String, String> all = new LinkedHashMap<>();
+        if (headers != null) {
+            all.putAll(headers);
+        }
+        if (!all.containsKey(StompHeaders.ID) && version != StompVersion.V1_0) {
+            all.put(StompHeaders.ID, generateSubscriptionId());
+        }
+        Subscribe result = Commands.subscribe(destination, all, receipt, version);
+        if (subscriptions.containsKey(result.token())) {
+            throw new StompProtocolException("Already subscribed: " + result.token());
+        }
+        track(receipt);
+        subscriptions.put(result.token(), new Subscription(result.token(), destination, all, receipt, context));
+        return result;
+    }
+
+    private String generateSubscriptionId() {
+        String candidate;
+        do {
+            candidate = Long.toString(nextSubscriptionId++);
+        } while (subscriptions.containsKey(SubscriptionToken.ofId(candidate)));
+        return candidate;
+    }
+
+    /** An UNSUBSCRIBE frame; the subscription is forgotten. */
+    public StompFrame unsubscribe(SubscriptionToken token, String receipt) {
+        require(StompCommand.UNSUBSCRIBE, SessionState.CONNECTED);
+        if (!subscriptions.containsKey(token)) {
+            throw new StompProtocolException("Unknown subscription: " + token);
+        }
+        StompFrame frame = Commands.unsubscribe(token, receipt, version);
+        track(receipt);
+        subscriptions.remove(token);
+        return frame;
+    }
+
+    /**
+     * Matches a MESSAGE to its subscription. Empty when the subscription is not (or no longer)
+     * active, which is normal right after UNSUBSCRIBE or a replay: drop and count such a message,
+     * do not end the session over it.
+     *
+     * @throws StompProtocolException if the frame is not a valid MESSAGE for the version
+     */
+    public Optional<Subscription> message(StompFrame frame) {
+        require(StompCommand.MESSAGE, RECEIVING);
+        return Optional.ofNullable(subscriptions.get(Commands.message(frame, version)));
+    }
+
+    /** The active subscription of {@code token}, if any. */
+    public Optional<Subscription> subscription(SubscriptionToken token) {
+        return Optional.ofNullable(subscriptions.get(token));
+    }
+
+    /** The active subscriptions, in the order they were made. */
+    public List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions.values());
+    }
+
+    /**
+     * Forgets the active subscriptions and returns them, in order, for subscribing again after a
+     * reconnect with the same destination, headers (so the same id and token), receipt and context.
+     */
+    public List<Subscription> replay() {
+        List<Subscription> list = new ArrayList<>(subscriptions.values());
+        subscriptions.clear();
+        return list;
+    }
+
+    /** An ACK for a MESSAGE, with the headers the negotiated version needs. */
+    public StompFrame ack(StompFrame message, String receipt) {
+        require(StompCommand.ACK, SessionState.CONNECTED);
+        StompFrame frame = Commands.ack(message, version, transactions, receipt);
+        track(receipt);
+        return frame;
+    }
+
+    /** A NACK for a MESSAGE (1.1 and later). */
+    public StompFrame nack(StompFrame message, String receipt) {
+        require(StompCommand.NACK, SessionState.CONNECTED);
+        StompFrame frame = Commands.nack(message, version, transactions, receipt);
+        track(receipt);
+        return frame;
+    }
+
+    // -- transactions -----------------------------------------------------------------------------
+
+    /** {@code transaction} itself, or a new id unique within this session when it is {@code null}. */
+    public String transaction(String transaction) {
+        return transaction != null ? transaction : "tx-" + nextTransactionId++;
+    }
+
+    /** A BEGIN frame; {@code transaction} {@code null} generates an id (read it from the frame). */
+    public StompFrame begin(String transaction, String receipt) {
+        require(StompCommand.BEGIN, SessionState.CONNECTED);
+        String tx = transaction(transaction);
+        if (transactions.contains(tx)) {
+            throw new StompProtocolException("Transaction already active: " + tx);
+        }
+        StompFrame frame = Commands.begin(tx, receipt);
+        track(receipt);
+        transactions.add(tx);
+        return frame;
+    }
+
+    /** A COMMIT frame for an active transaction. */
+    public StompFrame commit(String transaction, String receipt) {
+        return finish(StompCommand.COMMIT, transaction, receipt);
+    }
+
+    /** An ABORT frame for an active transaction. */
+    public StompFrame abort(String transaction, String receipt) {
+        return finish(StompCommand.ABORT, transaction, receipt);
+    }
+
+    private StompFrame finish(StompCommand command, String transaction, String receipt) {
+        require(command, SessionState.CONNECTED);
+        if (!transactions.contains(transaction)) {
+            throw new StompProtocolException("Transaction unknown: " + transaction + " (cannot " + command + ")");
+        }
+        StompFrame frame = command == StompCommand.COMMIT ? Commands.commit(transaction, receipt) : Commands.abort(transaction, receipt);
+        track(receipt);
+        transactions.remove(transaction);
+        return frame;
+    }
+
+    /** The active transactions. */
+    public Set<String> transactions() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(transactions));
+    }
+
+    // -- receipts ---------------------------------------------------------------------------------
+
+    /**
+     * Handles a RECEIPT and returns its id. With {@code check} on, a receipt nobody asked for is an
+     * error.
+     */
+    public String receipt(StompFrame frame) {
+        require(StompCommand.RECEIPT, RECEIVING);
+        String receipt = Commands.receipt(frame);
+        if (!receipts.remove(receipt) && check) {
+            throw new StompProtocolException("Unexpected receipt: " + receipt);
+        }
+        return receipt;
+    }
+
+    /** The receipt ids asked for and not yet received, oldest first. */
+    public Set<String> pendingReceipts() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(receipts));
+    }
+
+    private void track(String receipt) {
+        if (receipt == null) {
+            return;
+        }
+        if (!receipts.add(receipt) && check) {
+            throw new StompProtocolException("Receipt already pending: " + receipt);
+        }
+    }
+
+    // -- heart-beats ------------------------------------------------------------------------------
+
+    /** The bytes of one heart-beat (1.1 and later). */
+    public byte[] beat() {
+        return Commands.beat(version);
+    }
+
+    /** Records that data (a frame or a beat) was sent at {@code now}; it counts as a client beat. */
+    public void sent(long now) {
+        lastSent = now;
+    }
+
+    /** Records that data was received at {@code now}; any data counts as a server beat. */
+    public void received(long now) {
+        lastReceived = now;
+    }
+
+    /** When data was last sent, or -1 if never since connecting. */
+    public long lastSent() {
+        return lastSent;
+    }
+
+    /** When data was last received, or -1 if never since connecting. */
+    public long lastReceived() {
+        return lastReceived;
+    }
+
+    /** The negotiated period of client beats in ms (0 = none). */
+    public long clientHeartBeat() {
+        return clientHeartBeat;
+    }
+
+    /** The negotiated period of server beats in ms (0 = none). */
+    public long serverHeartBeat() {
+        return serverHeartBeat;
+    }
+
+    /** Whether the client must send something now to keep its promise. */
+    public boolean beatDue(long now) {
+        return millisUntilBeat(now) == 0;
+    }
+
+    /**
+     * How long until the client must send something: 0 when due (or nothing was sent yet),
+     * {@link Long#MAX_VALUE} when no client beats were negotiated.
+     */
+    public long millisUntilBeat(long now) {
+        if (clientHeartBeat == 0 || state != SessionState.CONNECTED && state != SessionState.DISCONNECTING) {
+            return Long.MAX_VALUE;
+        }
+        if (lastSent < 0) {
+            return 0;
+        }
+        return Math.max(0, lastSent + clientHeartBeat - now);
+    }
+
+    /**
+     * Whether the server has been silent for longer than {@code graceFactor ×} its negotiated period.
+     * False when no server beats were negotiated or nothing was received yet.
+     */
+    public boolean serverOverdue(long now) {
+        return millisUntilServerOverdue(now) == 0;
+    }
+
+    /**
+     * How long until the server counts as overdue: 0 when it already does, {@link Long#MAX_VALUE}
+     * when it never can (no server beats, or nothing received yet).
+     */
+    public long millisUntilServerOverdue(long now) {
+        if (serverHeartBeat == 0 || lastReceived < 0 || state != SessionState.CONNECTED && state != SessionState.DISCONNECTING) {
+            return Long.MAX_VALUE;
+        }
+        long deadline = lastReceived + (long) Math.ceil(serverHeartBeat * graceFactor);
+        return now > deadline ? 0 : deadline - now + 1;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void require(StompCommand command, SessionState expected) {
+        if (check && state != expected) {
+            throw new StompProtocolException("Cannot handle " + command + " in state " + state + " (expected " + expected + ")");
+        }
+    }
+
+    private void require(StompCommand command, Set<SessionState> expected) {
+        if (check && !expected.contains(state)) {
+            throw new StompProtocolException("Cannot handle " + command + " in state " + state + " (expected one of " + expected + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StompSession[state=" + state + ", version=" + version + ", id=" + id + ", subscriptions="
+                + subscriptions.size() + ", transactions=" + transactions.size() + ", receipts=" + receipts.size() + "]";
+    }
+}
