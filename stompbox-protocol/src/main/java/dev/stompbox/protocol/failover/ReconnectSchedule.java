@@ -27,8 +27,9 @@ import java.util.Set;
  * {@code maxReconnectDelay}, plus up to {@code reconnectDelayJitter} at random. Brokers are tried in
  * turn, shuffled on each pass with {@code randomize}, local ones first with
  * {@code priorityBackup}. When a cycle is spent, {@code next()} throws
- * {@link StompConnectTimeoutException} ("Reconnect timeout: N attempts") and {@code hasNext()}
- * answers false.
+ * {@link StompConnectTimeoutException} ("Reconnect timeout: N attempts"). {@code hasNext()} always
+ * answers true, so that a for-each loop ends either by the client breaking out once connected, or
+ * with that exception; {@link #spent(Iterator)} tells without throwing.
  *
  * <p>Not thread-safe; one schedule per client.
  *
@@ -80,6 +81,14 @@ public final class ReconnectSchedule implements Iterable<ReconnectAttempt> {
         return new Cycle(uri.options().reconnectAttemptsLimit(startup));
     }
 
+    /** Whether a cycle from {@link #iterator()} has handed out every attempt it allows. */
+    public static boolean spent(Iterator<ReconnectAttempt> cycle) {
+        if (!(cycle instanceof Cycle)) {
+            throw new IllegalArgumentException("not a cycle of a ReconnectSchedule: " + cycle);
+        }
+        return ((Cycle) cycle).spent();
+    }
+
     private boolean isLocal(BrokerAddress b) {
         String h = b.host().toLowerCase(Locale.ROOT);
         return LOOPBACK.contains(h) || h.startsWith("127.") || localHosts.contains(h);
@@ -97,14 +106,19 @@ public final class ReconnectSchedule implements Iterable<ReconnectAttempt> {
             this.maxAttempts = maxAttempts;
         }
 
+        /** Always true: a spent cycle ends with an exception from {@link #next()}. */
         @Override
         public boolean hasNext() {
-            return attempts < 0 || maxAttempts == -1 || attempts < maxAttempts;
+            return true;
+        }
+
+        boolean spent() {
+            return attempts >= 0 && maxAttempts != -1 && attempts >= maxAttempts;
         }
 
         @Override
         public ReconnectAttempt next() {
-            if (!hasNext()) {
+            if (spent()) {
                 throw new StompConnectTimeoutException(maxAttempts);
             }
             BrokerAddress broker = nextBroker();
