@@ -1,0 +1,172 @@
+package dev.stompbox.protocol.codec;
+
+import dev.stompbox.protocol.Header;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompVersion;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Assume;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * For random frames of every version (headers with every escapable character, non-ASCII text,
+ * duplicates; binary bodies with NULs) the parser gives back what the encoder wrote, whatever the
+ * fragmentation, and parse → encode → parse is stable.
+ */
+class CodecProperties {
+
+    record Case(StompVersion version, StompFrame frame, List<Integer> cuts) {
+    }
+
+    @Property(tries = 400)
+    void encodeThenParseUnderRandomFragmentationGivesTheFrameBack(@ForAll("cases") Case c) {
+        byte[] wire = StompEncoder.of(c.version()).encode(c.frame());
+        List<StompFrame> parsed = parseInPieces(c.version(), wire, c.cuts());
+        assertThat(parsed).hasSize(1);
+        assertThat(parsed.get(0)).isEqualTo(expectedAfterRoundTrip(c.frame()));
+    }
+
+    @Property(tries = 150)
+    void encodeThenParseOneByteAtATime(@ForAll("cases") Case c) {
+        byte[] wire = StompEncoder.of(c.version()).encode(c.frame());
+        assertThat(Wire.parseByteByByte(c.version(), wire)).containsExactly(expectedAfterRoundTrip(c.frame()));
+    }
+
+    @Property(tries = 200)
+    void parseEncodeParseIsStable(@ForAll("cases") Case c) {
+        StompEncoder encoder = StompEncoder.of(c.version());
+        StompFrame once = Wire.parse(c.version(), encoder.encode(c.frame())).get(0);
+        byte[] again = encoder.encode(once);
+        assertThat(again).isEqualTo(encoder.encode(c.frame()));
+        assertThat(Wire.parse(c.version(), again)).containsExactly(once);
+    }
+
+    @Property(tries = 100)
+    void manyFramesWithHeartBeatsInOneStream(@ForAll("cases") Case a, @ForAll("cases") Case b) {
+        Assume.that(a.version() == b.version());
+        StompEncoder encoder = StompEncoder.of(a.version());
+        byte[] one = encoder.encode(a.frame());
+        byte[] two = encoder.encode(b.frame());
+        byte[] wire = new byte[one.length + 2 + two.length + 1];
+        System.arraycopy(one, 0, wire, 0, one.length);
+        wire[one.length] = '\n';
+        wire[one.length + 1] = '\n';
+        System.arraycopy(two, 0, wire, one.length + 2, two.length);
+        wire[wire.length - 1] = '\n';
+        StompParser parser = new StompParser(a.version());
+        List<StompFrame> frames = new ArrayList<>();
+        int at = 0;
+        for (int cut : a.cuts()) {
+            int to = Math.min(wire.length, at + cut);
+            parser.add(wire, at, to - at);
+            frames.addAll(Wire.drain(parser));
+            at = to;
+        }
+        parser.add(wire, at, wire.length - at);
+        frames.addAll(Wire.drain(parser));
+        assertThat(frames).containsExactly(expectedAfterRoundTrip(a.frame()), expectedAfterRoundTrip(b.frame()));
+        assertThat(parser.heartBeats()).isEqualTo(3);
+    }
+
+    /** The encoder adds content-length for a non-empty body; everything else comes back as it was. */
+    private static StompFrame expectedAfterRoundTrip(StompFrame f) {
+        if (f.bodyLength() > 0 && f.header("content-length") == null) {
+            return f.withAddedHeader("content-length", Integer.toString(f.bodyLength()));
+        }
+        return f;
+    }
+
+    private static List<StompFrame> parseInPieces(StompVersion version, byte[] wire, List<Integer> cuts) {
+        StompParser parser = new StompParser(version);
+        List<StompFrame> out = new ArrayList<>();
+        int at = 0;
+        for (int cut : cuts) {
+            int to = Math.min(wire.length, at + cut);
+            parser.add(wire, at, to - at);
+            out.addAll(Wire.drain(parser));
+            at = to;
+        }
+        parser.add(wire, at, wire.length - at);
+        out.addAll(Wire.drain(parser));
+        return out;
+    }
+
+    @Provide
+    Arbitrary<Case> cases() {
+        return Arbitraries.of(StompVersion.class).flatMap(version -> {
+            List<StompCommand> commands = Arrays.stream(StompCommand.values()).filter(version::supports).toList();
+            Arbitrary<StompCommand> command = Arbitraries.of(commands);
+            return command.flatMap(cmd -> Combinators.combine(
+                    headers(version, cmd),
+                    body(cmd),
+                    Arbitraries.integers().between(1, 70).list().ofMaxSize(12)
+            ).as((headers, body, cuts) -> {
+                StompFrame.Builder b = StompFrame.builder(cmd).headers(headers);
+                if (body.length > 0) {
+                    b.bodyWithoutCopy(body);
+                }
+                return new Case(version, b.build(), cuts);
+            }));
+        });
+    }
+
+    private static Arbitrary<List<Header>> headers(StompVersion version, StompCommand command) {
+        boolean escaped = version.escapes(command);
+        Arbitrary<Character> chars;
+        if (version == StompVersion.V1_0) {
+            // ASCII only, no LF; CR is an ordinary octet in 1.0.
+            chars = Arbitraries.frequencyOf(
+                    net.jqwik.api.Tuple.of(8, Arbitraries.chars().range(' ', '~')),
+                    net.jqwik.api.Tuple.of(1, Arbitraries.of('\\', ':', '\r', '\t')));
+        } else if (!escaped) {
+            // CONNECT/STOMP/CONNECTED: anything but LF (and CR in 1.2).
+            chars = Arbitraries.frequencyOf(
+                    net.jqwik.api.Tuple.of(8, Arbitraries.chars().range(' ', '~')),
+                    net.jqwik.api.Tuple.of(2, Arbitraries.of('\\', ':', '\u00ea', '\u65e5')),
+                    net.jqwik.api.Tuple.of(version == StompVersion.V1_1 ? 1 : 0, Arbitraries.of('\r')));
+        } else {
+            chars = Arbitraries.frequencyOf(
+                    net.jqwik.api.Tuple.of(8, Arbitraries.chars().range(' ', '~')),
+                    net.jqwik.api.Tuple.of(3, Arbitraries.of('\\', ':', '\n', '\r', '\t', '\0')),
+                    net.jqwik.api.Tuple.of(2, Arbitraries.of('\u00ea', '\u65e5', '\u0101', '\uFFFD')));
+        }
+        Arbitrary<String> value = chars.list().ofMaxSize(12).map(CodecProperties::join);
+        Arbitrary<String> name = chars.list().ofMinSize(1).ofMaxSize(8).map(CodecProperties::join)
+                .filter(n -> !n.equals("content-length") && (escaped || n.indexOf(':') < 0));
+        Arbitrary<Header> header = Combinators.combine(name, value).as(Header::new);
+        Arbitrary<List<Header>> unique = header.list().ofMaxSize(6);
+        // Duplicated names: repeat some entries with other values.
+        return unique.flatMap(list -> value.list().ofSize(list.size()).map(values -> {
+            List<Header> out = new ArrayList<>(list);
+            for (int i = 0; i < list.size(); i += 2) {
+                out.add(new Header(list.get(i).name(), values.get(i)));
+            }
+            return out;
+        }));
+    }
+
+    private static Arbitrary<byte[]> body(StompCommand command) {
+        if (!command.bodyAllowed()) {
+            return Arbitraries.just(new byte[0]);
+        }
+        return Arbitraries.oneOf(
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(64),
+                Arbitraries.bytes().array(byte[].class).ofMinSize(16_000).ofMaxSize(20_000));
+    }
+
+    private static String join(List<Character> chars) {
+        StringBuilder sb = new StringBuilder(chars.size());
+        chars.forEach(sb::append);
+        return sb.toString();
+    }
+}
