@@ -186,6 +186,48 @@ class HostileInputTest {
     }
 
     @Test
+    @DisplayName("a large content-length body arriving in pieces, NUL in its own read, is filled straight into the frame")
+    void largeBodyInPieces() {
+        int n = 100_000;
+        byte[] body = new byte[n];
+        new Random(3).nextBytes(body);
+        StompParser parser = new StompParser();
+        parser.add(bytes("MESSAGE\nsubscription:0\ncontent-length:" + n + "\n\n"));
+        parser.add(body, 0, 10);
+        parser.add(body, 10, n - 10);
+        assertThat(parser.canRead()).isFalse();
+        parser.add(new byte[] {0, '\n'});
+        StompFrame f = parser.get();
+        assertThat(f.body()).isEqualTo(body);
+        assertThat(parser.heartBeats()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a line over the limit that ends with LF inside the scan window is refused too (1.1: CR counts)")
+    void lineOverLimitWithLf() {
+        StompParser parser = new StompParser(StompVersion.V1_1, SMALL);
+        StompFrameException e = failure(parser, bytes("SEND\nk:" + "x".repeat(31) + "\n\n\0"));
+        assertThat(e.reason()).startsWith("Header line too long");
+        assertThat(e.offset()).isEqualTo(5 + 32);
+    }
+
+    @Test
+    @DisplayName("header lines alone can exceed maxFrameSize")
+    void headersOverFrameLimit() {
+        StompParser parser = new StompParser(V1_2, new ParserLimits(100, 100, 40));
+        StompFrameException e = failure(parser, bytes("SEND\naaaaaaaaaa:1\nbbbbbbbbbb:2\ncccccccccc:3\n\n\0"));
+        assertThat(e.reason()).isEqualTo("Frame too large (limit maxFrameSize=40 bytes)");
+    }
+
+    @Test
+    @DisplayName("an invalid command is quoted, escaped and cut in the error")
+    void longInvalidCommand() {
+        StompFrameException e = Wire.fails(V1_2, "X".repeat(100) + "\u0001\n\n\0");
+        assertThat(e.reason()).isEqualTo("Invalid command: '" + "X".repeat(64) + "...'");
+        assertThat(Wire.fails(V1_2, "\u0001\n\n\0").reason()).isEqualTo("Invalid command: '\\x01'");
+    }
+
+    @Test
     @DisplayName("garbage is rejected as an invalid command at its offset, and never yields a frame")
     void garbage() {
         byte[] garbage = new byte[200];
