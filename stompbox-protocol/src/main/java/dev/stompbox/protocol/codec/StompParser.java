@@ -68,6 +68,24 @@ public final class StompParser {
     private static final int FAILED = 7;
 
     private static final int DIRECT_FILL_THRESHOLD = 16 * 1024;
+
+    // Byte classes for the single pass over a header line: everything but these is plain text.
+    private static final byte LF = 1;
+    private static final byte COLON = 2;
+    private static final byte BACKSLASH = 4;
+    private static final byte CR = 8;
+    private static final byte HIGH = 16;
+    private static final byte[] CLASS = new byte[256];
+
+    static {
+        CLASS['\n'] = LF;
+        CLASS[':'] = COLON;
+        CLASS['\\'] = BACKSLASH;
+        CLASS['\r'] = CR;
+        for (int b = 0x80; b < 0x100; b++) {
+            CLASS[b] = HIGH;
+        }
+    }
     private static final byte[] NO_BODY = new byte[0];
     private static final Header[] NO_HEADERS = new Header[0];
 
@@ -83,6 +101,8 @@ public final class StompParser {
     private int state = FRAME_START;
     private int seg;
     private int scan;
+    private int lineColon = -1; // first ':' of the line being scanned, relative to seg
+    private int lineFlags; // BACKSLASH | CR | HIGH seen so far in that line
     private long segOffset; // stream offset of seg
     private long frameOffset; // stream offset of the current frame's first byte
 
@@ -443,8 +463,25 @@ public final class StompParser {
         int maxLine = limits.maxHeaderLineLength();
         // A line may be maxLine bytes plus a CR; anything longer without LF is over the limit.
         int stop = (int) Math.min(lim, (long) seg + maxLine + 2);
+        // One pass finds the LF and notes what the line holds, so that the common line (ASCII, no
+        // escapes, no CR) is never looked at again before it is turned into strings.
         int i = start;
-        while (i < stop && a[i] != '\n') {
+        int flags = lineFlags;
+        int colon = lineColon;
+        while (i < stop) {
+            int c = CLASS[a[i] & 0xff];
+            if (c != 0) {
+                if (c == LF) {
+                    break;
+                }
+                if (c == COLON) {
+                    if (colon < 0) {
+                        colon = i - seg;
+                    }
+                } else {
+                    flags |= c;
+                }
+            }
             i++;
         }
         if (i == stop) {
@@ -452,11 +489,18 @@ public final class StompParser {
                 throw error("Header line too long (limit maxHeaderLineLength=" + maxLine + " bytes)", maxLine + 1);
             }
             scan = i - seg;
+            lineFlags = flags;
+            lineColon = colon;
             return false;
         }
+        lineFlags = 0;
+        lineColon = -1;
         int lineEnd = i;
-        if (lineEnd > seg && a[lineEnd - 1] == '\r' && version.acceptsCrLf()) {
-            lineEnd--;
+        if ((flags & CR) != 0 && version.acceptsCrLf()) {
+            if (a[lineEnd - 1] == '\r') {
+                lineEnd--;
+            }
+            checkNoCr(a, seg, lineEnd);
         }
         if (lineEnd - seg > maxLine) {
             throw error("Header line too long (limit maxHeaderLineLength=" + maxLine + " bytes)", maxLine);
@@ -473,7 +517,7 @@ public final class StompParser {
             scan = 0;
             return headersDone(a, lim);
         } else {
-            header(a, seg, lineEnd);
+            header(a, seg, lineEnd, colon < 0 ? -1 : seg + colon, flags);
         }
         frameBytes += consumed;
         advance(i + 1);
@@ -482,9 +526,6 @@ public final class StompParser {
     }
 
     private StompCommand command(byte[] a, int from, int to) {
-        if (version.acceptsCrLf()) {
-            checkNoCr(a, from, to);
-        }
         StompCommand c = StompCommand.of(a, from, to - from);
         if (c == null) {
             throw error("Invalid command: '" + printable(a, from, to) + "'", 0);
@@ -495,29 +536,23 @@ public final class StompParser {
         return c;
     }
 
-    private void header(byte[] a, int from, int to) {
+    private void header(byte[] a, int from, int to, int colon, int flags) {
         if (headerCount >= limits.maxHeaders()) {
             throw error("Too many headers (limit maxHeaders=" + limits.maxHeaders() + ")", 0);
         }
-        int colon = from;
-        while (colon < to && a[colon] != ':') {
-            colon++;
-        }
-        if (colon == to) {
+        if (colon < 0) {
             throw error("Header line without ':'", 0);
         }
         if (colon == from) {
             throw error("Empty header name", 0);
         }
-        if (version.acceptsCrLf()) {
-            checkNoCr(a, from, to);
-        }
-        boolean unescape = version.escapes(command);
+        boolean unescape = (flags & BACKSLASH) != 0 && version.escapes(command);
+        boolean high = (flags & HIGH) != 0;
         String name = KnownHeaderNames.lookup(a, from, colon - from);
         if (name == null) {
-            name = text(a, from, colon, unescape);
+            name = text(a, from, colon, unescape, high);
         }
-        String value = colon + 1 == to ? "" : text(a, colon + 1, to, unescape);
+        String value = colon + 1 == to ? "" : text(a, colon + 1, to, unescape, high);
         if (headerCount == headers.length) {
             headers = Arrays.copyOf(headers, Math.max(8, headerCount * 2));
         }
@@ -535,18 +570,18 @@ public final class StompParser {
         }
     }
 
-    private String text(byte[] a, int from, int to, boolean unescape) {
+    private String text(byte[] a, int from, int to, boolean unescape, boolean high) {
         if (unescape) {
             for (int i = from; i < to; i++) {
                 if (a[i] == '\\') {
-                    return unescaped(a, from, to, i);
+                    return unescaped(a, from, to, i, high);
                 }
             }
         }
-        return decode(a, from, to - from);
+        return decode(a, from, to - from, high);
     }
 
-    private String unescaped(byte[] a, int from, int to, int firstBackslash) {
+    private String unescaped(byte[] a, int from, int to, int firstBackslash, boolean high) {
         int n = to - from;
         if (scratch == null || scratch.length < n) {
             scratch = new byte[Math.max(n, 128)];
@@ -584,10 +619,13 @@ public final class StompParser {
                             + version.text(), i - 1 - seg);
             }
         }
-        return decode(scratch, 0, out);
+        return decode(scratch, 0, out, high);
     }
 
-    private String decode(byte[] a, int from, int length) {
+    private String decode(byte[] a, int from, int length, boolean high) {
+        if (!high) {
+            return new String(a, from, length, StandardCharsets.ISO_8859_1); // ASCII: a plain copy
+        }
         String s = new String(a, from, length, StandardCharsets.UTF_8);
         if (s.indexOf('\uFFFD') < 0) {
             return s;
@@ -727,6 +765,8 @@ public final class StompParser {
     }
 
     private void clearFrame() {
+        lineFlags = 0;
+        lineColon = -1;
         command = null;
         headers = NO_HEADERS;
         headerCount = 0;
