@@ -116,6 +116,7 @@ public final class StompParser {
     private int filled;
 
     private boolean paused;
+    private long scanned; // bytes examined by the scanning loops, to prove the work is linear
     private long heartBeats;
     private long discarded;
     private StompFrameException failure;
@@ -250,6 +251,11 @@ public final class StompParser {
         return discarded;
     }
 
+    /** Bytes the header and body scans have examined since creation or reset; for tests of linearity. */
+    long scanned() {
+        return scanned;
+    }
+
     /** Whether the parser is stopped by an error and waits for {@link #reset()} or {@link #resync()}. */
     public boolean failed() {
         return state == FAILED;
@@ -264,6 +270,7 @@ public final class StompParser {
         scan = 0;
         segOffset = 0;
         frameOffset = 0;
+        scanned = 0;
         paused = false;
         heartBeats = 0;
         discarded = 0;
@@ -291,6 +298,7 @@ public final class StompParser {
         discarded += segOffset - frameOffset;
         failure = null;
         clearFrame();
+        scan = 0;
         int nul = indexOfNul(buf, 0, end);
         if (nul < 0) {
             discarded += end;
@@ -350,8 +358,8 @@ public final class StompParser {
 
     /** Parses a[from, lim); keeps whatever is left of an incomplete frame in buf. */
     private void parse(byte[] a, int from, int lim) {
+        // scan is relative to seg and survives between calls: kept bytes are never scanned twice.
         seg = from;
-        scan = 0;
         try {
             run(a, lim);
         } catch (StompFrameException e) {
@@ -484,6 +492,7 @@ public final class StompParser {
             }
             i++;
         }
+        scanned += i - start;
         if (i == stop) {
             if (i - seg > maxLine + 1) {
                 throw error("Header line too long (limit maxHeaderLineLength=" + maxLine + " bytes)", maxLine + 1);
@@ -692,6 +701,7 @@ public final class StompParser {
         int maxBody = limits.maxFrameSize() - frameBytes - 1;
         int stop = (int) Math.min(lim, (long) seg + maxBody + 1);
         int nul = indexOfNul(a, start, stop);
+        scanned += (nul < 0 ? stop : nul) - start;
         if (nul < 0) {
             if (stop - seg > maxBody) {
                 throw error("Frame too large (limit maxFrameSize=" + limits.maxFrameSize() + " bytes)", maxBody);
