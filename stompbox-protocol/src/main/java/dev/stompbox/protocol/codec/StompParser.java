@@ -229,13 +229,21 @@ public final class StompParser {
         }
     }
 
-    /** Whether a complete frame is available. */
+    /**
+     * Whether a complete frame is available.
+     *
+     * @throws StompFrameException if bytes that waited behind a CONNECTED frame turn out to be invalid
+     */
     public boolean canRead() {
         resumeIfTaken();
         return !frames.isEmpty();
     }
 
-    /** The next complete frame, or {@code null} when none is complete yet. */
+    /**
+     * The next complete frame, or {@code null} when none is complete yet.
+     *
+     * @throws StompFrameException if bytes that waited behind a CONNECTED frame turn out to be invalid
+     */
     public StompFrame get() {
         resumeIfTaken();
         return frames.poll();
@@ -350,7 +358,7 @@ public final class StompParser {
 
     private void append(byte[] data, int offset, int length) {
         if (end + length > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(end + length, Math.min(buf.length * 2, Integer.MAX_VALUE - 16)));
+            buf = Arrays.copyOf(buf, (int) Math.max(end + length, Math.min(2L * buf.length, Integer.MAX_VALUE - 16)));
         }
         System.arraycopy(data, offset, buf, end, length);
         end += length;
@@ -704,7 +712,7 @@ public final class StompParser {
         scanned += (nul < 0 ? stop : nul) - start;
         if (nul < 0) {
             if (stop - seg > maxBody) {
-                throw error("Frame too large (limit maxFrameSize=" + limits.maxFrameSize() + " bytes)", maxBody);
+                throw error("Frame too large (limit maxFrameSize=" + limits.maxFrameSize() + " bytes)", Math.max(0, maxBody));
             }
             scan = stop - seg;
             return false;
