@@ -64,16 +64,7 @@ class CodecProperties {
         System.arraycopy(two, 0, wire, one.length + 2, two.length);
         wire[wire.length - 1] = '\n';
         StompParser parser = new StompParser(a.version());
-        List<StompFrame> frames = new ArrayList<>();
-        int at = 0;
-        for (int cut : a.cuts()) {
-            int to = Math.min(wire.length, at + cut);
-            parser.add(wire, at, to - at);
-            frames.addAll(Wire.drain(parser));
-            at = to;
-        }
-        parser.add(wire, at, wire.length - at);
-        frames.addAll(Wire.drain(parser));
+        List<StompFrame> frames = parseInPieces(parser, wire, a.cuts());
         assertThat(frames).containsExactly(expectedAfterRoundTrip(a.frame()), expectedAfterRoundTrip(b.frame()));
         assertThat(parser.heartBeats()).isEqualTo(3);
     }
@@ -87,7 +78,11 @@ class CodecProperties {
     }
 
     private static List<StompFrame> parseInPieces(StompVersion version, byte[] wire, List<Integer> cuts) {
-        StompParser parser = new StompParser(version);
+        return parseInPieces(new StompParser(version), wire, cuts);
+    }
+
+    /** Feeds {@code wire} cut after each of {@code cuts} bytes, then the rest, collecting frames as they complete. */
+    private static List<StompFrame> parseInPieces(StompParser parser, byte[] wire, List<Integer> cuts) {
         List<StompFrame> out = new ArrayList<>();
         int at = 0;
         for (int cut : cuts) {
