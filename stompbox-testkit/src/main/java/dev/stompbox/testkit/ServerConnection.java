@@ -760,11 +760,13 @@ public final class ServerConnection {
                 if (!beat && delay != null && !delay.isZero()) {
                     Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
                 }
+                // Traced before the bytes go out: whatever the client has seen is already in the trace.
+                if (!beat) {
+                    record(TracedFrame.Direction.SENT, o.frame(), o.frame() == null ? o.bytes() : null);
+                }
                 write(out, o.bytes());
                 if (beat) {
                     beatsSent.incrementAndGet();
-                } else {
-                    record(TracedFrame.Direction.SENT, o.frame(), o.frame() == null ? o.bytes() : null);
                 }
             }
         } catch (IOException e) {

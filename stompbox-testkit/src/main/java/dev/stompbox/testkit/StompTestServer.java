@@ -61,6 +61,7 @@ public final class StompTestServer implements AutoCloseable {
     private final int instance = INSTANCES.incrementAndGet();
 
     private ServerSocket serverSocket; // guarded by lock; null while refusing or closed
+    private ServerSocket accepting; // guarded by lock: the socket the acceptor is blocked on, if any
     private int port;
     private boolean started;
     private boolean closed;
@@ -217,8 +218,24 @@ public final class StompTestServer implements AutoCloseable {
             if (!started || closed) {
                 throw new IllegalStateException("server not running");
             }
-            closeQuietly(serverSocket);
+            ServerSocket listening = serverSocket;
+            closeQuietly(listening);
             serverSocket = null;
+            // The JDK closes a socket another thread is blocked on in accept() only when that thread
+            // wakes up; until then the port still accepts. Wait for it, so refusal starts now.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (accepting == listening && listening != null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("acceptor did not leave accept() within 5 s");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while closing the listening socket", e);
+                }
+            }
         }
         timer.schedule(this::listenAgain, duration.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -253,12 +270,18 @@ public final class StompTestServer implements AutoCloseable {
                     return;
                 }
                 ss = serverSocket;
+                accepting = ss;
             }
             Socket socket;
             try {
                 socket = ss.accept();
             } catch (IOException e) {
                 continue; // closed to refuse connections, or to shut down: the loop decides
+            } finally {
+                synchronized (lock) {
+                    accepting = null;
+                    lock.notifyAll();
+                }
             }
             try {
                 socket.setTcpNoDelay(true);

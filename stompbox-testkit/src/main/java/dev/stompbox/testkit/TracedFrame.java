@@ -7,7 +7,9 @@ import java.time.Duration;
 /**
  * One entry of a connection's trace: a frame received from or sent to the client, or raw bytes the
  * test injected ({@link #frame()} is then {@code null} and {@link #raw()} holds them), stamped with
- * the time since the connection was accepted. Sent entries are recorded once on the wire.
+ * the time since the connection was accepted. A sent entry is recorded as its bytes are written
+ * (after any {@link Faults#delayFrames delay}), so a frame the client has received is always in
+ * the trace already.
  *
  * <pre>{@code
  * for (TracedFrame t : connection.trace()) {
