@@ -6,8 +6,6 @@ import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.commands.Commands;
 import dev.stompbox.protocol.commands.ConnectOptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -21,33 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The server as a broker: negotiation, destinations, acks, transactions, receipts, errors. */
-class BrokerBehaviourTest {
-    private StompTestServer server;
-    private final List<WireClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        server = new StompTestServer().start();
-    }
-
-    @AfterEach
-    void stop() {
-        clients.forEach(WireClient::close);
-        server.close();
-    }
-
-    private WireClient client() {
-        WireClient c = new WireClient(server.port());
-        clients.add(c);
-        return c;
-    }
-
-    private WireClient connected() {
-        WireClient c = client();
-        assertThat(c.connect().command()).isEqualTo(StompCommand.CONNECTED);
-        return c;
-    }
-
+class BrokerBehaviourTest extends ServerTestSupport {
     private static StompFrame subscribe(String destination, String id, String ack) {
         return StompFrame.builder(StompCommand.SUBSCRIBE).header("destination", destination).header("id", id)
                 .header("ack", ack).header("receipt", "sub-" + id).build();

@@ -8,8 +8,6 @@ import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.codec.StompEncoder;
 import dev.stompbox.protocol.commands.Commands;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -27,33 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Each fault, proved on the wire by a client that sees it happen. */
-class FaultsTest {
-    private StompTestServer server;
-    private final List<WireClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        server = new StompTestServer().start();
-    }
-
-    @AfterEach
-    void stop() {
-        clients.forEach(WireClient::close);
-        server.close();
-    }
-
-    private WireClient client() {
-        WireClient c = new WireClient(server.port());
-        clients.add(c);
-        return c;
-    }
-
-    private WireClient connected() {
-        WireClient c = client();
-        assertThat(c.connect().command()).isEqualTo(StompCommand.CONNECTED);
-        return c;
-    }
-
+class FaultsTest extends ServerTestSupport {
     private static StompFrame sendWithReceipt(String receipt) {
         return StompFrame.builder(StompCommand.SEND).header("destination", "/queue/f").header("receipt", receipt).body("x").build();
     }
@@ -244,7 +216,7 @@ class FaultsTest {
     @DisplayName("a frame larger than the client's limits is refused by the client before it is all read")
     void oversizedFrame() {
         WireClient c = new WireClient(server.port(), ParserLimits.defaults().withMaxFrameSize(1024));
-        clients.add(c);
+        track(c);
         c.connect();
         ServerConnection sc = server.awaitConnection(TIMEOUT);
         sc.sendMessage("0", "/queue/x", new byte[100_000]);

@@ -7,8 +7,6 @@ import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.commands.Commands;
 import dev.stompbox.protocol.commands.ConnectOptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -21,33 +19,7 @@ import static dev.stompbox.testkit.WireClient.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class MoreBrokerRulesTest {
-    private StompTestServer server;
-    private final List<WireClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        server = new StompTestServer().start();
-    }
-
-    @AfterEach
-    void stop() {
-        clients.forEach(WireClient::close);
-        server.close();
-    }
-
-    private WireClient client() {
-        WireClient c = new WireClient(server.port());
-        clients.add(c);
-        return c;
-    }
-
-    private WireClient connected() {
-        WireClient c = client();
-        assertThat(c.connect().command()).isEqualTo(StompCommand.CONNECTED);
-        return c;
-    }
-
+class MoreBrokerRulesTest extends ServerTestSupport {
     private static String errorOf(WireClient c, String wire) {
         c.sendRaw(wire.getBytes(StandardCharsets.UTF_8));
         StompFrame e = c.receive(f -> f.command() == StompCommand.ERROR);
