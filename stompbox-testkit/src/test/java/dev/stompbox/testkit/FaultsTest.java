@@ -17,8 +17,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.stompbox.testkit.WireClient.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.stompbox.testkit.WireClient.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
