@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -75,7 +76,8 @@ public final class ServerConnection {
     private int framesHandled;
 
     private final Object traceLock = new Object();
-    private final List<TracedFrame> trace = new ArrayList<>();
+    private final ArrayDeque<TracedFrame> trace = new ArrayDeque<>();
+    private long traceDropped; // entries evicted from the front to respect the server's trace limit
 
     // Broker state of this connection, guarded by the broker's monitor.
     private final Map<String, Broker.Subscription> subscriptions = new HashMap<>();
@@ -158,10 +160,20 @@ public final class ServerConnection {
         return closeReason;
     }
 
-    /** A snapshot of everything received and sent so far, in order. */
+    /**
+     * A snapshot of everything received and sent so far, in order; at most the server's
+     * {@linkplain StompTestServer#traceLimit(int) trace limit} of the latest entries.
+     */
     public List<TracedFrame> trace() {
         synchronized (traceLock) {
             return List.copyOf(trace);
+        }
+    }
+
+    /** How many of the oldest trace entries were dropped to stay within the trace limit. */
+    public long traceDropped() {
+        synchronized (traceLock) {
+            return traceDropped;
         }
     }
 
@@ -222,16 +234,20 @@ public final class ServerConnection {
 
     private StompFrame await(TracedFrame.Direction direction, Predicate<StompFrame> match, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int from = 0;
+        long seen = 0; // entries already looked at, counted from the first ever recorded
         synchronized (traceLock) {
             while (true) {
-                for (int i = from; i < trace.size(); i++) {
-                    TracedFrame t = trace.get(i);
+                long skip = Math.max(0, seen - traceDropped);
+                for (TracedFrame t : trace) {
+                    if (skip > 0) {
+                        skip--;
+                        continue;
+                    }
                     if (t.direction() == direction && t.frame() != null && match.test(t.frame())) {
                         return t.frame();
                     }
                 }
-                from = trace.size();
+                seen = traceDropped + trace.size();
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new AssertionError("no " + what + " on connection #" + index + " within " + timeout.toMillis()
@@ -840,8 +856,12 @@ public final class ServerConnection {
 
     private void record(TracedFrame.Direction direction, StompFrame frame, byte[] raw) {
         synchronized (traceLock) {
-            trace.add(new TracedFrame(direction, frame, raw == null ? null : Arrays.copyOf(raw, raw.length),
+            trace.addLast(new TracedFrame(direction, frame, raw == null ? null : Arrays.copyOf(raw, raw.length),
                     Duration.ofNanos(System.nanoTime() - acceptedNanos)));
+            if (trace.size() > server.traceLimit()) {
+                trace.removeFirst();
+                traceDropped++;
+            }
             traceLock.notifyAll();
         }
     }

@@ -52,6 +52,9 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class StompTestServer implements AutoCloseable {
+    /** Trace entries kept per connection unless {@link #traceLimit(int)} says otherwise. */
+    public static final int DEFAULT_TRACE_LIMIT = 100_000;
+
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Object lock = new Object();
@@ -75,6 +78,7 @@ public final class StompTestServer implements AutoCloseable {
     private volatile String serverName = "stompbox-testkit/1";
     private volatile ParserLimits limits = ParserLimits.defaults();
     private volatile double silenceGrace = 2.0;
+    private volatile int traceLimit = DEFAULT_TRACE_LIMIT;
 
     /** A server that is not started yet; configure it, then {@link #start()}. */
     public StompTestServer() {
@@ -133,6 +137,18 @@ public final class StompTestServer implements AutoCloseable {
             throw new IllegalArgumentException("factor must be at least 1: " + factor);
         }
         this.silenceGrace = factor;
+        return this;
+    }
+
+    /**
+     * How many trace entries each connection keeps (default {@value #DEFAULT_TRACE_LIMIT}); beyond
+     * it the oldest are dropped and counted, so a long run cannot exhaust memory.
+     */
+    public StompTestServer traceLimit(int entries) {
+        if (entries < 1) {
+            throw new IllegalArgumentException("entries must be at least 1: " + entries);
+        }
+        this.traceLimit = entries;
         return this;
     }
 
@@ -393,6 +409,10 @@ public final class StompTestServer implements AutoCloseable {
     }
 
     // -- used by connections ----------------------------------------------------------------------
+
+    int traceLimit() {
+        return traceLimit;
+    }
 
     ScheduledExecutorService timer() {
         return timer;

@@ -119,4 +119,20 @@ class MoreBrokerRulesTest extends ServerTestSupport {
         assertThat(sc.closeReason()).isEqualTo("server closed");
         assertThatThrownBy(() -> server.refuseConnections(java.time.Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    @DisplayName("the trace keeps the latest entries up to the limit and counts the rest; awaits still work")
+    void traceLimit() {
+        server.traceLimit(5);
+        WireClient c = connected();
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        for (int i = 0; i < 10; i++) {
+            c.send(Commands.send("/queue/t", "m" + i));
+        }
+        assertThat(sc.awaitReceived(f -> "m9".equals(f.bodyAsString()), TIMEOUT)).isNotNull();
+        assertThat(sc.trace()).hasSize(5);
+        assertThat(sc.traceDropped()).isEqualTo(7);
+        assertThat(sc.received()).extracting(StompFrame::bodyAsString).containsExactly("m5", "m6", "m7", "m8", "m9");
+        assertThatThrownBy(() -> server.traceLimit(0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
