@@ -10,6 +10,9 @@ package dev.stompbox.protocol;
  *   <li>{@link StompProtocolException}: a well-formed frame or command that is wrong for the
  *       negotiated version or the session state.</li>
  *   <li>{@link StompConnectTimeoutException}: a reconnect schedule ran out of attempts.</li>
+ *   <li>{@link StompConnectionException}: the connection failed or was lost; its subclass
+ *       {@link StompBrokerException} carries an ERROR frame from the broker.</li>
+ *   <li>{@link StompReceiptTimeoutException}: a RECEIPT did not come in time.</li>
  * </ul>
  *
  * <pre>{@code

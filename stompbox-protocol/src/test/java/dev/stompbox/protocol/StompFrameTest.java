@@ -190,5 +190,16 @@ class StompFrameTest {
         assertThat(e.offset()).isEqualTo(12);
         assertThat(new StompConnectTimeoutException(4).attempts()).isEqualTo(4);
         assertThat(new StompException("x", new RuntimeException("y")).getCause()).hasMessage("y");
+        StompFrame error = StompFrame.builder(StompCommand.ERROR).header("message", "bad ack").body("details").build();
+        StompBrokerException broker = new StompBrokerException(error);
+        assertThat(broker).hasMessage("Broker sent ERROR: bad ack").isInstanceOf(StompConnectionException.class);
+        assertThat(broker.frame()).isSameAs(error);
+        assertThat(new StompBrokerException(StompFrame.builder(StompCommand.ERROR).body("first line\nsecond").build()))
+                .hasMessage("Broker sent ERROR: first line");
+        StompReceiptTimeoutException timeout = new StompReceiptTimeoutException("r-1", java.time.Duration.ofMillis(250));
+        assertThat(timeout).hasMessage("No RECEIPT for 'r-1' within 250 ms");
+        assertThat(timeout.receiptId()).isEqualTo("r-1");
+        assertThat(timeout.timeout()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(new StompConnectionException("lost", new java.io.IOException("reset")).getCause()).hasMessage("reset");
     }
 }

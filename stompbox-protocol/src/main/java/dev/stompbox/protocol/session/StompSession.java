@@ -411,6 +411,16 @@ public final class StompSession {
         return receipt;
     }
 
+    /**
+     * Stops tracking a receipt the caller gave up on (it timed out), so that a broker that never
+     * answers cannot make the set grow; a late RECEIPT for it is then unexpected.
+     *
+     * @return whether it was pending
+     */
+    public boolean cancelReceipt(String receipt) {
+        return receipts.remove(receipt);
+    }
+
     /** The receipt ids asked for and not yet received, oldest first. */
     public Set<String> pendingReceipts() {
         return Collections.unmodifiableSet(new LinkedHashSet<>(receipts));

@@ -349,6 +349,18 @@ class StompSessionTest {
         }
 
         @Test
+        @DisplayName("a cancelled receipt is no longer pending, and arriving late it is unexpected")
+        void cancelReceipt() {
+            StompSession session = connectedSession(V1_2);
+            session.send("/q", null, null, "r1");
+            assertThat(session.cancelReceipt("r1")).isTrue();
+            assertThat(session.cancelReceipt("r1")).isFalse();
+            assertThat(session.pendingReceipts()).isEmpty();
+            assertThatThrownBy(() -> session.receipt(StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "r1").build()))
+                    .isInstanceOf(StompProtocolException.class).hasMessage("Unexpected receipt: r1");
+        }
+
+        @Test
         @DisplayName("send(frame) accepts a caller-built SEND and tracks its receipt")
         void sendFrame() {
             StompSession session = connectedSession(V1_2);

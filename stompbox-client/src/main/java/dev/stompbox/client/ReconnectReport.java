@@ -1,0 +1,37 @@
+package dev.stompbox.client;
+
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.failover.BrokerAddress;
+
+import java.util.List;
+
+/**
+ * What a reconnect did and what the lost connection left behind.
+ *
+ * <ul>
+ *   <li>{@code broker}: where the client is connected now;</li>
+ *   <li>{@code replayedSubscriptions}: the subscriptions made again, same ids and handles;</li>
+ *   <li>{@code outstandingReceipts}: receipt ids that were awaited when the connection was lost
+ *       (they failed with a connection exception);</li>
+ *   <li>{@code unackedMessages}: messages handed out but not acknowledged; acking them now is an
+ *       error, the broker redelivers them;</li>
+ *   <li>{@code discardedMessages}: messages needing an ack that were still in the inbox and were
+ *       dropped for the broker to redeliver;</li>
+ *   <li>{@code cause}: why the connection was lost.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * public void reconnected(ReconnectReport r) {
+ *     log.info("reconnected to {} after {}: replayed {}", r.broker(), r.cause().getMessage(), r.replayedSubscriptions());
+ * }
+ * }</pre>
+ */
+public record ReconnectReport(BrokerAddress broker, List<Subscription> replayedSubscriptions,
+                              List<String> outstandingReceipts, List<StompFrame> unackedMessages,
+                              int discardedMessages, Throwable cause) {
+    public ReconnectReport {
+        replayedSubscriptions = List.copyOf(replayedSubscriptions);
+        outstandingReceipts = List.copyOf(outstandingReceipts);
+        unackedMessages = List.copyOf(unackedMessages);
+    }
+}

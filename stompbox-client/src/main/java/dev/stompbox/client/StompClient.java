@@ -1,0 +1,954 @@
+package dev.stompbox.client;
+
+import dev.stompbox.client.internal.Connection;
+import dev.stompbox.protocol.AckMode;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectTimeoutException;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompProtocolException;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
+import dev.stompbox.protocol.commands.ConnectOptions;
+import dev.stompbox.protocol.commands.Subscribe;
+import dev.stompbox.protocol.commands.SubscriptionToken;
+import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.failover.ReconnectAttempt;
+import dev.stompbox.protocol.failover.ReconnectSchedule;
+import dev.stompbox.protocol.session.StompSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A blocking STOMP client (stompest's {@code sync.Stomp}): dead simple, and it imposes no
+ * concurrency model. It drives the protocol module's parser, encoder, session and failover
+ * schedule over a socket or TLS.
+ *
+ * <pre>{@code
+ * try (StompClient client = new StompClient(StompClientConfig.builder("tcp://localhost:61613").build())) {
+ *     client.connect();
+ *     client.send("/queue/test", "test message 1");
+ *     Subscription sub = client.subscribe("/queue/test", Map.of("ack", "client-individual"));
+ *     StompFrame frame = client.receiveFrame(Duration.ofSeconds(5));
+ *     client.ack(frame);
+ *     client.disconnect();
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> Any thread may send, subscribe, ack or begin transactions (writes are
+ * serialized); one thread at a time receives. Per connection, one daemon reader thread reads the
+ * socket continuously: it completes receipts, handles ERROR and heart-beats, and queues MESSAGEs in
+ * a bounded inbox. When the inbox is full it stops reading, which pushes back on the broker, and
+ * the server-silence check is suspended until it reads again: a slow consumer never looks like a
+ * dead server. One small daemon timer per client sends heart-beats when due, whatever the user's
+ * threads are doing, expires receipts, and closes a socket whose write stays blocked past the write
+ * timeout.
+ *
+ * <p><b>Failure.</b> Silence from the server beyond the grace factor, a broken socket, invalid
+ * bytes or an ERROR frame end the connection: waiting receipts fail at once and blocked calls wake
+ * with a {@link StompConnectionException} naming the cause ({@link StompBrokerException} for an
+ * ERROR frame). With auto-reconnect on, the client then walks the failover schedule, replays its
+ * subscriptions and tells the {@link ConnectionListener} what happened in a
+ * {@link ReconnectReport}. Messages belong to the connection they came on: acking one from an
+ * earlier connection is a {@link StompAckException}, never a frame on the wire.
+ */
+public final class StompClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StompClient.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final long TICK_MILLIS = 25;
+    private static final long RECEIVE_SLICE_MILLIS = 50;
+
+    private enum State { NEW, CONNECTING, CONNECTED, RECONNECTING, LOST, DISCONNECTED, CLOSED }
+
+    /** A MESSAGE as queued by the reader: the frame, its connection, and whether it needs an ack. */
+    private record Delivered(StompFrame frame, long epoch, SubscriptionToken token, AckMode mode, long sequence) {
+    }
+
+    private record PendingReceipt(String id, CompletableFuture<Void> future, long deadlineNanos) {
+    }
+
+    private final StompClientConfig config;
+    private final int instance = INSTANCES.incrementAndGet();
+    private final ReconnectSchedule schedule;
+    private final Object lifecycle = new Object();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Object sessionLock = new Object();
+    private final StompSession session; // guarded by sessionLock
+    private final LinkedBlockingQueue<Delivered> inbox;
+    private final Map<String, PendingReceipt> receipts = new ConcurrentHashMap<>();
+    private final Map<SubscriptionToken, Subscription> handles = new ConcurrentHashMap<>();
+    private final AtomicLong receiptIds = new AtomicLong();
+    private final AtomicLong sequences = new AtomicLong();
+    private final AtomicLong unknownSubscriptionMessages = new AtomicLong();
+    private final ScheduledExecutorService timer;
+
+    // Deliveries handed out that still need an ack, by identity; guarded by sessionLock.
+    private IdentityHashMap<StompFrame, Delivered> unacked = new IdentityHashMap<>();
+    private IdentityHashMap<StompFrame, Delivered> stale = new IdentityHashMap<>();
+
+    private volatile State state = State.NEW;
+    private volatile Connection connection;
+    private volatile long epoch;
+    private volatile StompException failure;
+    private volatile StompBrokerException pendingError;
+    private Delivered peeked; // receiving thread only
+
+    /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
+    public StompClient(StompClientConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.schedule = new ReconnectSchedule(config.failoverUri());
+        this.session = new StompSession(config.version());
+        this.session.graceFactor(config.graceFactor());
+        this.inbox = new LinkedBlockingQueue<>(config.inboxCapacity());
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = Executors.defaultThreadFactory().newThread(r);
+            th.setName("stompbox-client-" + instance + "-timer");
+            th.setDaemon(true);
+            return th;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+        timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A client for {@code uri} with default settings. */
+    public static StompClient create(String uri) {
+        return new StompClient(StompClientConfig.builder(uri).build());
+    }
+
+    public StompClientConfig config() {
+        return config;
+    }
+
+    /** Whether a connection is up (CONNECTED received and not lost since). */
+    public boolean isConnected() {
+        return state == State.CONNECTED;
+    }
+
+    /** The broker currently connected to, or {@code null}. */
+    public BrokerAddress broker() {
+        Connection c = connection;
+        return c == null || state != State.CONNECTED ? null : c.broker();
+    }
+
+    /** The negotiated STOMP version (the configured one while not connected). */
+    public dev.stompbox.protocol.StompVersion version() {
+        synchronized (sessionLock) {
+            return session.version();
+        }
+    }
+
+    /** MESSAGE frames dropped because no active subscription matched (normal after UNSUBSCRIBE). */
+    public long unknownSubscriptionMessages() {
+        return unknownSubscriptionMessages.get();
+    }
+
+    // -- connecting -------------------------------------------------------------------------------
+
+    /**
+     * Connects, walking the failover schedule: each attempt waits its delay, opens the socket
+     * (within the connect timeout) and waits for CONNECTED (within the connected timeout).
+     *
+     * @throws StompConnectTimeoutException when the schedule is spent ("Reconnect timeout: N attempts")
+     * @throws StompBrokerException         when the broker answers CONNECT with ERROR (never retried)
+     */
+    public void connect() {
+        connect(null);
+    }
+
+    /**
+     * Connects, giving up when {@code deadline} has passed, so that even a schedule that retries
+     * forever cannot hang the caller.
+     *
+     * @throws StompConnectionException when the deadline passes first
+     */
+    public void connect(Duration deadline) {
+        synchronized (lifecycle) {
+            if (state == State.CLOSED) {
+                throw new IllegalStateException("client is closed");
+            }
+            if (state == State.CONNECTED || state == State.CONNECTING || state == State.RECONNECTING) {
+                throw new IllegalStateException("already " + state.name().toLowerCase());
+            }
+            state = State.CONNECTING;
+        }
+        long deadlineNanos = deadline == null ? Long.MAX_VALUE : System.nanoTime() + deadline.toNanos();
+        try {
+            Connection c = establish(schedule.iterator(), deadlineNanos);
+            activate(c, null);
+        } catch (RuntimeException e) {
+            synchronized (lifecycle) {
+                state = State.DISCONNECTED;
+            }
+            throw e;
+        }
+    }
+
+    private Connection establish(Iterator<ReconnectAttempt> attempts, long deadlineNanos) {
+        StompException last = null;
+        while (true) {
+            ReconnectAttempt attempt;
+            try {
+                attempt = attempts.next();
+            } catch (StompConnectTimeoutException e) {
+                if (last != null && !config.failoverUri().failover()) {
+                    throw last; // one broker, one attempt: its own failure says more than "0 attempts"
+                }
+                if (last != null) {
+                    e.initCause(last);
+                }
+                log.warn("giving up connecting: {}", e.getMessage());
+                throw e;
+            }
+            long delayNanos = attempt.delay().toNanos();
+            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() + delayNanos > deadlineNanos) {
+                throw new StompConnectionException("connect deadline passed before attempt " + attempt.attempt()
+                        + " to " + attempt.broker(), last);
+            }
+            if (delayNanos > 0) {
+                try {
+                    config.sleeper().sleep(attempt.delay());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StompConnectionException("interrupted while waiting to reconnect", e);
+                }
+            }
+            if (state == State.CLOSED) {
+                throw new StompConnectionException("client closed while connecting", last);
+            }
+            log.info("connecting to {} (attempt {}, after {} ms)", attempt.broker(), attempt.attempt(), attempt.delay().toMillis());
+            try {
+                return open(attempt.broker(), deadlineNanos);
+            } catch (StompBrokerException e) {
+                log.error("{} refused the connection: {}", attempt.broker(), e.getMessage());
+                throw e;
+            } catch (StompException e) {
+                log.warn("cannot connect to {}: {}", attempt.broker(), e.getMessage());
+                last = e;
+            }
+        }
+    }
+
+    private Connection open(BrokerAddress broker, long deadlineNanos) {
+        Duration connectTimeout = bounded(config.connectTimeout(), deadlineNanos);
+        Connection c;
+        try {
+            c = Connection.open(broker, config, connectTimeout);
+        } catch (IOException e) {
+            throw new StompConnectionException("cannot connect to " + broker + ": " + e.getMessage(), e);
+        }
+        try {
+            StompFrame connect;
+            synchronized (sessionLock) {
+                session.close(false);
+                ConnectOptions.Builder options = ConnectOptions.builder().host(config.virtualHost())
+                        .login(config.login()).passcode(config.passcode()).heartBeat(config.heartBeat())
+                        .headers(config.connectHeaders());
+                connect = session.connect(options.build());
+            }
+            c.write(connect, config.writeTimeout());
+            StompFrame reply = c.readFrame(bounded(config.connectedTimeout(), deadlineNanos));
+            if (reply == null) {
+                throw new StompConnectionException("no CONNECTED from " + broker + " within "
+                        + bounded(config.connectedTimeout(), deadlineNanos).toMillis() + " ms");
+            }
+            if (reply.command() == StompCommand.ERROR) {
+                throw new StompBrokerException(reply);
+            }
+            synchronized (sessionLock) {
+                session.connected(reply);
+                c.version(session.version());
+                long now = millis();
+                session.sent(now);
+                session.received(now);
+            }
+            log.info("connected to {} (STOMP {}, session {}, heart-beats {} ms out / {} ms in)", broker, c.version(),
+                    reply.header(StompHeaders.SESSION), session.clientHeartBeat(), session.serverHeartBeat());
+            return c;
+        } catch (IOException e) {
+            c.close(false);
+            synchronized (sessionLock) {
+                session.close(false);
+            }
+            throw new StompConnectionException("lost " + broker + " while connecting: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            c.close(false);
+            synchronized (sessionLock) {
+                session.close(false);
+            }
+            throw e;
+        }
+    }
+
+    private static Duration bounded(Duration timeout, long deadlineNanos) {
+        if (deadlineNanos == Long.MAX_VALUE) {
+            return timeout;
+        }
+        long left = Math.max(1_000_000, deadlineNanos - System.nanoTime());
+        return Duration.ofNanos(Math.min(timeout.toNanos(), left));
+    }
+
+    /** Makes {@code c} the live connection; {@code lost} is the loss it recovers from, if any. */
+    private void activate(Connection c, Lost lost) {
+        List<Subscription> replayed = new ArrayList<>();
+        writeLock.lock();
+        try {
+            List<StompFrame> frames = new ArrayList<>();
+            synchronized (sessionLock) {
+                for (dev.stompbox.protocol.session.Subscription s : session.replay()) {
+                    Subscribe again = session.subscribe(s.destination(), s.headers(), null, s.context());
+                    frames.add(again.frame());
+                    Subscription handle = handles.get(again.token());
+                    if (handle != null) {
+                        replayed.add(handle);
+                    }
+                }
+            }
+            for (StompFrame f : frames) {
+                c.write(f, config.writeTimeout());
+            }
+        } catch (IOException e) {
+            c.close(false);
+            throw new StompConnectionException("lost " + c.broker() + " while replaying subscriptions", e);
+        } finally {
+            writeLock.unlock();
+        }
+        synchronized (lifecycle) {
+            if (state == State.CLOSED) {
+                c.close(false);
+                throw new StompConnectionException("client closed while connecting");
+            }
+            epoch++;
+            connection = c;
+            failure = null;
+            state = State.CONNECTED;
+        }
+        c.startReader("stompbox-client-" + instance + "-reader-" + epoch, epoch, new Connection.Handler() {
+            @Override
+            public void data(Connection conn) {
+                synchronized (sessionLock) {
+                    session.received(millis());
+                }
+            }
+
+            @Override
+            public void frame(Connection conn, StompFrame frame) {
+                onFrame(conn, frame);
+            }
+
+            @Override
+            public void lost(Connection conn, Throwable cause) {
+                onLoss(conn, cause);
+            }
+        });
+        if (lost == null) {
+            notifyListener(l -> l.connected(c.broker()));
+        } else {
+            ReconnectReport report = new ReconnectReport(c.broker(), replayed, lost.receipts, lost.unacked, lost.discarded, lost.cause);
+            log.info("reconnected to {}: replayed {} subscription(s); {} receipt(s) were outstanding, {} message(s) unacked, {} dropped",
+                    c.broker(), replayed.size(), lost.receipts.size(), lost.unacked.size(), lost.discarded);
+            notifyListener(l -> l.reconnected(report));
+        }
+    }
+
+    // -- sending ----------------------------------------------------------------------------------
+
+    /** A text SEND (UTF-8). */
+    public Receipt send(String destination, String body) {
+        return send(destination, body.getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    /**
+     * A SEND with a copy of {@code body}. A {@code receipt} header in {@code headers} asks for that
+     * receipt; with {@link StompClientConfig#receipts()} on, one is asked for anyway and awaited.
+     */
+    public Receipt send(String destination, byte[] body, Map<String, String> headers) {
+        Map<String, String> hs = new LinkedHashMap<>(headers);
+        String explicit = hs.remove(StompHeaders.RECEIPT);
+        return execute(explicit, explicit != null, (s, rid) -> s.send(destination, body, hs, rid));
+    }
+
+    /**
+     * Sends a SEND frame built by the caller, for instance with a body adopted without copying
+     * ({@link StompFrame.Builder#bodyWithoutCopy}). Its {@code receipt} header, if any, is tracked.
+     */
+    public Receipt send(StompFrame frame) {
+        String explicit = frame.header(StompHeaders.RECEIPT);
+        return execute(explicit, explicit != null, (s, rid) -> s.send(rid == null || explicit != null ? frame
+                : frame.withAddedHeader(StompHeaders.RECEIPT, rid)));
+    }
+
+    Receipt sendInTransaction(String transaction, String destination, byte[] body, Map<String, String> headers) {
+        Map<String, String> hs = new LinkedHashMap<>(headers);
+        hs.put(StompHeaders.TRANSACTION, transaction);
+        return send(destination, body, hs);
+    }
+
+    // -- subscriptions ----------------------------------------------------------------------------
+
+    /**
+     * Subscribes. An {@code id} is generated unless {@code headers} hold one; {@code ack} defaults
+     * to auto. A {@code receipt} header asks for that receipt (see {@link Subscription#receipt()}).
+     */
+    public Subscription subscribe(String destination, Map<String, String> headers) {
+        Map<String, String> hs = new LinkedHashMap<>(headers);
+        String explicit = hs.remove(StompHeaders.RECEIPT);
+        AckMode.of(hs.get(StompHeaders.ACK)); // fail early on a mode that does not exist
+        Subscribe[] made = new Subscribe[1];
+        Receipt receipt = execute(explicit, explicit != null, (s, rid) -> {
+            made[0] = s.subscribe(destination, hs, rid, null);
+            return made[0].frame();
+        });
+        Map<String, String> all = new LinkedHashMap<>();
+        for (dev.stompbox.protocol.Header h : made[0].frame().headers()) {
+            if (!h.name().equals(StompHeaders.RECEIPT)) {
+                all.putIfAbsent(h.name(), h.value());
+            }
+        }
+        Subscription handle = new Subscription(made[0].token(), destination, all, receipt);
+        handles.put(made[0].token(), handle);
+        return handle;
+    }
+
+    /** Unsubscribes; MESSAGEs already on their way for it are dropped and counted. */
+    public Receipt unsubscribe(Subscription subscription) {
+        return unsubscribe(subscription, false);
+    }
+
+    /** Unsubscribes, asking for a receipt when {@code withReceipt}. */
+    public Receipt unsubscribe(Subscription subscription, boolean withReceipt) {
+        Receipt r = execute(null, withReceipt, (s, rid) -> s.unsubscribe(subscription.token(), rid));
+        handles.remove(subscription.token());
+        return r;
+    }
+
+    // -- receiving --------------------------------------------------------------------------------
+
+    /**
+     * The next MESSAGE, waiting as long as it takes (through reconnects, with auto-reconnect on).
+     *
+     * @throws StompConnectionException when the connection is lost and not (or no longer) being
+     *                                  re-established; {@link StompBrokerException} for an ERROR frame
+     */
+    public StompFrame receiveFrame() {
+        return receive(Long.MAX_VALUE);
+    }
+
+    /** The next MESSAGE, or {@code null} if none arrives within {@code timeout}. */
+    public StompFrame receiveFrame(Duration timeout) {
+        return receive(System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Whether a MESSAGE can be received, waiting at most {@code timeout} for one. */
+    public boolean canRead(Duration timeout) {
+        if (peeked != null) {
+            return true;
+        }
+        peeked = next(System.nanoTime() + timeout.toNanos());
+        return peeked != null;
+    }
+
+    private StompFrame receive(long deadlineNanos) {
+        Delivered d = peeked != null ? peeked : next(deadlineNanos);
+        peeked = null;
+        if (d == null) {
+            return null;
+        }
+        if (d.mode() != AckMode.AUTO) {
+            synchronized (sessionLock) {
+                (d.epoch() == epoch ? unacked : stale).put(d.frame(), d);
+            }
+        }
+        return d.frame();
+    }
+
+    private Delivered next(long deadlineNanos) {
+        while (true) {
+            StompBrokerException error = pendingError;
+            if (error != null) {
+                pendingError = null;
+                throw error;
+            }
+            Delivered d;
+            try {
+                long left = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+                d = inbox.poll(Math.max(0, Math.min(TimeUnit.MILLISECONDS.toNanos(RECEIVE_SLICE_MILLIS), left)), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StompConnectionException("interrupted while receiving", e);
+            }
+            if (d != null) {
+                return d;
+            }
+            State s = state;
+            if (s == State.LOST || s == State.DISCONNECTED || s == State.NEW || s == State.CLOSED) {
+                if (inbox.isEmpty()) {
+                    throw notConnected();
+                }
+                continue;
+            }
+            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() >= deadlineNanos) {
+                return null;
+            }
+        }
+    }
+
+    // -- acknowledging ----------------------------------------------------------------------------
+
+    /**
+     * Acknowledges a MESSAGE received from this client on the current connection (with the headers
+     * the negotiated version needs).
+     *
+     * @throws StompAckException if it came on an earlier connection, was acked already, or needs no ack
+     */
+    public Receipt ack(StompFrame message) {
+        return acknowledge(message, false, null, false);
+    }
+
+    /** {@link #ack(StompFrame)}, asking for a receipt when {@code withReceipt}. */
+    public Receipt ack(StompFrame message, boolean withReceipt) {
+        return acknowledge(message, false, null, withReceipt);
+    }
+
+    /** Rejects a MESSAGE (STOMP 1.1 and later); the broker redelivers or dead-letters it. */
+    public Receipt nack(StompFrame message) {
+        return acknowledge(message, true, null, false);
+    }
+
+    /** {@link #nack(StompFrame)}, asking for a receipt when {@code withReceipt}. */
+    public Receipt nack(StompFrame message, boolean withReceipt) {
+        return acknowledge(message, true, null, withReceipt);
+    }
+
+    Receipt acknowledge(StompFrame message, boolean nack, String transaction, boolean withReceipt) {
+        Delivered d;
+        synchronized (sessionLock) {
+            d = unacked.get(message);
+            if (d == null) {
+                if (stale.containsKey(message)) {
+                    throw new StompAckException("message " + message.header(StompHeaders.MESSAGE_ID)
+                            + " came on an earlier connection; not acknowledged, the broker will redeliver it");
+                }
+                throw new StompAckException("message " + message.header(StompHeaders.MESSAGE_ID)
+                        + " is not awaiting an ack from this client (already acknowledged, ack mode auto, or not received here)");
+            }
+        }
+        StompFrame target = transaction == null ? message : message.withHeader(StompHeaders.TRANSACTION, transaction);
+        Receipt r = execute(null, withReceipt, (s, rid) -> nack ? s.nack(target, rid) : s.ack(target, rid));
+        synchronized (sessionLock) {
+            // client mode is cumulative: the earlier messages of the subscription are settled too.
+            unacked.values().removeIf(o -> o == d || (d.mode() == AckMode.CLIENT && o.token().equals(d.token())
+                    && o.sequence() <= d.sequence()));
+        }
+        return r;
+    }
+
+    // -- transactions -----------------------------------------------------------------------------
+
+    /** Begins a transaction; see {@link Transaction}. */
+    public Transaction begin() {
+        String[] id = new String[1];
+        execute(null, false, (s, rid) -> {
+            StompFrame f = s.begin(null, rid);
+            id[0] = f.header(StompHeaders.TRANSACTION);
+            return f;
+        });
+        return new Transaction(this, id[0], epoch);
+    }
+
+    void finishTransaction(String transaction, boolean commit) {
+        execute(null, false, (s, rid) -> commit ? s.commit(transaction, rid) : s.abort(transaction, rid));
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    // -- disconnecting ----------------------------------------------------------------------------
+
+    /** Disconnects, waiting at most the disconnect timeout for the DISCONNECT's receipt. */
+    public void disconnect() {
+        disconnect(config.disconnectTimeout());
+    }
+
+    /**
+     * Sends DISCONNECT with a receipt, waits at most {@code timeout} for it, and closes the socket in
+     * any case. Subscriptions are forgotten.
+     *
+     * @throws StompReceiptTimeoutException if the receipt did not come (the socket is closed anyway)
+     */
+    public void disconnect(Duration timeout) {
+        Connection c;
+        synchronized (lifecycle) {
+            c = connection;
+            if (state != State.CONNECTED || c == null) {
+                state = state == State.CLOSED ? State.CLOSED : State.DISCONNECTED;
+                return;
+            }
+            state = State.DISCONNECTED;
+        }
+        String rid = newReceiptId();
+        PendingReceipt pending = track(rid, timeout);
+        try {
+            writeLock.lock();
+            try {
+                StompFrame bye;
+                synchronized (sessionLock) {
+                    bye = session.disconnect(rid);
+                }
+                c.write(bye, config.writeTimeout());
+            } finally {
+                writeLock.unlock();
+            }
+            new Receipt(rid, pending.future(), timeout).await(timeout);
+            log.info("disconnected from {}", c.broker());
+        } catch (IOException e) {
+            log.warn("DISCONNECT to {} failed: {}", c.broker(), e.getMessage());
+        } catch (StompReceiptTimeoutException e) {
+            log.warn("no receipt for DISCONNECT from {} within {} ms; closing anyway", c.broker(), timeout.toMillis());
+            throw e;
+        } catch (StompConnectionException e) {
+            log.debug("connection ended before the DISCONNECT receipt: {}", e.getMessage());
+        } finally {
+            c.close(false);
+            synchronized (sessionLock) {
+                session.close(true);
+                unacked = new IdentityHashMap<>();
+                stale = new IdentityHashMap<>();
+            }
+            handles.clear();
+            failPendingReceipts(new StompConnectionException("disconnected"));
+        }
+    }
+
+    /** Disconnects (quietly, if that fails) and stops the client's timer. The client cannot be reused. */
+    @Override
+    public void close() {
+        try {
+            disconnect();
+        } catch (RuntimeException e) {
+            log.debug("disconnect on close: {}", e.getMessage());
+        }
+        synchronized (lifecycle) {
+            state = State.CLOSED;
+            Connection c = connection;
+            if (c != null) {
+                c.close(false);
+            }
+        }
+        timer.shutdownNow();
+    }
+
+    // -- the machinery ----------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Command {
+        StompFrame build(StompSession session, String receiptId);
+    }
+
+    /**
+     * Builds a frame from the session and writes it, both under the write lock so that frames go
+     * out in the order the session saw them. A receipt is tracked before the write, because the
+     * RECEIPT can beat the write's return.
+     */
+    private Receipt execute(String explicitReceipt, boolean wantReceipt, Command command) {
+        Connection c = requireConnected();
+        boolean waitForIt = config.receipts();
+        String rid = explicitReceipt != null ? explicitReceipt : (wantReceipt || waitForIt ? newReceiptId() : null);
+        PendingReceipt pending = null;
+        writeLock.lock();
+        try {
+            StompFrame frame;
+            synchronized (sessionLock) {
+                frame = command.build(session, rid);
+            }
+            if (rid != null) {
+                pending = track(rid, config.receiptTimeout());
+            }
+            c.write(frame, config.writeTimeout());
+            synchronized (sessionLock) {
+                session.sent(millis());
+            }
+            if (log.isDebugEnabled()) {
+                log.debug(">>> {}", frame.info());
+            }
+        } catch (IOException e) {
+            onLoss(c, new StompConnectionException("write to " + c.broker() + " failed: " + e.getMessage(), e));
+            throw notConnected();
+        } catch (StompProtocolException e) {
+            if (rid != null) {
+                receipts.remove(rid);
+            }
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+        if (pending == null) {
+            return Receipt.NONE;
+        }
+        Receipt r = new Receipt(rid, pending.future(), config.receiptTimeout());
+        if (waitForIt) {
+            r.await();
+        }
+        return r;
+    }
+
+    private PendingReceipt track(String rid, Duration timeout) {
+        PendingReceipt p = new PendingReceipt(rid, new CompletableFuture<>(), System.nanoTime() + timeout.toNanos());
+        receipts.put(rid, p);
+        return p;
+    }
+
+    private String newReceiptId() {
+        return "stompbox-" + instance + "-" + receiptIds.incrementAndGet();
+    }
+
+    private Connection requireConnected() {
+        Connection c = connection;
+        if (state != State.CONNECTED || c == null) {
+            throw notConnected();
+        }
+        return c;
+    }
+
+    private StompConnectionException notConnected() {
+        StompException f = failure;
+        if (f instanceof StompConnectionException) {
+            return (StompConnectionException) f;
+        }
+        return new StompConnectionException("not connected (" + state.name().toLowerCase() + ")", f);
+    }
+
+    /** Reader thread: one frame from the broker. */
+    private void onFrame(Connection c, StompFrame frame) {
+        if (log.isDebugEnabled()) {
+            log.debug("<<< {}", frame.info());
+        }
+        switch (frame.command()) {
+            case MESSAGE -> queue(c, frame);
+            case RECEIPT -> {
+                String id;
+                try {
+                    synchronized (sessionLock) {
+                        id = session.receipt(frame);
+                    }
+                } catch (StompProtocolException e) {
+                    log.warn("ignoring RECEIPT: {}", e.getMessage());
+                    return;
+                }
+                PendingReceipt p = receipts.remove(id);
+                if (p != null) {
+                    p.future().complete(null);
+                }
+            }
+            case ERROR -> {
+                StompBrokerException error = new StompBrokerException(frame);
+                log.warn("{} sent ERROR: {}", c.broker(), error.getMessage());
+                pendingError = error;
+                onLoss(c, error);
+            }
+            default -> log.warn("ignoring unexpected {} from {}", frame.command(), c.broker());
+        }
+    }
+
+    private void queue(Connection c, StompFrame frame) {
+        dev.stompbox.protocol.session.Subscription sub;
+        try {
+            synchronized (sessionLock) {
+                sub = session.message(frame).orElse(null);
+            }
+        } catch (StompProtocolException e) {
+            log.warn("dropping invalid MESSAGE: {}", e.getMessage());
+            unknownSubscriptionMessages.incrementAndGet();
+            return;
+        }
+        if (sub == null) {
+            unknownSubscriptionMessages.incrementAndGet();
+            log.debug("dropping MESSAGE for unknown subscription: {}", frame.info());
+            return;
+        }
+        AckMode mode = AckMode.of(sub.headers().get(StompHeaders.ACK));
+        Delivered d = new Delivered(frame, c.epoch(), sub.token(), mode, sequences.incrementAndGet());
+        try {
+            while (!inbox.offer(d, RECEIVE_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+                // Full: by not reading we push back on the broker; the silence check waits with us.
+                if (!c.pause(true)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (c.pause(false)) {
+            synchronized (sessionLock) {
+                // The beats that piled up while paused are in the socket, unread: time from now.
+                session.received(millis());
+            }
+        }
+    }
+
+    /** What a lost connection leaves behind, for the reconnect report. */
+    private record Lost(Throwable cause, List<String> receipts, List<StompFrame> unacked, int discarded) {
+    }
+
+    /** Ends connection {@code c} (if it is still the live one) and starts a reconnect when configured. */
+    private void onLoss(Connection c, Throwable cause) {
+        boolean reconnect;
+        synchronized (lifecycle) {
+            if (c != connection || state != State.CONNECTED) {
+                c.close(true);
+                return;
+            }
+            reconnect = config.autoReconnect();
+            state = reconnect ? State.RECONNECTING : State.LOST;
+            failure = cause instanceof StompConnectionException ? (StompConnectionException) cause
+                    : new StompConnectionException("connection to " + c.broker() + " lost: " + cause.getMessage(), cause);
+        }
+        c.close(true);
+        log.warn("connection to {} lost: {}", c.broker(), cause.getMessage());
+        List<String> outstanding;
+        List<StompFrame> unackedFrames;
+        synchronized (sessionLock) {
+            outstanding = new ArrayList<>(session.pendingReceipts());
+            session.close(false);
+            unackedFrames = new ArrayList<>(unacked.keySet());
+            stale = unacked;
+            unacked = new IdentityHashMap<>();
+        }
+        failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause));
+        int discarded = 0;
+        for (Iterator<Delivered> it = inbox.iterator(); it.hasNext(); ) {
+            Delivered d = it.next();
+            if (d.mode() != AckMode.AUTO && d.epoch() == c.epoch()) {
+                it.remove();
+                discarded++;
+            }
+        }
+        notifyListener(l -> l.connectionLost(cause));
+        if (!reconnect) {
+            return;
+        }
+        Lost lost = new Lost(cause, outstanding, unackedFrames, discarded);
+        Thread t = new Thread(() -> reconnect(lost), "stompbox-client-" + instance + "-reconnect");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void reconnect(Lost lost) {
+        try {
+            Connection c = establish(schedule.iterator(), Long.MAX_VALUE);
+            activate(c, lost);
+        } catch (StompException e) {
+            synchronized (lifecycle) {
+                if (state == State.RECONNECTING) {
+                    state = State.LOST;
+                }
+                failure = e;
+            }
+            log.error("reconnect failed: {}", e.getMessage());
+            notifyListener(l -> l.reconnectFailed(e));
+        }
+    }
+
+    private void failPendingReceipts(StompException cause) {
+        for (Iterator<PendingReceipt> it = receipts.values().iterator(); it.hasNext(); ) {
+            PendingReceipt p = it.next();
+            it.remove();
+            p.future().completeExceptionally(cause);
+        }
+    }
+
+    /** Timer: heart-beats, silence, blocked writes, expired receipts. */
+    private void tick() {
+        try {
+            Connection c = connection;
+            if (c != null && state == State.CONNECTED) {
+                long now = millis();
+                if (c.writeBlockedFor(now) > config.writeTimeout().toMillis()) {
+                    onLoss(c, new StompConnectionException("write to " + c.broker() + " blocked for more than "
+                            + config.writeTimeout().toMillis() + " ms"));
+                    return;
+                }
+                boolean due;
+                boolean overdue;
+                long silent;
+                long period;
+                synchronized (sessionLock) {
+                    due = session.millisUntilBeat(now) <= TICK_MILLIS;
+                    overdue = !c.paused() && session.serverOverdue(now);
+                    silent = now - session.lastReceived();
+                    period = session.serverHeartBeat();
+                }
+                if (overdue) {
+                    onLoss(c, new StompConnectionException("server silent for " + silent + " ms (heart-beat every "
+                            + period + " ms, grace " + config.graceFactor() + "x)"));
+                    return;
+                }
+                if (due && writeLock.tryLock()) {
+                    try {
+                        c.writeHeartBeat();
+                        synchronized (sessionLock) {
+                            session.sent(millis());
+                        }
+                    } catch (IOException e) {
+                        onLoss(c, new StompConnectionException("heart-beat to " + c.broker() + " failed: " + e.getMessage(), e));
+                    } finally {
+                        writeLock.unlock();
+                    }
+                }
+            }
+            long nowNanos = System.nanoTime();
+            for (PendingReceipt p : receipts.values()) {
+                if (nowNanos - p.deadlineNanos() > 0 && receipts.remove(p.id(), p)) {
+                    synchronized (sessionLock) {
+                        session.cancelReceipt(p.id());
+                    }
+                    p.future().completeExceptionally(new StompReceiptTimeoutException(p.id(), config.receiptTimeout()));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("client timer failed", e);
+        }
+    }
+
+    private void notifyListener(java.util.function.Consumer<ConnectionListener> call) {
+        try {
+            call.accept(config.listener());
+        } catch (RuntimeException e) {
+            log.warn("connection listener failed", e);
+        }
+    }
+
+    private static long millis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    @Override
+    public String toString() {
+        return "StompClient[" + config.uri() + ", " + state.name().toLowerCase() + "]";
+    }
+}

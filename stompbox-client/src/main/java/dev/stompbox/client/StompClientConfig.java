@@ -1,0 +1,352 @@
+package dev.stompbox.client;
+
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.codec.ParserLimits;
+import dev.stompbox.protocol.failover.FailoverUri;
+
+import javax.net.ssl.SSLContext;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a {@link StompClient} is configured with. Immutable; {@link #toString()} never shows
+ * the passcode.
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th></tr>
+ *   <tr><td>uri</td><td>(required) {@code tcp://}, {@code ssl://} or {@code failover:(...)}</td></tr>
+ *   <tr><td>login, passcode</td><td>none</td></tr>
+ *   <tr><td>virtualHost (CONNECT {@code host})</td><td>{@code /}, which all three brokers accept</td></tr>
+ *   <tr><td>version (highest offered)</td><td>1.2</td></tr>
+ *   <tr><td>heartBeat</td><td>10000,10000 ms</td></tr>
+ *   <tr><td>graceFactor (server silence tolerated)</td><td>2 × the negotiated period</td></tr>
+ *   <tr><td>connectTimeout (TCP and TLS handshake)</td><td>10 s</td></tr>
+ *   <tr><td>connectedTimeout (CONNECTED reply)</td><td>10 s</td></tr>
+ *   <tr><td>receiptTimeout</td><td>30 s</td></tr>
+ *   <tr><td>disconnectTimeout (its receipt)</td><td>10 s</td></tr>
+ *   <tr><td>writeTimeout (a blocked write closes the socket)</td><td>30 s</td></tr>
+ *   <tr><td>inboxCapacity (MESSAGEs read ahead)</td><td>1000</td></tr>
+ *   <tr><td>parserLimits</td><td>{@link ParserLimits#defaults()}</td></tr>
+ *   <tr><td>sslContext</td><td>the JDK default</td></tr>
+ *   <tr><td>hostnameVerification</td><td>on</td></tr>
+ *   <tr><td>autoReconnect</td><td>off</td></tr>
+ *   <tr><td>receipts (ask for one on every command)</td><td>off</td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * StompClientConfig config = StompClientConfig.builder("failover:(tcp://a:61613,tcp://b:61613)?randomize=false")
+ *         .login("guest").passcode("guest")
+ *         .heartBeat(new HeartBeat(5_000, 5_000))
+ *         .autoReconnect(true)
+ *         .build();
+ * }</pre>
+ */
+public final class StompClientConfig {
+    private final String uri;
+    private final FailoverUri failoverUri;
+    private final String login;
+    private final String passcode;
+    private final String virtualHost;
+    private final StompVersion version;
+    private final HeartBeat heartBeat;
+    private final double graceFactor;
+    private final Duration connectTimeout;
+    private final Duration connectedTimeout;
+    private final Duration receiptTimeout;
+    private final Duration disconnectTimeout;
+    private final Duration writeTimeout;
+    private final int inboxCapacity;
+    private final ParserLimits parserLimits;
+    private final SSLContext sslContext;
+    private final boolean hostnameVerification;
+    private final boolean autoReconnect;
+    private final boolean receipts;
+    private final Map<String, String> connectHeaders;
+    private final Sleeper sleeper;
+    private final ConnectionListener listener;
+
+    private StompClientConfig(Builder b) {
+        this.uri = b.uri;
+        this.failoverUri = FailoverUri.parse(b.uri);
+        this.login = b.login;
+        this.passcode = b.passcode;
+        this.virtualHost = b.virtualHost;
+        this.version = b.version;
+        this.heartBeat = b.heartBeat;
+        this.graceFactor = b.graceFactor;
+        this.connectTimeout = b.connectTimeout;
+        this.connectedTimeout = b.connectedTimeout;
+        this.receiptTimeout = b.receiptTimeout;
+        this.disconnectTimeout = b.disconnectTimeout;
+        this.writeTimeout = b.writeTimeout;
+        this.inboxCapacity = b.inboxCapacity;
+        this.parserLimits = b.parserLimits;
+        this.sslContext = b.sslContext;
+        this.hostnameVerification = b.hostnameVerification;
+        this.autoReconnect = b.autoReconnect;
+        this.receipts = b.receipts;
+        this.connectHeaders = Map.copyOf(b.connectHeaders);
+        this.sleeper = b.sleeper;
+        this.listener = b.listener;
+    }
+
+    /** A builder for a client of {@code uri}. */
+    public static Builder builder(String uri) {
+        return new Builder(uri);
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    public FailoverUri failoverUri() {
+        return failoverUri;
+    }
+
+    public String login() {
+        return login;
+    }
+
+    public String passcode() {
+        return passcode;
+    }
+
+    public String virtualHost() {
+        return virtualHost;
+    }
+
+    public StompVersion version() {
+        return version;
+    }
+
+    public HeartBeat heartBeat() {
+        return heartBeat;
+    }
+
+    public double graceFactor() {
+        return graceFactor;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration connectedTimeout() {
+        return connectedTimeout;
+    }
+
+    public Duration receiptTimeout() {
+        return receiptTimeout;
+    }
+
+    public Duration disconnectTimeout() {
+        return disconnectTimeout;
+    }
+
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    public int inboxCapacity() {
+        return inboxCapacity;
+    }
+
+    public ParserLimits parserLimits() {
+        return parserLimits;
+    }
+
+    /** The TLS context for {@code ssl://} brokers, or {@code null} for the JDK default. */
+    public SSLContext sslContext() {
+        return sslContext;
+    }
+
+    public boolean hostnameVerification() {
+        return hostnameVerification;
+    }
+
+    public boolean autoReconnect() {
+        return autoReconnect;
+    }
+
+    public boolean receipts() {
+        return receipts;
+    }
+
+    public Map<String, String> connectHeaders() {
+        return connectHeaders;
+    }
+
+    public Sleeper sleeper() {
+        return sleeper;
+    }
+
+    public ConnectionListener listener() {
+        return listener;
+    }
+
+    @Override
+    public String toString() {
+        return "StompClientConfig[uri=" + uri + ", login=" + login + ", passcode=" + (passcode == null ? null : "***")
+                + ", virtualHost=" + virtualHost + ", version=" + version + ", heartBeat=" + heartBeat
+                + ", autoReconnect=" + autoReconnect + "]";
+    }
+
+    /** Builds a {@link StompClientConfig}; see the class documentation for the defaults. */
+    public static final class Builder {
+        private final String uri;
+        private String login;
+        private String passcode;
+        private String virtualHost = "/";
+        private StompVersion version = StompVersion.V1_2;
+        private HeartBeat heartBeat = new HeartBeat(10_000, 10_000);
+        private double graceFactor = 2.0;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration connectedTimeout = Duration.ofSeconds(10);
+        private Duration receiptTimeout = Duration.ofSeconds(30);
+        private Duration disconnectTimeout = Duration.ofSeconds(10);
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private int inboxCapacity = 1000;
+        private ParserLimits parserLimits = ParserLimits.defaults();
+        private SSLContext sslContext;
+        private boolean hostnameVerification = true;
+        private boolean autoReconnect;
+        private boolean receipts;
+        private final Map<String, String> connectHeaders = new LinkedHashMap<>();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private ConnectionListener listener = new ConnectionListener() {
+        };
+
+        private Builder(String uri) {
+            this.uri = Objects.requireNonNull(uri, "uri");
+        }
+
+        public Builder login(String login) {
+            this.login = login;
+            return this;
+        }
+
+        public Builder passcode(String passcode) {
+            this.passcode = passcode;
+            return this;
+        }
+
+        /** The CONNECT {@code host} header; {@code null} sends none. */
+        public Builder virtualHost(String virtualHost) {
+            this.virtualHost = virtualHost;
+            return this;
+        }
+
+        /** The highest version to offer; all lower ones are offered too. */
+        public Builder version(StompVersion version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        public Builder heartBeat(HeartBeat heartBeat) {
+            this.heartBeat = Objects.requireNonNull(heartBeat, "heartBeat");
+            return this;
+        }
+
+        public Builder graceFactor(double graceFactor) {
+            if (!(graceFactor >= 1.0) || Double.isInfinite(graceFactor)) {
+                throw new IllegalArgumentException("graceFactor must be finite and at least 1: " + graceFactor);
+            }
+            this.graceFactor = graceFactor;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        public Builder connectedTimeout(Duration timeout) {
+            this.connectedTimeout = positive(timeout, "connectedTimeout");
+            return this;
+        }
+
+        public Builder receiptTimeout(Duration timeout) {
+            this.receiptTimeout = positive(timeout, "receiptTimeout");
+            return this;
+        }
+
+        public Builder disconnectTimeout(Duration timeout) {
+            this.disconnectTimeout = positive(timeout, "disconnectTimeout");
+            return this;
+        }
+
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
+            return this;
+        }
+
+        public Builder inboxCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("inboxCapacity must be at least 1: " + capacity);
+            }
+            this.inboxCapacity = capacity;
+            return this;
+        }
+
+        public Builder parserLimits(ParserLimits limits) {
+            this.parserLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = sslContext;
+            return this;
+        }
+
+        public Builder hostnameVerification(boolean on) {
+            this.hostnameVerification = on;
+            return this;
+        }
+
+        /** Reconnect per the failover schedule after a lost connection, and replay subscriptions. */
+        public Builder autoReconnect(boolean on) {
+            this.autoReconnect = on;
+            return this;
+        }
+
+        /** Ask for a RECEIPT on every command (each call then waits for it). */
+        public Builder receipts(boolean on) {
+            this.receipts = on;
+            return this;
+        }
+
+        /** An extra CONNECT header (for instance {@code client-id}). */
+        public Builder connectHeader(String name, String value) {
+            connectHeaders.put(name, value);
+            return this;
+        }
+
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        public Builder listener(ConnectionListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the URI does not parse (the message lists valid options)
+         */
+        public StompClientConfig build() {
+            return new StompClientConfig(this);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

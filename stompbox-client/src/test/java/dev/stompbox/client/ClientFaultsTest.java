@@ -1,0 +1,302 @@
+package dev.stompbox.client;
+
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectTimeoutException;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompFrameException;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
+import dev.stompbox.testkit.ServerConnection;
+import dev.stompbox.testkit.StompTestServer;
+import dev.stompbox.testkit.junit.StompTestServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The blocking client against the test kit: the faults a real broker cannot be made to produce. */
+@ExtendWith(StompTestServerExtension.class)
+class ClientFaultsTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    StompTestServer server;
+    private final List<StompClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(StompClient::close);
+    }
+
+    private StompClient client(StompClientConfig.Builder config) {
+        StompClient c = new StompClient(config.build());
+        clients.add(c);
+        return c;
+    }
+
+    private StompClientConfig.Builder config() {
+        return StompClientConfig.builder(server.uri()).connectedTimeout(Duration.ofSeconds(5)).disconnectTimeout(Duration.ofSeconds(1));
+    }
+
+    private StompClient connected(StompClientConfig.Builder config) {
+        StompClient c = client(config);
+        c.connect();
+        return c;
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    @Test
+    @DisplayName("the seed's producer and consumer: connect, send, subscribe, receive, ack, disconnect with receipt")
+    void simpleProducerAndConsumer() {
+        StompClient client = connected(config());
+        client.send("/queue/test", "test message 1");
+        client.send("/queue/test", "test message 2");
+        client.subscribe("/queue/test", Map.of("ack", "client-individual"));
+        StompFrame one = client.receiveFrame(TIMEOUT);
+        StompFrame two = client.receiveFrame(TIMEOUT);
+        assertThat(List.of(one.bodyAsString(), two.bodyAsString())).containsExactly("test message 1", "test message 2");
+        client.ack(one);
+        client.ack(two);
+        client.disconnect();
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        assertThat(sc.awaitClosed(TIMEOUT)).isEqualTo("client sent DISCONNECT");
+        StompFrame connect = sc.received().get(0);
+        assertThat(connect.header("host")).isEqualTo("/");
+        assertThat(connect.header("heart-beat")).isEqualTo("10000,10000");
+        assertThat(connect.header("accept-version")).isEqualTo("1.0,1.1,1.2");
+        assertThat(sc.received()).extracting(StompFrame::command).containsSubsequence(
+                StompCommand.SEND, StompCommand.SEND, StompCommand.SUBSCRIBE, StompCommand.ACK, StompCommand.ACK, StompCommand.DISCONNECT);
+        assertThat(sc.received().get(sc.received().size() - 1).header("receipt")).isNotNull();
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
+    @DisplayName("CONNECTED never sent: connect fails after the connected timeout, not later")
+    void connectedNeverSent() {
+        server.nextConnectionFaults().neverAnswerConnect();
+        StompClient client = client(config().connectedTimeout(Duration.ofMillis(300)));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(client::connect).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("no CONNECTED").hasMessageContaining("300 ms");
+        assertThat(millisSince(t0)).isLessThan(300 + 1000);
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
+    @DisplayName("an ERROR in reply to CONNECT is fatal and never retried by the failover loop")
+    void connectErrorNotRetried() {
+        server.nextConnectionFaults().answerConnectWithError("Virtual host access denied");
+        StompClient client = client(StompClientConfig.builder("failover:(" + server.uri() + ")?maxReconnectAttempts=5,initialReconnectDelay=1"));
+        StompBrokerException e = catchThrowableOfType(StompBrokerException.class, client::connect);
+        assertThat(e).hasMessageContaining("Virtual host access denied");
+        assertThat(e.frame().command()).isEqualTo(StompCommand.ERROR);
+        assertThat(server.connections()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("a withheld receipt fails with a receipt timeout, awaited or not")
+    void receiptWithheld() {
+        server.nextConnectionFaults().withholdReceipts();
+        StompClient client = connected(config().receiptTimeout(Duration.ofMillis(200)));
+        Receipt r = client.send("/queue/a", "x".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "r-1"));
+        assertThat(r.id()).isEqualTo("r-1");
+        StompReceiptTimeoutException e = catchThrowableOfType(StompReceiptTimeoutException.class, () -> r.await(Duration.ofMillis(100)));
+        assertThat(e.receiptId()).isEqualTo("r-1");
+        Receipt unattended = client.send("/queue/a", "y".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "r-2"));
+        CountDownLatch failed = new CountDownLatch(1);
+        unattended.toCompletionStage().whenComplete((v, t) -> {
+            Throwable cause = t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
+            if (cause instanceof StompReceiptTimeoutException) {
+                failed.countDown();
+            }
+        });
+        assertThat(awaitLatch(failed)).as("expires on the client's timer without anyone waiting").isTrue();
+        assertThat(client.isConnected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a lost connection fails every waiting receipt at once")
+    void lostConnectionFailsAllReceipts() {
+        server.nextConnectionFaults().withholdReceipts();
+        StompClient client = connected(config().receiptTimeout(Duration.ofMinutes(1)));
+        List<Receipt> receipts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            receipts.add(client.send("/queue/a", ("m" + i).getBytes(StandardCharsets.UTF_8), Map.of("receipt", "r" + i)));
+        }
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.awaitReceived(f -> "r2".equals(f.header("receipt")), TIMEOUT);
+        long t0 = System.nanoTime();
+        sc.reset();
+        for (Receipt r : receipts) {
+            assertThatThrownBy(() -> r.await(TIMEOUT)).isInstanceOf(StompConnectionException.class)
+                    .hasMessageContaining("connection lost before the RECEIPT");
+        }
+        assertThat(millisSince(t0)).isLessThan(5000);
+    }
+
+    @Test
+    @DisplayName("a stalled server heart-beat is detected within the grace period; receive wakes with the cause")
+    void stalledServerHeartBeat() {
+        StompClient client = connected(config().heartBeat(new HeartBeat(0, 100)));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        assertThat(sc.serverHeartBeatMillis()).isEqualTo(100);
+        client.subscribe("/queue/a", Map.of());
+        sc.faults().stopHeartBeats();
+        long t0 = System.nanoTime();
+        StompConnectionException e = catchThrowableOfType(StompConnectionException.class, () -> client.receiveFrame(TIMEOUT));
+        assertThat(e).hasMessageStartingWith("server silent for").hasMessageContaining("heart-beat every 100 ms");
+        assertThat(millisSince(t0)).isLessThanOrEqualTo(2 * 100 + 1000 + 100); // 2x period + max(1 s, period), and a tick
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
+    @DisplayName("the client keeps beating whatever the user does, so the server keeps it")
+    void clientBeatsKeepTheConnection() {
+        server.silenceGrace(2);
+        StompClient client = connected(config().heartBeat(new HeartBeat(100, 0)));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        assertThat(sc.clientHeartBeatMillis()).isEqualTo(100);
+        // Wait on an event, not a clock: ten beats from the client.
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (sc.heartBeatsReceived() < 10) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            assertThat(client.receiveFrame(Duration.ofMillis(50))).isNull();
+        }
+        assertThat(sc.isOpen()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a user who stops calling receiveFrame for many heart-beat periods is not declared dead")
+    void slowConsumerIsNotADeadServer() {
+        StompClient client = connected(config().heartBeat(new HeartBeat(0, 50)).inboxCapacity(2));
+        client.subscribe("/queue/slow", Map.of());
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        for (int i = 0; i < 200; i++) {
+            server.publish("/queue/slow", "message " + i + " " + "x".repeat(2000));
+        }
+        // The reader fills the inbox and stops; meanwhile the server keeps beating into the socket.
+        long beatsBefore = sc.heartBeatsSent();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (sc.heartBeatsSent() < beatsBefore + 20) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        assertThat(client.isConnected()).isTrue();
+        for (int i = 0; i < 200; i++) {
+            StompFrame f = client.receiveFrame(TIMEOUT);
+            assertThat(f).as("message %d", i).isNotNull();
+            assertThat(f.bodyAsString()).startsWith("message " + i + " ");
+        }
+        assertThat(client.isConnected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a connection dropped mid-frame: earlier frames are delivered, then a connection exception")
+    void droppedMidFrame() {
+        StompClient client = connected(config());
+        client.subscribe("/queue/a", Map.of("id", "s"));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        sc.sendMessage("s", "/queue/a", "whole".getBytes(StandardCharsets.UTF_8));
+        sc.sendRaw("MESSAGE\nsubscription:s\ndestination:/queue/a\nmessage-id:9\ncontent-length:100\n\nhalf a bo".getBytes(StandardCharsets.UTF_8));
+        assertThat(client.receiveFrame(TIMEOUT).bodyAsString()).isEqualTo("whole");
+        sc.reset();
+        assertThatThrownBy(() -> client.receiveFrame(TIMEOUT)).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("lost");
+    }
+
+    @Test
+    @DisplayName("garbage from the server is a typed error naming what was wrong")
+    void garbage() {
+        StompClient client = connected(config());
+        server.awaitConnection(TIMEOUT).sendRaw("\u0007garbage\n\n\0".getBytes(StandardCharsets.ISO_8859_1));
+        StompConnectionException e = catchThrowableOfType(StompConnectionException.class, () -> client.receiveFrame(TIMEOUT));
+        assertThat(e).hasMessageContaining("invalid data").hasCauseInstanceOf(StompFrameException.class);
+        assertThat(((StompFrameException) e.getCause()).reason()).startsWith("Invalid command");
+    }
+
+    @Test
+    @DisplayName("an ERROR frame mid-session surfaces with the frame, and the connection is closed")
+    void errorFrame() {
+        StompClient client = connected(config());
+        server.awaitConnection(TIMEOUT).send(StompFrame.builder(StompCommand.ERROR).header("message", "you did wrong").build());
+        StompBrokerException e = catchThrowableOfType(StompBrokerException.class, () -> client.receiveFrame(TIMEOUT));
+        assertThat(e.frame().header("message")).isEqualTo("you did wrong");
+        assertThat(client.isConnected()).isFalse();
+        assertThatThrownBy(() -> client.send("/queue/a", "x")).isInstanceOf(StompConnectionException.class);
+    }
+
+    @Test
+    @DisplayName("failover: a refused broker is skipped, the next one connects")
+    void failoverToSecondBroker() throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        List<Duration> slept = new CopyOnWriteArrayList<>();
+        StompClient client = client(StompClientConfig.builder("failover:(tcp://127.0.0.1:" + dead + "," + server.uri()
+                + ")?randomize=false,initialReconnectDelay=5").sleeper(slept::add));
+        client.connect();
+        assertThat(client.broker().port()).isEqualTo(server.port());
+        assertThat(slept).containsExactly(Duration.ofMillis(5));
+    }
+
+    @Test
+    @DisplayName("the seed's failover URI: delays 7, 8, 8 ms honoured through the sleeper, then 'Reconnect timeout: 3 attempts'")
+    void seedFailoverDelays() throws Exception {
+        int a;
+        int b;
+        try (ServerSocket s1 = new ServerSocket(0); ServerSocket s2 = new ServerSocket(0)) {
+            a = s1.getLocalPort();
+            b = s2.getLocalPort();
+        }
+        List<Duration> slept = new CopyOnWriteArrayList<>();
+        StompClient client = client(StompClientConfig.builder("failover:(tcp://127.0.0.1:" + a + ",tcp://127.0.0.1:" + b
+                + ")?randomize=false,startupMaxReconnectAttempts=3,initialReconnectDelay=7,maxReconnectDelay=8,maxReconnectAttempts=0")
+                .sleeper(slept::add));
+        assertThatThrownBy(client::connect).isInstanceOf(StompConnectTimeoutException.class)
+                .hasMessage("Reconnect timeout: 3 attempts").hasCauseInstanceOf(StompConnectionException.class);
+        assertThat(slept).containsExactly(Duration.ofMillis(7), Duration.ofMillis(8), Duration.ofMillis(8));
+    }
+
+    @Test
+    @DisplayName("connect(deadline) bounds a schedule that would retry forever")
+    void connectDeadline() throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        StompClient client = client(StompClientConfig.builder("failover:(tcp://127.0.0.1:" + dead + ")?initialReconnectDelay=20,maxReconnectDelay=20"));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> client.connect(Duration.ofMillis(300))).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("connect deadline passed");
+        assertThat(millisSince(t0)).isLessThan(300 + 1000);
+    }
+
+    private static boolean awaitLatch(CountDownLatch latch) {
+        try {
+            return latch.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
