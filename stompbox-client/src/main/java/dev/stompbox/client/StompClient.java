@@ -102,6 +102,7 @@ public final class StompClient implements AutoCloseable {
     private final Map<SubscriptionToken, Subscription> handles = new ConcurrentHashMap<>();
     private final AtomicLong receiptIds = new AtomicLong();
     private final AtomicLong sequences = new AtomicLong();
+    private final AtomicLong subscriptionIds = new AtomicLong();
     private final AtomicLong unknownSubscriptionMessages = new AtomicLong();
     private final ScheduledExecutorService timer;
 
@@ -417,6 +418,8 @@ public final class StompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
         AckMode.of(hs.get(StompHeaders.ACK)); // fail early on a mode that does not exist
+        // An id in every version (1.0 allows one): handles and replay then work the same everywhere.
+        hs.putIfAbsent(StompHeaders.ID, "sub-" + instance + "-" + subscriptionIds.incrementAndGet());
         Subscribe[] made = new Subscribe[1];
         Receipt receipt = execute(explicit, explicit != null, (s, rid) -> {
             made[0] = s.subscribe(destination, hs, rid, null);

@@ -311,7 +311,17 @@ public final class StompSession {
      */
     public Optional<Subscription> message(StompFrame frame) {
         require(StompCommand.MESSAGE, RECEIVING);
-        return Optional.ofNullable(subscriptions.get(Commands.message(frame, version)));
+        SubscriptionToken token = Commands.message(frame, version);
+        Subscription match = subscriptions.get(token);
+        if (match == null && version == StompVersion.V1_0 && !token.header().equals(StompHeaders.ID)) {
+            // 1.0 brokers "should" echo the id as subscription, not must: match by destination.
+            for (Subscription s : subscriptions.values()) {
+                if (s.destination().equals(token.value())) {
+                    return Optional.of(s);
+                }
+            }
+        }
+        return Optional.ofNullable(match);
     }
 
     /** The active subscription of {@code token}, if any. */

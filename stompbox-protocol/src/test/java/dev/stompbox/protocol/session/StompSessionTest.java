@@ -249,6 +249,18 @@ class StompSessionTest {
         }
 
         @Test
+        @DisplayName("1.0: a MESSAGE without subscription header matches a subscription with id by destination")
+        void stomp10MessageWithoutSubscriptionHeader() {
+            StompSession session = connectedSession(V1_0);
+            session.subscribe("/queue/other", Map.of("id", "x"), null, "other");
+            session.subscribe("/queue/a", Map.of("id", "7"), null, "ctx");
+            StompFrame msg = StompFrame.builder(StompCommand.MESSAGE).header("destination", "/queue/a").header("message-id", "1").build();
+            assertThat(session.message(msg).map(Subscription::context)).contains("ctx");
+            StompFrame nowhere = StompFrame.builder(StompCommand.MESSAGE).header("destination", "/queue/z").header("message-id", "2").build();
+            assertThat(session.message(nowhere)).isEmpty();
+        }
+
+        @Test
         @DisplayName("close(false) keeps subscriptions; replay() returns them in order, with ids, and flushes them")
         void replayAfterReconnect() {
             StompSession session = connectedSession(V1_2);

@@ -1,0 +1,50 @@
+package dev.stompbox.client.brokers;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/**
+ * RabbitMQ with its STOMP plugin, started outside the build by {@code scripts/rabbitmq.sh}
+ * ({@code .ci/run} does it). Its STOMP port is {@code STOMPBOX_RABBITMQ_PORT} (default 61613).
+ */
+public final class ExternalRabbitMq implements TestBroker {
+    /** Set to 1 (as CI does) to make a missing RabbitMQ a failure instead of a skip. */
+    public static final String REQUIRE = "STOMPBOX_REQUIRE_RABBITMQ";
+    public static final String HOW_TO_START = "RabbitMQ is not running on 127.0.0.1:" + port()
+            + "; start it with 'sudo scripts/rabbitmq.sh start' (see README), or set STOMPBOX_RABBITMQ_PORT";
+
+    public static int port() {
+        String p = System.getenv("STOMPBOX_RABBITMQ_PORT");
+        return p == null || p.isBlank() ? 61613 : Integer.parseInt(p.trim());
+    }
+
+    public static boolean required() {
+        return "1".equals(System.getenv(REQUIRE));
+    }
+
+    /** Whether something answers on the STOMP port. */
+    public static boolean reachable() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "RabbitMQ";
+    }
+
+    @Override
+    public String uri() {
+        return "tcp://127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() {
+        // Started and stopped by the script, not by the tests.
+    }
+}
