@@ -65,7 +65,7 @@ class Seed003ExamplesTest {
     @Test
     void sessionExampleBrokerThatOnlySpeaks10() {
         StompSession session = new StompSession(StompVersion.V1_1);
-        StompFrame connect = session.connect(ConnectOptions.builder().login("").passcode("").build());
+        StompFrame connect = session.connect(ConnectOptions.builder().login("").passcode("").host("").build());
         assertThat(connect.command()).isEqualTo(StompCommand.CONNECT);
         assertThat(headerMap(connect)).isEqualTo(Map.of("passcode", "", "login", "", "host", "", "accept-version", "1.0,1.1"));
         assertThat(session.version()).isEqualTo(StompVersion.V1_1);
@@ -117,7 +117,7 @@ class Seed003ExamplesTest {
     void commandsExamples() {
         List<StompVersion> versions = Commands.versions(StompVersion.V1_1);
         assertThat(versions).containsExactly(StompVersion.V1_0, StompVersion.V1_1);
-        StompFrame connect = Commands.connect(ConnectOptions.builder().versions(versions).build());
+        StompFrame connect = Commands.connect(ConnectOptions.builder().versions(versions).host("").build());
         assertThat(connect.command()).isEqualTo(StompCommand.CONNECT);
         assertThat(headerMap(connect)).isEqualTo(Map.of("host", "", "accept-version", "1.0,1.1"));
 

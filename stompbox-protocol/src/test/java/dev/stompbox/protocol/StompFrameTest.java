@@ -190,9 +190,15 @@ class StompFrameTest {
         assertThat(e.offset()).isEqualTo(12);
         assertThat(new StompConnectTimeoutException(4).attempts()).isEqualTo(4);
         assertThat(new StompException("x", new RuntimeException("y")).getCause()).hasMessage("y");
-        StompFrame error = StompFrame.builder(StompCommand.ERROR).header("message", "bad ack").body("details").build();
+        StompFrame error = StompFrame.builder(StompCommand.ERROR).header("message", "Bad CONNECT")
+                .body("\nVirtual host '' access denied\nmore").build();
         StompBrokerException broker = new StompBrokerException(error);
-        assertThat(broker).hasMessage("Broker sent ERROR: bad ack").isInstanceOf(StompConnectionException.class);
+        assertThat(broker).hasMessage("Broker sent ERROR: Bad CONNECT (Virtual host '' access denied)")
+                .isInstanceOf(StompConnectionException.class);
+        assertThat(new StompBrokerException(StompFrame.builder(StompCommand.ERROR).header("message", "same").body("same").build()))
+                .hasMessage("Broker sent ERROR: same");
+        assertThat(new StompBrokerException(StompFrame.builder(StompCommand.ERROR).header("message", "m").build()))
+                .hasMessage("Broker sent ERROR: m");
         assertThat(broker.frame()).isSameAs(error);
         assertThat(new StompBrokerException(StompFrame.builder(StompCommand.ERROR).body("first line\nsecond").build()))
                 .hasMessage("Broker sent ERROR: first line");

@@ -130,7 +130,8 @@ public abstract class BrokerContract {
         String value = version == StompVersion.V1_0 ? "a:b:c" : "colon:back\\slash\nnewline \u00e9\u65e5";
         c.send(q, "x".getBytes(StandardCharsets.UTF_8), Map.of("x-stompbox", value));
         StompFrame m = c.receiveFrame(TIMEOUT);
-        assertThat(m.header("x-stompbox")).isEqualTo(value);
+        String expected = version == StompVersion.V1_0 && broker.escapesHeadersIn10() ? value.replace(":", "\\c") : value;
+        assertThat(m.header("x-stompbox")).isEqualTo(expected);
     }
 
     @ParameterizedTest

@@ -31,6 +31,14 @@ public interface TestBroker extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether it escapes {@code :} as {@code \c} in STOMP 1.0 headers, which 1.0 does not define
+     * (RabbitMQ does; a 1.0 parser rightly keeps the backslash).
+     */
+    default boolean escapesHeadersIn10() {
+        return false;
+    }
+
     /** Stops it. */
     @Override
     void close();

@@ -47,9 +47,9 @@ public final class Commands {
 
     /**
      * A CONNECT frame. Offered versions default to all up to 1.2. When a version above 1.0 is offered
-     * it carries {@code accept-version} and {@code host} (as given; {@code ""} when not given, as in
-     * stompest), and {@code heart-beat} when one is given. Then {@code login}, {@code passcode} when
-     * given, then the extra headers.
+     * it carries {@code accept-version}; {@code host} goes exactly as given (none when {@code null};
+     * the seed's examples pass {@code ""}); {@code heart-beat} when one is given and a version above
+     * 1.0 is offered. Then {@code login}, {@code passcode} when given, then the extra headers.
      */
     public static StompFrame connect(ConnectOptions options) {
         return connectFrame(StompCommand.CONNECT, options);
@@ -83,12 +83,12 @@ public final class Commands {
         StompFrame.Builder b = StompFrame.builder(command);
         if (modern) {
             b.header(StompHeaders.ACCEPT_VERSION, versions.stream().map(StompVersion::text).collect(Collectors.joining(",")));
-            b.header(StompHeaders.HOST, options.host() == null ? "" : options.host());
-            if (options.heartBeat() != null) {
-                b.header(StompHeaders.HEART_BEAT, options.heartBeat().toHeaderValue());
-            }
-        } else if (options.host() != null) {
+        }
+        if (options.host() != null) {
             b.header(StompHeaders.HOST, options.host());
+        }
+        if (modern && options.heartBeat() != null) {
+            b.header(StompHeaders.HEART_BEAT, options.heartBeat().toHeaderValue());
         }
         if (options.login() != null) {
             b.header(StompHeaders.LOGIN, options.login());

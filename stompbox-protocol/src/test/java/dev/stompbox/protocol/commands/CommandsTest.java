@@ -32,7 +32,10 @@ class CommandsTest {
                 .heartBeat(new HeartBeat(1000, 2000)).header("client-id", "c").build());
         assertThat(f.headers()).containsExactly(Header.of("accept-version", "1.0,1.1,1.2"), Header.of("host", "/"),
                 Header.of("heart-beat", "1000,2000"), Header.of("login", "u"), Header.of("passcode", "p"), Header.of("client-id", "c"));
-        assertThat(Commands.connect().headers()).containsExactly(Header.of("accept-version", "1.0,1.1,1.2"), Header.of("host", ""));
+        assertThat(Commands.connect().headers()).as("no host header unless one is given")
+                .containsExactly(Header.of("accept-version", "1.0,1.1,1.2"));
+        assertThat(Commands.connect(ConnectOptions.builder().host("").build()).headers())
+                .containsExactly(Header.of("accept-version", "1.0,1.1,1.2"), Header.of("host", ""));
     }
 
     @Test

@@ -1,0 +1,38 @@
+package dev.stompbox.client.brokers;
+
+import dev.stompbox.client.StompClient;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompVersion;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The contract on RabbitMQ with its STOMP plugin, started by {@code scripts/rabbitmq.sh}. Skipped,
+ * with a message saying how to start it, when it is not running, unless
+ * {@code STOMPBOX_REQUIRE_RABBITMQ=1} (as in CI), which makes its absence a failure.
+ */
+class RabbitMqTest extends BrokerContract {
+    @Override
+    protected TestBroker startBroker() {
+        if (!ExternalRabbitMq.reachable()) {
+            if (ExternalRabbitMq.required()) {
+                throw new AssertionError(ExternalRabbitMq.REQUIRE + "=1 but " + ExternalRabbitMq.HOW_TO_START);
+            }
+            Assumptions.abort(ExternalRabbitMq.HOW_TO_START);
+        }
+        return new ExternalRabbitMq();
+    }
+
+    @Test
+    void virtualHostSlashOrNoneConnectsOthersAreRefusedAndNotRetried() {
+        StompClient none = client(config(StompVersion.V1_2).virtualHost(null));
+        assertThat(none.isConnected()).isTrue();
+        for (String host : new String[] {"", "localhost", "127.0.0.1"}) {
+            assertThatThrownBy(() -> client(config(StompVersion.V1_2).virtualHost(host)))
+                    .as("host:%s", host).isInstanceOf(StompBrokerException.class).hasMessageContaining("access denied");
+        }
+    }
+}
