@@ -247,7 +247,7 @@ public final class StompClient implements AutoCloseable {
                 log.error("{} refused the connection: {}", attempt.broker(), e.getMessage());
                 throw e;
             } catch (StompException e) {
-                log.warn("cannot connect to {}: {}", attempt.broker(), e.getMessage());
+                log.warn("attempt {} failed: {}", attempt.attempt(), e.getMessage());
                 last = e;
             }
         }

@@ -26,6 +26,11 @@ public final class EmbeddedArtemis implements TestBroker {
     }
 
     public EmbeddedArtemis(int port, long connectionTtlMillis) {
+        this(port, connectionTtlMillis, "");
+    }
+
+    /** @param extraAcceptorParams appended to the acceptor URI, e.g. {@code ;sslEnabled=true;...} */
+    public EmbeddedArtemis(int port, long connectionTtlMillis, String extraAcceptorParams) {
         this.port = port;
         try {
             this.dir = Files.createTempDirectory("stompbox-artemis");
@@ -35,7 +40,8 @@ public final class EmbeddedArtemis implements TestBroker {
                     .setJMXManagementEnabled(false)
                     .setConnectionTtlCheckInterval(100)
                     .addAcceptorConfiguration("stomp", "tcp://127.0.0.1:" + port
-                            + "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/;connectionTtl=" + connectionTtlMillis);
+                            + "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/;connectionTtl=" + connectionTtlMillis
+                            + extraAcceptorParams);
             config.setBrokerInstance(dir.toFile());
             embedded.setConfiguration(config);
             embedded.start();
