@@ -1,0 +1,81 @@
+package dev.stompbox.client.brokers;
+
+import dev.stompbox.client.Receipt;
+import dev.stompbox.client.StompClient;
+import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.client.Transaction;
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompFrame;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's blocking-client examples, run against embedded Artemis. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReadmeClientExamplesTest {
+    private EmbeddedArtemis broker;
+
+    @BeforeAll
+    void start() {
+        broker = new EmbeddedArtemis(60_000);
+    }
+
+    @AfterAll
+    void stop() {
+        broker.close();
+    }
+
+    @Test
+    void simpleProducerAndConsumer() {
+        try (StompClient stomp = StompClient.create(broker.uri())) {
+            stomp.connect();
+            stomp.send("/queue/simpleTest", "test message1");
+            stomp.send("/queue/simpleTest", "test message2");
+            stomp.disconnect();
+        }
+        List<String> got = new ArrayList<>();
+        try (StompClient stomp = StompClient.create(broker.uri())) {
+            stomp.connect();
+            stomp.subscribe("/queue/simpleTest", Map.of("ack", "client"));
+            while (got.size() < 2) {
+                StompFrame frame = stomp.receiveFrame(Duration.ofSeconds(10));
+                got.add(frame.bodyAsString());
+                stomp.ack(frame);
+            }
+        }
+        assertThat(got).containsExactly("test message1", "test message2");
+    }
+
+    @Test
+    void receiptsAndTransactions() {
+        StompClientConfig config = StompClientConfig.builder(broker.uri())
+                .login("guest").passcode("guest")
+                .heartBeat(new HeartBeat(10_000, 10_000))
+                .receiptTimeout(Duration.ofSeconds(5))
+                .build();
+        try (StompClient client = new StompClient(config)) {
+            client.connect();
+            Receipt receipt = client.send("/queue/work", "{\"order\":42}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Map.of("receipt", "order-42", "persistent", "true"));
+            receipt.await();
+            client.subscribe("/queue/work", Map.of("ack", "client-individual"));
+            StompFrame work = client.receiveFrame(Duration.ofSeconds(30));
+            try (Transaction tx = client.begin()) {
+                tx.send("/queue/results", "done: " + work.bodyAsString());
+                tx.ack(work);
+                tx.commit();
+            }
+            client.subscribe("/queue/results", Map.of());
+            assertThat(client.receiveFrame(Duration.ofSeconds(10)).bodyAsString()).isEqualTo("done: {\"order\":42}");
+            client.disconnect();
+        }
+    }
+}
