@@ -245,6 +245,19 @@ class ClientFaultsTest {
     }
 
     @Test
+    @DisplayName("a write blocked past the write timeout closes the socket (watchdog) and says so")
+    void blockedWriteWatchdog() {
+        StompClient client = connected(config().writeTimeout(Duration.ofMillis(500)));
+        server.awaitConnection(TIMEOUT).faults().stopReading();
+        long t0 = System.nanoTime();
+        StompConnectionException e = catchThrowableOfType(StompConnectionException.class,
+                () -> client.send("/queue/big", new byte[32 * 1024 * 1024], Map.of()));
+        assertThat(e).hasMessageContaining("blocked for more than 500 ms");
+        assertThat(millisSince(t0)).isLessThan(500 + 5000);
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
     @DisplayName("failover: a refused broker is skipped, the next one connects")
     void failoverToSecondBroker() throws Exception {
         int dead;

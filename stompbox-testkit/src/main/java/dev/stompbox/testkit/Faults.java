@@ -33,6 +33,7 @@ public final class Faults {
     private volatile long throttleBytesPerSecond;
     private volatile Predicate<StompFrame> duplicateMessages;
     private volatile Duration redeliverAfter;
+    private volatile boolean stopReading;
 
     /** Closes the connection once this many frames from the client have been handled (answers included). */
     public Faults closeAfterFrames(int frames) {
@@ -137,6 +138,15 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * Stops reading from the client (the socket stays open): once the TCP buffers fill, the
+     * client's writes block. {@link #clear()} resumes reading.
+     */
+    public Faults stopReading() {
+        this.stopReading = true;
+        return this;
+    }
+
     /** Back to normal behaviour. */
     public Faults clear() {
         closeAfterFrames = -1;
@@ -152,6 +162,7 @@ public final class Faults {
         throttleBytesPerSecond = 0;
         duplicateMessages = null;
         redeliverAfter = null;
+        stopReading = false;
         return this;
     }
 
@@ -170,6 +181,7 @@ public final class Faults {
         f.throttleBytesPerSecond = throttleBytesPerSecond;
         f.duplicateMessages = duplicateMessages;
         f.redeliverAfter = redeliverAfter;
+        f.stopReading = stopReading;
         return f;
     }
 
@@ -222,6 +234,10 @@ public final class Faults {
     boolean duplicates(StompFrame message) {
         Predicate<StompFrame> p = duplicateMessages;
         return p != null && p.test(message);
+    }
+
+    boolean readingStopped() {
+        return stopReading;
     }
 
     Duration redeliveryDelay() {

@@ -52,6 +52,7 @@ public final class ServerConnection {
     private static final long SILENCE_CHECK_MIN_MILLIS = 10;
     private static final long BEAT_TICK_MILLIS = 25;
     private static final long BYTE_BY_BYTE_RATE = 1000;
+    private static final long READ_STOPPED_POLL_MILLIS = 10;
 
     private final StompTestServer server;
     private final Broker broker;
@@ -322,7 +323,7 @@ public final class ServerConnection {
         byte[] buf = new byte[8192];
         try (InputStream in = socket.getInputStream()) {
             int n;
-            while ((n = in.read(buf)) > 0) {
+            while (awaitReadingAllowed() && (n = in.read(buf)) > 0) {
                 lastReceivedNanos = System.nanoTime();
                 try {
                     parser.add(buf, 0, n);
@@ -349,6 +350,19 @@ public final class ServerConnection {
         } catch (IOException e) {
             closeNow(open ? "read failed: " + e.getMessage() : closeReason, false);
         }
+    }
+
+    /** Holds the reader while {@link Faults#stopReading()} is on; false once the connection is closed. */
+    private boolean awaitReadingAllowed() throws IOException {
+        while (faults.readingStopped() && open) {
+            try {
+                Thread.sleep(READ_STOPPED_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        return open;
     }
 
     private void handle(StompFrame frame) {
