@@ -11,6 +11,7 @@ import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompReceiptTimeoutException;
+import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.commands.ConnectOptions;
 import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.commands.SubscriptionToken;
@@ -156,7 +157,7 @@ public final class StompClient implements AutoCloseable {
     }
 
     /** The negotiated STOMP version (the configured one while not connected). */
-    public dev.stompbox.protocol.StompVersion version() {
+    public StompVersion version() {
         synchronized (sessionLock) {
             return session.version();
         }
@@ -237,8 +238,8 @@ public final class StompClient implements AutoCloseable {
                     throw new StompConnectionException("interrupted while waiting to reconnect", e);
                 }
             }
-            if (state == State.CLOSED) {
-                throw new StompConnectionException("client closed while connecting", last);
+            if (state != State.CONNECTING && state != State.RECONNECTING) {
+                throw new StompConnectionException("connecting abandoned: client " + state.name().toLowerCase(), last);
             }
             log.info("connecting to {} (attempt {}, after {} ms)", attempt.broker(), attempt.attempt(), attempt.delay().toMillis());
             try {
@@ -270,7 +271,7 @@ public final class StompClient implements AutoCloseable {
                         .headers(config.connectHeaders());
                 connect = session.connect(options.build());
             }
-            c.write(connect, config.writeTimeout());
+            c.write(connect);
             StompFrame reply = c.readFrame(bounded(config.connectedTimeout(), deadlineNanos));
             if (reply == null) {
                 throw new StompConnectionException("no CONNECTED from " + broker + " within "
@@ -290,13 +291,13 @@ public final class StompClient implements AutoCloseable {
                     reply.header(StompHeaders.SESSION), session.clientHeartBeat(), session.serverHeartBeat());
             return c;
         } catch (IOException e) {
-            c.close(false);
+            c.close();
             synchronized (sessionLock) {
                 session.close(false);
             }
             throw new StompConnectionException("lost " + broker + " while connecting: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            c.close(false);
+            c.close();
             synchronized (sessionLock) {
                 session.close(false);
             }
@@ -329,18 +330,19 @@ public final class StompClient implements AutoCloseable {
                 }
             }
             for (StompFrame f : frames) {
-                c.write(f, config.writeTimeout());
+                c.write(f);
             }
         } catch (IOException e) {
-            c.close(false);
+            c.close();
             throw new StompConnectionException("lost " + c.broker() + " while replaying subscriptions", e);
         } finally {
             writeLock.unlock();
         }
         synchronized (lifecycle) {
-            if (state == State.CLOSED) {
-                c.close(false);
-                throw new StompConnectionException("client closed while connecting");
+            if (state != State.CONNECTING && state != State.RECONNECTING) {
+                // disconnect() or close() came first: this connection is no longer wanted.
+                c.close();
+                throw new StompConnectionException("connecting abandoned: client " + state.name().toLowerCase());
             }
             epoch++;
             connection = c;
@@ -622,7 +624,7 @@ public final class StompClient implements AutoCloseable {
                 synchronized (sessionLock) {
                     bye = session.disconnect(rid);
                 }
-                c.write(bye, config.writeTimeout());
+                c.write(bye);
             } finally {
                 writeLock.unlock();
             }
@@ -636,7 +638,7 @@ public final class StompClient implements AutoCloseable {
         } catch (StompConnectionException e) {
             log.debug("connection ended before the DISCONNECT receipt: {}", e.getMessage());
         } finally {
-            c.close(false);
+            c.close();
             synchronized (sessionLock) {
                 session.close(true);
                 unacked = new IdentityHashMap<>();
@@ -659,7 +661,7 @@ public final class StompClient implements AutoCloseable {
             state = State.CLOSED;
             Connection c = connection;
             if (c != null) {
-                c.close(false);
+                c.close();
             }
         }
         timer.shutdownNow();
@@ -691,7 +693,7 @@ public final class StompClient implements AutoCloseable {
             if (rid != null) {
                 pending = track(rid, config.receiptTimeout());
             }
-            c.write(frame, config.writeTimeout());
+            c.write(frame);
             synchronized (sessionLock) {
                 session.sent(millis());
             }
@@ -823,7 +825,7 @@ public final class StompClient implements AutoCloseable {
         boolean reconnect;
         synchronized (lifecycle) {
             if (c != connection || state != State.CONNECTED) {
-                c.close(true);
+                c.close();
                 return;
             }
             reconnect = config.autoReconnect();
@@ -831,7 +833,7 @@ public final class StompClient implements AutoCloseable {
             failure = cause instanceof StompConnectionException ? (StompConnectionException) cause
                     : new StompConnectionException("connection to " + c.broker() + " lost: " + cause.getMessage(), cause);
         }
-        c.close(true);
+        c.close();
         log.warn("connection to {} lost: {}", c.broker(), cause.getMessage());
         List<String> outstanding;
         List<StompFrame> unackedFrames;

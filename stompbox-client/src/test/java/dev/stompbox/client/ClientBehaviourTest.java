@@ -130,6 +130,22 @@ class ClientBehaviourTest {
     }
 
     @Test
+    @DisplayName("disconnect() while reconnecting wins: no connection comes back afterwards")
+    void disconnectWhileReconnecting() throws Exception {
+        Events events = new Events();
+        StompClient client = connected(StompClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=50,maxReconnectDelay=50")
+                .autoReconnect(true).listener(events));
+        server.refuseConnections(Duration.ofMinutes(1));
+        server.awaitConnection(0, TIMEOUT).reset();
+        events.next(Throwable.class);
+        client.disconnect();
+        server.acceptConnections();
+        // Reconnect attempts come every 50 ms; give them ten chances to (wrongly) succeed.
+        assertThatThrownBy(() -> server.awaitConnection(1, Duration.ofMillis(500))).isInstanceOf(AssertionError.class);
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
     @DisplayName("without auto-reconnect, the loss is an exception on the next call")
     void noAutoReconnect() {
         StompClient client = connected(StompClientConfig.builder(server.uri()));

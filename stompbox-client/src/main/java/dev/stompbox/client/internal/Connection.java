@@ -122,7 +122,7 @@ public final class Connection {
     }
 
     /** Writes one frame (the body straight from the frame) and flushes. */
-    public void write(StompFrame frame, Duration writeTimeout) throws IOException {
+    public void write(StompFrame frame) throws IOException {
         writeStartedMillis = Math.max(1, System.nanoTime() / 1_000_000);
         try {
             StompEncoder.of(version).encode(frame, out);
@@ -236,7 +236,7 @@ public final class Connection {
     }
 
     /** Closes the socket; the reader thread then ends without reporting a loss. */
-    public void close(boolean lost) {
+    public void close() {
         closed = true;
         try {
             socket.close();
