@@ -6,12 +6,8 @@ import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.testkit.ServerConnection;
-import dev.stompbox.testkit.StompTestServer;
-import dev.stompbox.testkit.junit.StompTestServerExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,25 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Reconnect with replay, acks across connections, transactions, threads, against the test kit. */
-@ExtendWith(StompTestServerExtension.class)
-class ClientBehaviourTest {
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    StompTestServer server;
-    private final List<StompClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(StompClient::close);
-    }
-
-    private StompClient connected(StompClientConfig.Builder config) {
-        StompClient c = new StompClient(config.disconnectTimeout(Duration.ofSeconds(1)).build());
-        clients.add(c);
-        c.connect();
-        return c;
-    }
-
+class ClientBehaviourTest extends TestKitClientSupport {
     /** Records what the listener is told, for awaiting. */
     static final class Events implements ConnectionListener {
         final BlockingQueue<Object> events = new ArrayBlockingQueue<>(100);
@@ -314,8 +292,7 @@ class ClientBehaviourTest {
     @Test
     @DisplayName("calls before connect, after close, and a second connect are refused clearly")
     void lifecycle() {
-        StompClient client = new StompClient(StompClientConfig.builder(server.uri()).build());
-        clients.add(client);
+        StompClient client = client(StompClientConfig.builder(server.uri()));
         assertThatThrownBy(() -> client.send("/queue/a", "x")).isInstanceOf(StompConnectionException.class).hasMessageContaining("not connected");
         client.connect();
         assertThatThrownBy(client::connect).isInstanceOf(IllegalStateException.class);

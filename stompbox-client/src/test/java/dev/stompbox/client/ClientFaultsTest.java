@@ -9,12 +9,8 @@ import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompFrameException;
 import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.testkit.ServerConnection;
-import dev.stompbox.testkit.StompTestServer;
-import dev.stompbox.testkit.junit.StompTestServerExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -31,33 +27,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The blocking client against the test kit: the faults a real broker cannot be made to produce. */
-@ExtendWith(StompTestServerExtension.class)
-class ClientFaultsTest {
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    StompTestServer server;
-    private final List<StompClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(StompClient::close);
-    }
-
-    private StompClient client(StompClientConfig.Builder config) {
-        StompClient c = new StompClient(config.build());
-        clients.add(c);
-        return c;
-    }
-
+class ClientFaultsTest extends TestKitClientSupport {
     private StompClientConfig.Builder config() {
-        return StompClientConfig.builder(server.uri()).connectedTimeout(Duration.ofSeconds(5)).disconnectTimeout(Duration.ofSeconds(1));
+        return StompClientConfig.builder(server.uri()).connectedTimeout(Duration.ofSeconds(5));
     }
 
-    private StompClient connected(StompClientConfig.Builder config) {
-        StompClient c = client(config);
-        c.connect();
-        return c;
-    }
 
     private static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
