@@ -1,0 +1,131 @@
+package dev.stompbox.async;
+
+import java.util.concurrent.Executor;
+
+/**
+ * How one subscription's handler runs and how its failures are handled.
+ *
+ * <ul>
+ *   <li>{@code concurrency} (default 1): handlers of this subscription running at once. Above 1 the
+ *       ack mode must be {@code auto} or {@code client-individual} ({@code client} acks are
+ *       cumulative and would ack messages still in flight or failed).</li>
+ *   <li>{@code executor}: where the handler runs (default: the client's executor).</li>
+ *   <li>{@code onEventLoop}: run the handler on the Netty event loop; only for handlers that never
+ *       block.</li>
+ *   <li>{@code errorDestination}: a failed message is sent there (body, application headers and
+ *       {@code stompbox-error*} headers), then acknowledged once the broker confirmed the send.</li>
+ *   <li>{@code nackOnError}: with no error destination, NACK a failed message (STOMP 1.1 and later)
+ *       instead of disconnecting.</li>
+ *   <li>{@code onMessageFailed}: a custom {@link FailureHandler} overriding both.</li>
+ * </ul>
+ * Without any of these a failure makes the client disconnect gracefully, which is what NACK means
+ * in STOMP 1.0: the broker redelivers the message. Immutable.
+ *
+ * <pre>{@code
+ * SubscriptionOptions options = SubscriptionOptions.builder()
+ *         .concurrency(8)
+ *         .errorDestination("/queue/testTransformerError")
+ *         .build();
+ * }</pre>
+ */
+public final class SubscriptionOptions {
+    private static final SubscriptionOptions DEFAULTS = builder().build();
+
+    private final int concurrency;
+    private final Executor executor;
+    private final boolean onEventLoop;
+    private final String errorDestination;
+    private final boolean nackOnError;
+    private final FailureHandler onMessageFailed;
+
+    private SubscriptionOptions(Builder b) {
+        this.concurrency = b.concurrency;
+        this.executor = b.executor;
+        this.onEventLoop = b.onEventLoop;
+        this.errorDestination = b.errorDestination;
+        this.nackOnError = b.nackOnError;
+        this.onMessageFailed = b.onMessageFailed;
+    }
+
+    public static SubscriptionOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    public boolean onEventLoop() {
+        return onEventLoop;
+    }
+
+    public String errorDestination() {
+        return errorDestination;
+    }
+
+    public boolean nackOnError() {
+        return nackOnError;
+    }
+
+    public FailureHandler onMessageFailed() {
+        return onMessageFailed;
+    }
+
+    /** Builds {@link SubscriptionOptions}. */
+    public static final class Builder {
+        private int concurrency = 1;
+        private Executor executor;
+        private boolean onEventLoop;
+        private String errorDestination;
+        private boolean nackOnError;
+        private FailureHandler onMessageFailed;
+
+        private Builder() {
+        }
+
+        public Builder concurrency(int concurrency) {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        public Builder onEventLoop(boolean onEventLoop) {
+            this.onEventLoop = onEventLoop;
+            return this;
+        }
+
+        public Builder errorDestination(String destination) {
+            this.errorDestination = destination;
+            return this;
+        }
+
+        public Builder nackOnError(boolean nack) {
+            this.nackOnError = nack;
+            return this;
+        }
+
+        public Builder onMessageFailed(FailureHandler handler) {
+            this.onMessageFailed = handler;
+            return this;
+        }
+
+        public SubscriptionOptions build() {
+            return new SubscriptionOptions(this);
+        }
+    }
+}

@@ -1,0 +1,404 @@
+package dev.stompbox.async;
+
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
+import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.testkit.ServerConnection;
+import dev.stompbox.testkit.StompTestServer;
+import dev.stompbox.testkit.junit.StompTestServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The asynchronous client against the test kit. */
+@ExtendWith(StompTestServerExtension.class)
+class AsyncClientTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    StompTestServer server;
+    private final List<AsyncStompClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(AsyncStompClient::close);
+    }
+
+    private AsyncClientConfig.Builder config() {
+        return AsyncClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(2));
+    }
+
+    private AsyncStompClient client(AsyncClientConfig.Builder config) {
+        AsyncStompClient c = AsyncStompClient.create(config.build());
+        clients.add(c);
+        return c;
+    }
+
+    private AsyncStompClient connected(AsyncClientConfig.Builder config) {
+        AsyncStompClient c = client(config);
+        get(c.connect());
+        return c;
+    }
+
+    static <T> T get(CompletableFuture<T> f) {
+        try {
+            return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new RuntimeException(e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError("no completion within " + TIMEOUT, e);
+        }
+    }
+
+    static Throwable failure(CompletableFuture<?> f) {
+        try {
+            f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            throw new AssertionError("completed normally");
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError("no completion within " + TIMEOUT, e);
+        }
+    }
+
+    @Test
+    @DisplayName("connect, subscribe a handler, send; acked when the handler completes; graceful disconnect")
+    void basicFlow() throws Exception {
+        AsyncStompClient client = connected(config());
+        BlockingQueue<String> got = new ArrayBlockingQueue<>(10);
+        get(client.subscribe("/queue/a", Map.of("ack", "client-individual", "receipt", "sub"), (c, f) -> {
+            got.add(f.bodyAsString());
+            return null;
+        }));
+        get(client.send("/queue/a", "hello".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "r1")));
+        assertThat(got.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("hello");
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.awaitReceived(StompCommand.ACK, TIMEOUT);
+        StompFrame connect = sc.received().get(0);
+        assertThat(connect.header("host")).isEqualTo("/");
+        assertThat(connect.header("heart-beat")).isEqualTo("10000,10000");
+        get(client.disconnect());
+        assertThat(sc.awaitClosed(TIMEOUT)).isEqualTo("client sent DISCONNECT");
+        assertThat(client.disconnected()).isCompleted();
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
+    @DisplayName("concurrency 4: never more than 4 handlers at once, and reading pauses meanwhile")
+    void concurrencyBound() throws Exception {
+        AsyncStompClient client = connected(config());
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(40);
+        get(client.subscribe("/queue/c", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            int now = running.incrementAndGet();
+            max.accumulateAndGet(now, Math::max);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() -> {
+                running.decrementAndGet();
+                all.countDown();
+                done.complete(null);
+            });
+            return done;
+        }, SubscriptionOptions.builder().concurrency(4).build()));
+        for (int i = 0; i < 40; i++) {
+            server.publish("/queue/c", "m" + i);
+        }
+        assertThat(all.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(max.get()).isEqualTo(4);
+        assertThat(client.bufferedBytes()).isZero();
+    }
+
+    @Test
+    @DisplayName("client ack mode with concurrency above 1 is refused (cumulative acks would ack in-flight messages)")
+    void clientModeNeedsConcurrencyOne() {
+        AsyncStompClient client = connected(config());
+        assertThat(failure(client.subscribe("/queue/x", Map.of("ack", "client"), (c, f) -> null,
+                SubscriptionOptions.builder().concurrency(2).build()))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("poison pill: a failing message goes to the error destination with error headers, then is acked")
+    void errorDestination() throws Exception {
+        AsyncStompClient client = connected(config());
+        BlockingQueue<StompFrame> errors = new ArrayBlockingQueue<>(10);
+        get(client.subscribe("/queue/errors", Map.of("receipt", "e"), (c, f) -> {
+            errors.add(f);
+            return null;
+        }));
+        get(client.subscribe("/queue/in", Map.of("ack", "client-individual", "receipt", "i"), (c, f) -> {
+            if (f.bodyAsString().equals("poison")) {
+                throw new IllegalStateException("cannot digest");
+            }
+            return null;
+        }, SubscriptionOptions.builder().errorDestination("/queue/errors").build()));
+        server.publish("/queue/in", "poison".getBytes(StandardCharsets.UTF_8), Map.of("app-header", "kept", "expires", "0"));
+        StompFrame forwarded = errors.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(forwarded).isNotNull();
+        assertThat(forwarded.bodyAsString()).isEqualTo("poison");
+        assertThat(forwarded.header("app-header")).isEqualTo("kept");
+        assertThat(forwarded.header("stompbox-error")).contains("cannot digest");
+        assertThat(forwarded.header("stompbox-error-original-destination")).isEqualTo("/queue/in");
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        StompFrame forwardSend = sc.awaitReceived(f -> f.command() == StompCommand.SEND && "/queue/errors".equals(f.header("destination")), TIMEOUT);
+        assertThat(forwardSend.header("expires")).as("broker headers are not forwarded").isNull();
+        assertThat(forwardSend.headers("receipt")).hasSize(1);
+        sc.awaitReceived(StompCommand.ACK, TIMEOUT);
+        assertThat(client.isConnected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("no error destination: a failing handler makes the client disconnect gracefully, message unacked")
+    void failureDisconnects() throws Exception {
+        AsyncStompClient client = connected(config());
+        get(client.subscribe("/queue/bad", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            throw new IllegalStateException("boom");
+        }));
+        server.publish("/queue/bad", "x");
+        Throwable why = failure(client.disconnected());
+        assertThat(why).hasMessage("boom");
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        assertThat(sc.awaitClosed(TIMEOUT)).isEqualTo("client sent DISCONNECT");
+        assertThat(sc.received()).noneMatch(f -> f.command() == StompCommand.ACK);
+    }
+
+    @Test
+    @DisplayName("nackOnError: a failing message is NACKed and the connection stays")
+    void nackOnError() {
+        AsyncStompClient client = connected(config());
+        get(client.subscribe("/queue/n", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            throw new IllegalStateException("no");
+        }, SubscriptionOptions.builder().nackOnError(true).build()));
+        server.publish("/queue/n", "x");
+        server.awaitConnection(TIMEOUT).awaitReceived(StompCommand.NACK, TIMEOUT);
+        assertThat(client.isConnected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("onMessageFailed overrides: completing normally acks the message")
+    void customFailureHook() throws Exception {
+        AsyncStompClient client = connected(config());
+        BlockingQueue<Throwable> seen = new ArrayBlockingQueue<>(1);
+        get(client.subscribe("/queue/h", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            throw new IllegalStateException("bad");
+        }, SubscriptionOptions.builder().errorDestination("/queue/never").onMessageFailed((c, f, e) -> {
+            seen.add(e);
+            return null;
+        }).build()));
+        server.publish("/queue/h", "x");
+        assertThat(seen.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).hasMessage("bad");
+        server.awaitConnection(TIMEOUT).awaitReceived(StompCommand.ACK, TIMEOUT);
+        assertThat(server.waitingMessages("/queue/never")).isZero();
+    }
+
+    @Test
+    @DisplayName("graceful shutdown waits for a running handler, then acks it and disconnects")
+    void gracefulShutdownWaits() throws Exception {
+        AsyncStompClient client = connected(config());
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        get(client.subscribe("/queue/g", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            started.countDown();
+            return release;
+        }));
+        server.publish("/queue/g", "work");
+        assertThat(started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        CompletableFuture<Void> bye = client.disconnect();
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        assertThat(bye).isNotDone();
+        assertThat(sc.received()).noneMatch(f -> f.command() == StompCommand.DISCONNECT);
+        release.complete(null);
+        get(bye);
+        List<StompCommand> order = sc.received().stream().map(StompFrame::command).toList();
+        assertThat(order).containsSubsequence(StompCommand.ACK, StompCommand.DISCONNECT);
+    }
+
+    @Test
+    @DisplayName("a handler that never finishes is reported after the disconnect timeout, and the connection still closes")
+    void handlerThatNeverFinishes() {
+        AsyncStompClient client = connected(config().disconnectTimeout(Duration.ofMillis(300)));
+        get(client.subscribe("/queue/stuck", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> new CompletableFuture<>()));
+        server.publish("/queue/stuck", "forever");
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.awaitSent(StompCommand.MESSAGE, TIMEOUT);
+        long t0 = System.nanoTime();
+        get(client.disconnect());
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(300 + 300 + 2000);
+        assertThat(client.unfinishedHandlers()).isEqualTo(1);
+        assertThat(sc.awaitClosed(TIMEOUT)).isEqualTo("client sent DISCONNECT");
+    }
+
+    @Test
+    @DisplayName("timeouts: no CONNECTED, a withheld DISCONNECT receipt, an unreachable port")
+    void timeouts() throws Exception {
+        server.nextConnectionFaults().neverAnswerConnect();
+        AsyncStompClient silent = client(config().connectedTimeout(Duration.ofMillis(300)));
+        assertThat(failure(silent.connect())).isInstanceOf(StompConnectionException.class).hasMessageContaining("no CONNECTED");
+
+        server.nextConnectionFaults().withholdReceipts();
+        AsyncStompClient stubborn = client(config().disconnectTimeout(Duration.ofMillis(300)));
+        get(stubborn.connect());
+        long t0 = System.nanoTime();
+        get(stubborn.disconnect());
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(300 * 2 + 2000);
+
+        int dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        AsyncStompClient nowhere = client(AsyncClientConfig.builder("tcp://127.0.0.1:" + dead).connectTimeout(Duration.ofMillis(500)));
+        assertThat(failure(nowhere.connect())).isInstanceOf(StompConnectionException.class);
+    }
+
+    @Test
+    @DisplayName("an ERROR in reply to CONNECT is fatal and not retried")
+    void connectError() {
+        server.nextConnectionFaults().answerConnectWithError("go away");
+        AsyncStompClient client = client(AsyncClientConfig.builder("failover:(" + server.uri() + ")?maxReconnectAttempts=3,initialReconnectDelay=1"));
+        assertThat(failure(client.connect())).isInstanceOf(StompBrokerException.class).hasMessageContaining("go away");
+        assertThat(server.connections()).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("receipts time out, and all fail at once when the connection is lost")
+    void receipts() {
+        server.nextConnectionFaults().withholdReceipts();
+        AsyncStompClient client = connected(config().receiptTimeout(Duration.ofMillis(200)));
+        assertThat(failure(client.send("/queue/r", "x".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "slow"))))
+                .isInstanceOf(StompReceiptTimeoutException.class);
+        AsyncStompClient other = connected(config().receiptTimeout(Duration.ofMinutes(1)));
+        ServerConnection sc = server.awaitConnection(1, TIMEOUT);
+        sc.faults().withholdReceipts();
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(other.send("/queue/r", "x".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "w" + i)));
+        }
+        sc.awaitReceived(f -> "w2".equals(f.header("receipt")), TIMEOUT);
+        sc.reset();
+        for (CompletableFuture<Void> w : waiting) {
+            assertThat(failure(w)).isInstanceOf(StompConnectionException.class);
+        }
+        assertThat(failure(other.disconnected())).isInstanceOf(StompConnectionException.class);
+    }
+
+    @Test
+    @DisplayName("a silent server is detected within the grace period; a blocking handler never delays the client's beats")
+    void heartBeats() throws Exception {
+        AsyncStompClient client = connected(config().heartBeat(new HeartBeat(100, 100)));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        get(client.subscribe("/queue/slow", Map.of("receipt", "s"), (c, f) -> {
+            blocked.countDown();
+            release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        }));
+        server.publish("/queue/slow", "block");
+        assertThat(blocked.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        long beats = sc.heartBeatsReceived();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (sc.heartBeatsReceived() < beats + 5) {
+            assertThat(System.nanoTime()).as("client beats while the handler blocks").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        sc.faults().stopHeartBeats();
+        long t0 = System.nanoTime();
+        assertThat(failure(client.disconnected())).hasMessageStartingWith("server silent for");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThanOrEqualTo(2 * 100 + 1000 + 100);
+    }
+
+    @Test
+    @DisplayName("auto-reconnect replays subscriptions; handlers keep working; the listener hears it")
+    void reconnectReplays() throws Exception {
+        BlockingQueue<String> events = new ArrayBlockingQueue<>(10);
+        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10")
+                .autoReconnect(true).listener(new AsyncConnectionListener() {
+                    @Override
+                    public void reconnected(BrokerAddress broker, List<String> replayed, List<String> receipts) {
+                        events.add("reconnected " + replayed);
+                    }
+                }));
+        BlockingQueue<String> got = new ArrayBlockingQueue<>(10);
+        AsyncSubscription sub = get(client.subscribe("/queue/re", Map.of("receipt", "s"), (c, f) -> {
+            got.add(f.bodyAsString());
+            return null;
+        }));
+        server.awaitConnection(0, TIMEOUT).reset();
+        assertThat(events.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("reconnected [" + sub.id() + "]");
+        StompFrame resubscribe = server.awaitConnection(1, TIMEOUT).awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        assertThat(resubscribe.header("id")).isEqualTo(sub.id());
+        server.publish("/queue/re", "after");
+        assertThat(got.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("after");
+        assertThat(client.disconnected()).isNotDone();
+    }
+
+    @Test
+    @DisplayName("a slow handler and many waiting messages: the client's buffered bytes stay bounded")
+    void backpressureBoundsMemory() throws Exception {
+        AsyncStompClient client = connected(config());
+        AtomicInteger handled = new AtomicInteger();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        get(client.subscribe("/queue/flood", Map.of("receipt", "s"), (c, f) -> {
+            handled.incrementAndGet();
+            return gate;
+        }));
+        byte[] body = new byte[1024];
+        for (int i = 0; i < 20_000; i++) {
+            server.publish("/queue/flood", body, Map.of());
+        }
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.awaitSent(StompCommand.MESSAGE, TIMEOUT);
+        // The handler is stuck on the first message: everything else the broker pushes stays in
+        // the socket, not in the client, beyond what one read brought in.
+        long maxSeen = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            maxSeen = Math.max(maxSeen, client.bufferedBytes());
+            Thread.onSpinWait();
+        }
+        assertThat(handled.get()).isEqualTo(1);
+        assertThat(maxSeen).isLessThan(8L * 1024 * 1024);
+        gate.complete(null);
+        long until = System.nanoTime() + TIMEOUT.toNanos();
+        while (handled.get() < 20_000) {
+            assertThat(System.nanoTime()).as("all handled").isLessThan(until);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    @DisplayName("calls before connect fail clearly; unknown-subscription messages are counted")
+    void lifecycle() throws Exception {
+        AsyncStompClient client = client(config());
+        assertThat(failure(client.send("/queue/a", "x"))).isInstanceOf(StompConnectionException.class).hasMessageContaining("not connected");
+        get(client.connect());
+        assertThat(failure(client.connect())).isInstanceOf(IllegalStateException.class);
+        server.awaitConnection(TIMEOUT).sendMessage("nobody", "/queue/x", "x".getBytes(StandardCharsets.UTF_8));
+        get(client.send("/queue/sync", "x".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "sync")));
+        assertThat(client.unknownSubscriptionMessages()).isEqualTo(1);
+        assertThat(client.toString()).contains("connected");
+    }
+}
