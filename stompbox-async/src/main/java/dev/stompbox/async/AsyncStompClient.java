@@ -618,6 +618,21 @@ public final class AsyncStompClient {
         });
     }
 
+    /** Begins a transaction; completes once BEGIN is written. */
+    public CompletableFuture<AsyncTransaction> begin() {
+        String[] id = new String[1];
+        return command(null, (s, rid) -> {
+            StompFrame f = s.begin(null, rid);
+            id[0] = f.header(StompHeaders.TRANSACTION);
+            return f;
+        }).thenApply(v -> new AsyncTransaction(this, id[0]));
+    }
+
+    CompletableFuture<Void> finishTransaction(String transaction, boolean commit) {
+        String receipt = "stompbox-" + instance + "-tx-" + receiptIds.incrementAndGet();
+        return command(receipt, (s, rid) -> commit ? s.commit(transaction, rid) : s.abort(transaction, rid));
+    }
+
     @FunctionalInterface
     private interface Command {
         StompFrame build(StompSession session, String receiptId);

@@ -1,7 +1,7 @@
 package dev.stompbox.client.brokers;
 
 /** The contract on embedded ActiveMQ Artemis, with a 2 s idle timeout. */
-class ArtemisTest extends BrokerContract {
+class ArtemisTest extends BlockingBrokerContract {
     @Override
     protected TestBroker startBroker() {
         return new EmbeddedArtemis(2000);

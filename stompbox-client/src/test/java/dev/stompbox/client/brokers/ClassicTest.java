@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The contract on embedded ActiveMQ Classic, and its STOMP 1.2 ack-id quirk. */
-class ClassicTest extends BrokerContract {
+class ClassicTest extends BlockingBrokerContract {
     @Override
     protected TestBroker startBroker() {
         return new EmbeddedClassic();
@@ -16,7 +16,7 @@ class ClassicTest extends BrokerContract {
 
     @Test
     void ackIdDiffersFromMessageIdAndHoldsEscapedColons() {
-        StompClient c = client(StompVersion.V1_2);
+        StompClient c = blocking(StompVersion.V1_2);
         String q = queue("quirk");
         subscribe(c, q, "client-individual");
         sendConfirmed(c, q, "m");
@@ -26,7 +26,7 @@ class ClassicTest extends BrokerContract {
         assertThat(m.header("ack")).isNotEqualTo(m.header("message-id")).contains(":");
         c.ack(m, true).await(TIMEOUT);
         c.disconnect();
-        StompClient again = client(StompVersion.V1_2);
+        StompClient again = blocking(StompVersion.V1_2);
         subscribe(again, q, "client-individual");
         assertThat(again.receiveFrame(java.time.Duration.ofMillis(500))).as("acked, so not redelivered").isNull();
     }

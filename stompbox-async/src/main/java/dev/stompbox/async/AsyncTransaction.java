@@ -1,0 +1,53 @@
+package dev.stompbox.async;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A transaction of an {@link AsyncStompClient}: SENDs that take effect together on
+ * {@link #commit()}, or not at all on {@link #abort()}. It belongs to the connection it began on.
+ *
+ * <pre>{@code
+ * client.begin()
+ *       .thenCompose(tx -> tx.send("/queue/a", "one").thenCompose(v -> tx.send("/queue/b", "two")).thenCompose(v -> tx.commit()))
+ *       .join();
+ * }</pre>
+ */
+public final class AsyncTransaction {
+    private final AsyncStompClient client;
+    private final String id;
+
+    AsyncTransaction(AsyncStompClient client, String id) {
+        this.client = client;
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** A SEND in this transaction. */
+    public CompletableFuture<Void> send(String destination, byte[] body, Map<String, String> headers) {
+        java.util.Map<String, String> hs = new java.util.LinkedHashMap<>(headers);
+        hs.put("transaction", id);
+        return client.send(destination, body, hs);
+    }
+
+    /** A text SEND (UTF-8) in this transaction. */
+    public CompletableFuture<Void> send(String destination, String body) {
+        return send(destination, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+    }
+
+    public CompletableFuture<Void> commit() {
+        return client.finishTransaction(id, true);
+    }
+
+    public CompletableFuture<Void> abort() {
+        return client.finishTransaction(id, false);
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncTransaction[" + id + "]";
+    }
+}
