@@ -43,6 +43,7 @@ public final class AsyncClientConfig {
     private final Duration receiptTimeout;
     private final Duration writeTimeout;
     private final int maxConcurrency;
+    private final int maxBufferedMessages;
     private final Executor executor;
     private final ParserLimits parserLimits;
     private final SSLContext sslContext;
@@ -69,6 +70,7 @@ public final class AsyncClientConfig {
         receiptTimeout = b.receiptTimeout;
         writeTimeout = b.writeTimeout;
         maxConcurrency = b.maxConcurrency;
+        maxBufferedMessages = b.maxBufferedMessages;
         executor = b.executor;
         parserLimits = b.parserLimits;
         sslContext = b.sslContext;
@@ -142,6 +144,14 @@ public final class AsyncClientConfig {
         return maxConcurrency;
     }
 
+    /**
+     * MESSAGEs read but waiting for a free handler before the client stops reading the socket
+     * (default 1000). RECEIPTs share the stream: while reading is stopped they wait too.
+     */
+    public int maxBufferedMessages() {
+        return maxBufferedMessages;
+    }
+
     /** Where handlers run unless their subscription says otherwise; {@code null}: the client's own bounded pool. */
     public Executor executor() {
         return executor;
@@ -206,6 +216,7 @@ public final class AsyncClientConfig {
         private Duration receiptTimeout = Duration.ofSeconds(30);
         private Duration writeTimeout = Duration.ofSeconds(30);
         private int maxConcurrency = 256;
+        private int maxBufferedMessages = 1000;
         private Executor executor;
         private ParserLimits parserLimits = ParserLimits.defaults();
         private SSLContext sslContext;
@@ -285,6 +296,14 @@ public final class AsyncClientConfig {
                 throw new IllegalArgumentException("maxConcurrency must be at least 1: " + n);
             }
             this.maxConcurrency = n;
+            return this;
+        }
+
+        public Builder maxBufferedMessages(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxBufferedMessages must be at least 1: " + n);
+            }
+            this.maxBufferedMessages = n;
             return this;
         }
 

@@ -97,9 +97,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * executor, else the client's (a bounded pool by default), or on the event loop when asked. The
  * event loop never runs user code otherwise, so a slow handler never delays heart-beats.
  *
- * <p><b>Flow control.</b> When a subscription or the whole client has as many handlers running as
- * allowed, the client stops reading the socket (Netty auto-read off) until one finishes; what was
- * already read waits in order ({@link #bufferedBytes()} tells how much). While reading is paused on
+ * <p><b>Flow control.</b> Messages for a subscription (or a client) that has as many handlers running
+ * as allowed wait, in order; once {@code maxBufferedMessages} wait, the client stops reading the
+ * socket (Netty auto-read off) until a handler finishes ({@link #bufferedBytes()} tells how much is
+ * held). RECEIPTs share the stream, so while reading is stopped they wait too. While reading is paused on
  * purpose the server-silence check is suspended and the client's own beats keep going. A send
  * waits, up to the write timeout, while the channel is not writable, instead of piling bytes up.
  */
@@ -140,6 +141,7 @@ public final class AsyncStompClient {
     private int inFlight;
     private long pendingBytes;
     private volatile long bufferedBytes;
+    private volatile StompVersion negotiatedVersion;
     private ScheduledFuture<?> ticker;
 
     private record Delivery(StompFrame frame, AsyncSubscription subscription, long epoch, long bytes) {
@@ -215,6 +217,12 @@ public final class AsyncStompClient {
 
     public boolean isConnected() {
         return state == State.CONNECTED;
+    }
+
+    /** The negotiated STOMP version of the current (or last) connection; the configured one before. */
+    public StompVersion version() {
+        StompVersion v = negotiatedVersion;
+        return v == null ? config.version() : v;
     }
 
     /** Bytes of MESSAGEs read but not yet handed to a handler: what flow control keeps bounded. */
@@ -534,6 +542,7 @@ public final class AsyncStompClient {
         epoch++;
         c.epoch = epoch;
         conn = c;
+        negotiatedVersion = c.version;
         state = State.CONNECTED;
         long now = millis();
         session.sent(now);
@@ -746,7 +755,7 @@ public final class AsyncStompClient {
         if (c == null || c.channel == null) {
             return;
         }
-        boolean pause = !pending.isEmpty();
+        boolean pause = pending.size() >= config.maxBufferedMessages();
         if (pause != c.paused) {
             c.paused = pause;
             c.channel.config().setAutoRead(!pause);

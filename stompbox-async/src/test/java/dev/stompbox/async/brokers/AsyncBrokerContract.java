@@ -1,0 +1,23 @@
+package dev.stompbox.async.brokers;
+
+import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.client.brokers.BrokerContract;
+import dev.stompbox.client.brokers.ContractClient;
+import dev.stompbox.client.brokers.TestBroker;
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompVersion;
+
+import java.time.Duration;
+
+/** The shared broker contract, run against the asynchronous client. */
+abstract class AsyncBrokerContract extends BrokerContract {
+    @Override
+    protected ContractClient connect(TestBroker broker, StompVersion version, HeartBeat heartBeat) {
+        return new AsyncContractClient(AsyncClientConfig.builder(broker.uri()).version(version).heartBeat(heartBeat)
+                .login("guest").passcode("guest")
+                // Unacked messages hold a graceful disconnect only this long before it goes on.
+                .disconnectTimeout(Duration.ofSeconds(1))
+                .receiptTimeout(TIMEOUT)
+                .build());
+    }
+}
