@@ -19,6 +19,12 @@ public final class ExternalRabbitMq implements TestBroker {
         return p == null || p.isBlank() ? 61613 : Integer.parseInt(p.trim());
     }
 
+    /** Web-STOMP: {@code STOMPBOX_RABBITMQ_WS_PORT} (default 15674), path {@code /ws}. */
+    public static String webSocketUri() {
+        String p = System.getenv("STOMPBOX_RABBITMQ_WS_PORT");
+        return "ws://127.0.0.1:" + (p == null || p.isBlank() ? "15674" : p.trim()) + "/ws";
+    }
+
     public static boolean required() {
         return "1".equals(System.getenv(REQUIRE));
     }
