@@ -164,6 +164,7 @@ public final class AsyncStompClient {
         boolean ending; // closed by us: the inactive event is not a loss
         ScheduledFuture<?> connectedTimer;
         byte[] scratch = new byte[0];
+        long unwritableSince; // nanos; 0 while writable
 
         Conn(BrokerAddress broker) {
             this.broker = broker;
@@ -416,6 +417,7 @@ public final class AsyncStompClient {
 
             @Override
             public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+                c.unwritableSince = ctx.channel().isWritable() ? 0 : System.nanoTime();
                 flushUnwritable(c);
                 super.channelWritabilityChanged(ctx);
             }
@@ -1076,6 +1078,13 @@ public final class AsyncStompClient {
             return;
         }
         long now = millis();
+        long stuck = c.unwritableSince == 0 ? 0 : System.nanoTime() - c.unwritableSince;
+        if (stuck > config.writeTimeout().toNanos()) {
+            // Written bytes the broker will not read: no bound on them but closing the connection.
+            lose(c, new StompConnectionException("channel not writable for " + config.writeTimeout().toMillis()
+                    + " ms: " + c.broker + " is not reading"));
+            return;
+        }
         if (!c.paused && session.serverOverdue(now)) {
             lose(c, new StompConnectionException("server silent for " + (now - session.lastReceived()) + " ms (heart-beat every "
                     + session.serverHeartBeat() + " ms, grace " + config.graceFactor() + "x)"));

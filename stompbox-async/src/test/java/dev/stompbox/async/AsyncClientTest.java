@@ -394,6 +394,28 @@ class AsyncClientTest {
     }
 
     @Test
+    @DisplayName("sends wait while the channel is not writable, and fail after the write timeout instead of piling up")
+    void writabilityBoundsWrites() throws Exception {
+        AsyncStompClient client = connected(config().writeTimeout(Duration.ofMillis(500)));
+        server.awaitConnection(TIMEOUT).faults().stopReading();
+        byte[] chunk = new byte[256 * 1024];
+        List<CompletableFuture<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            sends.add(client.send("/queue/big", chunk, Map.of()));
+        }
+        // Some went out before the buffers filled; the rest waited and gave up.
+        Throwable why = null;
+        for (CompletableFuture<Void> f : sends) {
+            try {
+                f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                why = e.getCause();
+            }
+        }
+        assertThat(why).isInstanceOf(StompConnectionException.class).hasMessageContaining("not writable for 500 ms");
+    }
+
+    @Test
     @DisplayName("calls before connect fail clearly; unknown-subscription messages are counted")
     void lifecycle() throws Exception {
         AsyncStompClient client = client(config());

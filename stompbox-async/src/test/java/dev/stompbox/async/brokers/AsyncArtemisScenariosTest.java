@@ -1,0 +1,118 @@
+package dev.stompbox.async.brokers;
+
+import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClient;
+import dev.stompbox.client.StompClient;
+import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.client.brokers.EmbeddedArtemis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.stompbox.async.brokers.AsyncContractClient.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The asynchronous client's own promises, on a real broker. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AsyncArtemisScenariosTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private EmbeddedArtemis broker;
+
+    @BeforeAll
+    void start() {
+        broker = new EmbeddedArtemis(60_000);
+    }
+
+    @AfterAll
+    void stop() {
+        broker.close();
+    }
+
+    private AsyncStompClient client(AsyncClientConfig.Builder config) {
+        AsyncStompClient c = AsyncStompClient.create(config.build());
+        get(c.connect());
+        return c;
+    }
+
+    @Test
+    void poisonPillWithoutErrorDestinationDisconnectsAndTheMessageIsRedeliveredToTheNextConsumer() throws Exception {
+        String q = "/queue/poison-" + System.nanoTime();
+        AsyncStompClient first = client(AsyncClientConfig.builder(broker.uri()).disconnectTimeout(Duration.ofSeconds(5)));
+        try {
+            get(first.subscribe(q, Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+                throw new IllegalStateException("poison: " + f.bodyAsString());
+            }));
+            get(first.send(q, "pill".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("receipt", "r")));
+            assertThat(failure(first.disconnected())).hasMessage("poison: pill");
+            assertThat(first.isConnected()).isFalse();
+        } finally {
+            first.close();
+        }
+        AsyncStompClient second = client(AsyncClientConfig.builder(broker.uri()));
+        try {
+            BlockingQueue<String> got = new ArrayBlockingQueue<>(1);
+            get(second.subscribe(q, Map.of("ack", "client-individual"), (c, f) -> {
+                got.add(f.bodyAsString());
+                return null;
+            }));
+            assertThat(got.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("pill");
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void aHundredThousandWaitingMessagesAndASlowHandlerKeepTheClientsBufferBounded() throws Exception {
+        String q = "/queue/flood-" + System.nanoTime();
+        int n = 100_000;
+        try (StompClient producer = new StompClient(StompClientConfig.builder(broker.uri()).build())) {
+            producer.connect();
+            byte[] body = new byte[100];
+            for (int i = 0; i < n - 1; i++) {
+                producer.send(q, body, Map.of());
+            }
+            producer.send(q, body, Map.of("receipt", "last")).await(TIMEOUT);
+        }
+        AsyncStompClient consumer = client(AsyncClientConfig.builder(broker.uri()).maxBufferedMessages(200));
+        try {
+            AtomicInteger handled = new AtomicInteger();
+            CompletableFuture<Void> slow = new CompletableFuture<>();
+            get(consumer.subscribe(q, Map.of("ack", "client-individual"), (c, f) -> {
+                handled.incrementAndGet();
+                return slow; // the first handler never finishes: everything else waits
+            }));
+            long max = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < deadline) {
+                max = Math.max(max, consumer.bufferedBytes());
+                Thread.onSpinWait();
+            }
+            assertThat(handled.get()).isEqualTo(1);
+            // About 200 waiting messages of ~300 bytes each, whatever the broker has queued.
+            assertThat(max).isPositive().isLessThan(512L * 1024);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private static Throwable failure(CompletableFuture<?> f) throws InterruptedException {
+        try {
+            f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            throw new AssertionError("completed normally");
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no completion", e);
+        }
+    }
+}
