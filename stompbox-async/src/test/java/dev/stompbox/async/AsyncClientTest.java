@@ -416,6 +416,99 @@ class AsyncClientTest {
     }
 
     @Test
+    @DisplayName("maxConcurrency bounds handlers across subscriptions")
+    void perClientBound() throws Exception {
+        AsyncStompClient client = connected(config().maxConcurrency(3));
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        CountDownLatch all = new CountDownLatch(30);
+        MessageHandler slow = (c, f) -> {
+            max.accumulateAndGet(running.incrementAndGet(), Math::max);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() -> {
+                running.decrementAndGet();
+                all.countDown();
+                done.complete(null);
+            });
+            return done;
+        };
+        SubscriptionOptions four = SubscriptionOptions.builder().concurrency(4).build();
+        get(client.subscribe("/queue/p1", Map.of("receipt", "a"), slow, four));
+        get(client.subscribe("/queue/p2", Map.of("receipt", "b"), slow, four));
+        for (int i = 0; i < 15; i++) {
+            server.publish("/queue/p1", "x");
+            server.publish("/queue/p2", "y");
+        }
+        assertThat(all.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(max.get()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("while reading is paused on purpose, a server whose beats wait unread is not declared dead")
+    void pausedReadingIsNotSilence() throws Exception {
+        AsyncStompClient client = connected(config().heartBeat(new HeartBeat(0, 50)).maxBufferedMessages(1));
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        AtomicInteger handled = new AtomicInteger();
+        get(client.subscribe("/queue/paused", Map.of("receipt", "s"), (c, f) -> {
+            handled.incrementAndGet();
+            return gate;
+        }));
+        for (int i = 0; i < 50; i++) {
+            server.publish("/queue/paused", "m" + "x".repeat(4000));
+        }
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        long beats = sc.heartBeatsSent();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (sc.heartBeatsSent() < beats + 20) { // 20 server periods with reading paused
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        assertThat(client.isConnected()).isTrue();
+        gate.complete(null);
+        long until = System.nanoTime() + TIMEOUT.toNanos();
+        while (handled.get() < 50) {
+            assertThat(System.nanoTime()).isLessThan(until);
+            Thread.onSpinWait();
+        }
+        assertThat(client.isConnected()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a handler finishing after a reconnect does not ack on the new connection")
+    void noAckAcrossReconnect() throws Exception {
+        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10")
+                .autoReconnect(true));
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        get(client.subscribe("/queue/stale", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            started.countDown();
+            return f.header("redelivered") == null ? gate : null;
+        }));
+        server.publish("/queue/stale", "m");
+        assertThat(started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        server.awaitConnection(0, TIMEOUT).reset();
+        ServerConnection second = server.awaitConnection(1, TIMEOUT);
+        second.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        gate.complete(null); // the first delivery's handler ends now, on the new connection's watch
+        // The redelivery is acked on the new connection; the stale one never is.
+        second.awaitReceived(StompCommand.ACK, TIMEOUT);
+        get(client.send("/queue/sync", "x".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "sync")));
+        assertThat(second.received()).filteredOn(f -> f.command() == StompCommand.ACK).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("alwaysDisconnectOnUnhandledMessage: the 1.x behaviour, disconnect even with an error destination")
+    void alwaysDisconnect() {
+        AsyncStompClient client = connected(config().alwaysDisconnectOnUnhandledMessage(true));
+        get(client.subscribe("/queue/old", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            throw new IllegalStateException("1.x");
+        }, SubscriptionOptions.builder().errorDestination("/queue/err").build()));
+        server.publish("/queue/old", "x");
+        assertThat(failure(client.disconnected())).hasMessage("1.x");
+        assertThat(server.waitingMessages("/queue/err")).isZero();
+    }
+
+    @Test
     @DisplayName("calls before connect fail clearly; unknown-subscription messages are counted")
     void lifecycle() throws Exception {
         AsyncStompClient client = client(config());
