@@ -24,6 +24,7 @@ import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.session.StompSession;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -109,6 +110,11 @@ public final class AsyncStompClient {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final long TICK_MILLIS = 25;
     private static final String[] SUBPROTOCOLS = {"v12.stomp", "v11.stomp", "v10.stomp"};
+    /**
+     * Heap buffers for reads: the parser works on their arrays in place, so a frame's body is the
+     * one copy made at the Netty boundary (direct buffers would need a second).
+     */
+    private static final PooledByteBufAllocator HEAP = new PooledByteBufAllocator(false);
     /** Headers of a failed message that belong to the broker or the protocol, not to the application. */
     private static final Set<String> NOT_FORWARDED = Set.of(StompHeaders.RECEIPT, StompHeaders.CONTENT_LENGTH,
             StompHeaders.MESSAGE_ID, StompHeaders.ACK, StompHeaders.SUBSCRIPTION, StompHeaders.DESTINATION,
@@ -295,6 +301,7 @@ public final class AsyncStompClient {
         Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, HEAP)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .handler(new ChannelInitializer<SocketChannel>() {
