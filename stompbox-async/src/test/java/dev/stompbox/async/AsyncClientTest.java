@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static dev.stompbox.async.Futures.failure;
+import static dev.stompbox.async.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -60,27 +62,6 @@ class AsyncClientTest {
         AsyncStompClient c = client(config);
         get(c.connect());
         return c;
-    }
-
-    static <T> T get(CompletableFuture<T> f) {
-        try {
-            return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new RuntimeException(e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError("no completion within " + TIMEOUT, e);
-        }
-    }
-
-    static Throwable failure(CompletableFuture<?> f) {
-        try {
-            f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("completed normally");
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError("no completion within " + TIMEOUT, e);
-        }
     }
 
     @Test

@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static dev.stompbox.async.brokers.AsyncContractClient.get;
+import static dev.stompbox.async.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The asynchronous client's own promises, on a real broker. */

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
+import static dev.stompbox.async.Futures.get;
 
 /**
  * The asynchronous client behind the broker contract: each handler hands its message to the test
@@ -33,16 +33,6 @@ final class AsyncContractClient implements ContractClient {
     AsyncContractClient(AsyncClientConfig config) {
         client = AsyncStompClient.create(config);
         get(client.connect());
-    }
-
-    static <T> T get(CompletableFuture<T> f) {
-        try {
-            return f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new RuntimeException(e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError("no completion within " + TIMEOUT, e);
-        }
     }
 
     @Override

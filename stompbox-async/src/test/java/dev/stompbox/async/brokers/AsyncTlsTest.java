@@ -46,15 +46,15 @@ class AsyncTlsTest {
         AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder(String.format(uri, tls.port()))
                 .sslContext(tls.trusting()).build());
         try {
-            AsyncContractClient.get(client.connect());
+            dev.stompbox.async.Futures.get(client.connect());
             BlockingQueue<String> got = new ArrayBlockingQueue<>(1);
-            AsyncContractClient.get(client.subscribe("/queue/tls", Map.of("receipt", "s"), (c, f) -> {
+            dev.stompbox.async.Futures.get(client.subscribe("/queue/tls", Map.of("receipt", "s"), (c, f) -> {
                 got.add(f.bodyAsString());
                 return null;
             }));
-            AsyncContractClient.get(client.send("/queue/tls", "secret stuff"));
+            dev.stompbox.async.Futures.get(client.send("/queue/tls", "secret stuff"));
             assertThat(got.poll(15, TimeUnit.SECONDS)).isEqualTo("secret stuff");
-            AsyncContractClient.get(client.disconnect());
+            dev.stompbox.async.Futures.get(client.disconnect());
         } finally {
             client.close();
         }
@@ -77,7 +77,7 @@ class AsyncTlsTest {
                 .nettySslContext(SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build())
                 .build());
         try {
-            AsyncContractClient.get(client.connect());
+            dev.stompbox.async.Futures.get(client.connect());
             assertThat(client.isConnected()).isTrue();
         } finally {
             client.close();

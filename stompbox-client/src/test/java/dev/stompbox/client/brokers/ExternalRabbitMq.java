@@ -29,6 +29,20 @@ public final class ExternalRabbitMq implements TestBroker {
         return "1".equals(System.getenv(REQUIRE));
     }
 
+    /**
+     * The running RabbitMQ; when it is not running, skips the calling test class with a message
+     * saying how to start it, or fails when {@value #REQUIRE}=1.
+     */
+    public static ExternalRabbitMq runningOrSkip() {
+        if (!reachable()) {
+            if (required()) {
+                throw new AssertionError(REQUIRE + "=1 but " + HOW_TO_START);
+            }
+            org.junit.jupiter.api.Assumptions.abort(HOW_TO_START);
+        }
+        return new ExternalRabbitMq();
+    }
+
     /** Whether something answers on the STOMP port. */
     public static boolean reachable() {
         try (Socket s = new Socket()) {

@@ -3,7 +3,6 @@ package dev.stompbox.client.brokers;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompVersion;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,13 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RabbitMqTest extends BlockingBrokerContract {
     @Override
     protected TestBroker startBroker() {
-        if (!ExternalRabbitMq.reachable()) {
-            if (ExternalRabbitMq.required()) {
-                throw new AssertionError(ExternalRabbitMq.REQUIRE + "=1 but " + ExternalRabbitMq.HOW_TO_START);
-            }
-            Assumptions.abort(ExternalRabbitMq.HOW_TO_START);
-        }
-        return new ExternalRabbitMq();
+        return ExternalRabbitMq.runningOrSkip();
     }
 
     @Test
