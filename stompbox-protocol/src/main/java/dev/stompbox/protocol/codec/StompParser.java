@@ -264,6 +264,15 @@ public final class StompParser {
         return scanned;
     }
 
+    /**
+     * Whether bytes of an unfinished frame are held: the input so far ends inside a frame (a lone
+     * CR between frames counts). False after a complete frame and any heart-beats.
+     */
+    public boolean hasPartialFrame() {
+        return state == LINE || state == BODY_NUL || state == BODY_FIXED || state == BODY_FILL || state == TRAILER
+                || (state == FRAME_START && end > 0 && !paused);
+    }
+
     /** Whether the parser is stopped by an error and waits for {@link #reset()} or {@link #resync()}. */
     public boolean failed() {
         return state == FAILED;

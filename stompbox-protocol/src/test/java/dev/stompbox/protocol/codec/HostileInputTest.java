@@ -343,6 +343,23 @@ class HostileInputTest {
     }
 
     @Test
+    @DisplayName("hasPartialFrame() tells whether the input so far ends inside a frame")
+    void partialFrame() {
+        StompParser parser = new StompParser();
+        assertThat(parser.hasPartialFrame()).isFalse();
+        parser.add(bytes("RECEIPT\nreceipt-id:1\n\n\0\n"));
+        assertThat(parser.hasPartialFrame()).isFalse();
+        parser.add(bytes("SEND\ncontent-length:3\n\nab"));
+        assertThat(parser.hasPartialFrame()).isTrue();
+        parser.add(bytes("c\0"));
+        assertThat(parser.hasPartialFrame()).isFalse();
+        parser.add(bytes("\r"));
+        assertThat(parser.hasPartialFrame()).isTrue();
+        parser.add(bytes("\n"));
+        assertThat(parser.hasPartialFrame()).isFalse();
+    }
+
+    @Test
     @DisplayName("reset() drops complete and partial frames")
     void resetDropsEverything() {
         StompParser parser = new StompParser();

@@ -1,0 +1,475 @@
+package dev.stompbox.cli;
+
+import dev.stompbox.async.AsyncStompClient;
+import dev.stompbox.async.SubscriptionOptions;
+import dev.stompbox.client.Receipt;
+import dev.stompbox.client.StompClient;
+import dev.stompbox.protocol.StompFrame;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code stompbox bench}: producers and consumers through a broker (the embedded one unless
+ * {@code --url}), with live progress, throughput, end-to-end latency percentiles and an
+ * exactly-once check.
+ */
+@Command(name = "bench", description = {"Measure throughput and end-to-end latency through a broker; check every message arrives once.",
+        "Without --url it starts an embedded ActiveMQ Artemis on an ephemeral port.",
+        "Exit 0 when nothing was lost, 1 otherwise."}, sortOptions = false)
+final class BenchCommand implements Callable<Integer> {
+    static final String SENT_NS = "stompbox-sent-ns";
+    static final String SEQ = "stompbox-seq";
+
+    @Option(names = "--producers", description = "Producer connections (default: ${DEFAULT-VALUE}).")
+    int producers = 1;
+
+    @Option(names = "--consumers", description = "Consumer connections (default: ${DEFAULT-VALUE}).")
+    int consumers = 1;
+
+    @Option(names = "--size", paramLabel = "BYTES", description = "Body size (default: ${DEFAULT-VALUE}).")
+    int size = 128;
+
+    @Option(names = "--messages", paramLabel = "N", description = "Messages in all, over all producers (default: ${DEFAULT-VALUE}).")
+    long messages = 50_000;
+
+    @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
+            description = "Send for this long instead (10s, 500ms, 2m).")
+    Duration duration;
+
+    @Option(names = "--receipts", description = "Ask a RECEIPT for every SEND, at most --window awaited per producer.")
+    boolean receipts;
+
+    @Option(names = "--window", paramLabel = "W", description = "SENDs awaiting their RECEIPT per producer (default: ${DEFAULT-VALUE}).")
+    int window = 100;
+
+    @Option(names = "--ack", paramLabel = "auto|client-individual", description = "Consumers' ack mode (default: ${DEFAULT-VALUE}).")
+    String ack = "auto";
+
+    @Option(names = "--client", paramLabel = "blocking|async", description = "Which Stompbox client (default: ${DEFAULT-VALUE}).")
+    String client = "blocking";
+
+    @Option(names = "--destination", paramLabel = "D", description = "Default: /queue/stompbox-bench-<random>.")
+    String destination;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON.")
+    Path json;
+
+    @Mixin
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    private final PrintStream out;
+    private final boolean terminal;
+
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong duplicated = new AtomicLong();
+    private final Set<Long> seen = ConcurrentHashMap.newKeySet();
+    private final List<Histogram> histograms = new ArrayList<>();
+    private volatile boolean producing = true;
+    private volatile long firstSendNanos;
+    private volatile long lastSendNanos;
+    private volatile long lastReceiveNanos;
+
+    BenchCommand(PrintStream out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    /** Accepts 10s, 500ms, 2m, 1h or ISO-8601 (PT10S). */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.startsWith("pt")) {
+                return Duration.parse(value);
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new IllegalArgumentException("not a duration: " + value + " (try 10s, 500ms, 2m)");
+            };
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        String dest = destination != null ? destination : "/queue/stompbox-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        EmbeddedBroker broker = connection.url == null ? new EmbeddedBroker(0, 0) : null;
+        String uri = broker != null ? broker.uri() : connection.url;
+        try {
+            out.println("bench: " + producers + " producer(s), " + consumers + " consumer(s), " + size + "-byte bodies, "
+                    + (duration != null ? "for " + duration.toSeconds() + " s" : messages + " messages") + ", " + client
+                    + " client, ack " + ack + (receipts ? ", receipts (window " + window + ")" : "") + "; " + dest + " on "
+                    + (broker != null ? "embedded Artemis " + uri : uri));
+            Runner runner = client.equals("async") ? new AsyncRunner(uri, dest) : new BlockingRunner(uri, dest);
+            runner.run();
+            return summary(dest);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private void validate() {
+        if (producers < 1 || consumers < 1 || size < 0 || messages < 1 || window < 1) {
+            throw new IllegalArgumentException("--producers, --consumers, --messages and --window must be at least 1, --size at least 0");
+        }
+        if (!ack.equals("auto") && !ack.equals("client-individual")) {
+            throw new IllegalArgumentException("--ack must be auto or client-individual, not '" + ack + "'");
+        }
+        if (!client.equals("blocking") && !client.equals("async")) {
+            throw new IllegalArgumentException("--client must be blocking or async, not '" + client + "'");
+        }
+    }
+
+    private long target(int producer) {
+        long share = messages / producers;
+        return producer < messages % producers ? share + 1 : share;
+    }
+
+    private boolean more(long i, int producer, long deadline) {
+        return duration != null ? System.nanoTime() < deadline : i < target(producer);
+    }
+
+    private byte[] body() {
+        byte[] b = new byte[size];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) ('a' + i % 26);
+        }
+        return b;
+    }
+
+    private Map<String, String> headers(int producer, long i) {
+        return Map.of(SENT_NS, Long.toString(System.nanoTime()), SEQ, Long.toString(((long) producer << 40) | i));
+    }
+
+    /** Records one received message; false for a duplicate. */
+    private void record(StompFrame f, Histogram h) {
+        long now = System.nanoTime();
+        lastReceiveNanos = now;
+        String seq = f.header(SEQ);
+        String sentNs = f.header(SENT_NS);
+        if (seq == null || sentNs == null) {
+            return; // not one of ours
+        }
+        if (!seen.add(Long.parseLong(seq))) {
+            duplicated.incrementAndGet();
+            return;
+        }
+        received.incrementAndGet();
+        long micros = Math.max(0, (now - Long.parseLong(sentNs)) / 1000);
+        h.recordValue(Math.min(micros, h.getHighestTrackableValue()));
+    }
+
+    private Histogram newHistogram() {
+        Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        synchronized (histograms) {
+            histograms.add(h);
+        }
+        return h;
+    }
+
+    /** Waits until every sent message arrived, or nothing arrived for a while after sending stopped. */
+    private void awaitConsumers() throws InterruptedException {
+        long quietLimit = TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            long last = Math.max(lastReceiveNanos, lastSendNanos);
+            if (!producing && received.get() >= sent.get()) {
+                return;
+            }
+            if (!producing && System.nanoTime() - last > quietLimit) {
+                return; // the rest is lost
+            }
+            progress(false);
+            Thread.sleep(terminal ? 200 : 100);
+        }
+    }
+
+    private long lastLine;
+
+    private void progress(boolean last) {
+        long now = System.nanoTime();
+        if (!terminal && !last && now - lastLine < TimeUnit.SECONDS.toNanos(2)) {
+            return;
+        }
+        lastLine = now;
+        long s = sent.get();
+        long r = received.get();
+        double secs = Math.max(1e-9, (now - firstSendNanos) / 1e9);
+        String rate = String.format(Locale.ROOT, "%,.0f msg/s", r / secs);
+        if (terminal) {
+            long total = duration != null ? Math.max(s, 1) : messages;
+            int filled = (int) Math.min(30, 30 * r / Math.max(1, total));
+            out.print("\r[" + "#".repeat(filled) + ".".repeat(30 - filled) + "] sent " + s + ", received " + r + " (" + rate + ")   ");
+            if (last) {
+                out.println();
+            }
+            out.flush();
+        } else {
+            out.println("sent " + s + ", received " + r + " (" + rate + ")");
+        }
+    }
+
+    private int summary(String dest) throws Exception {
+        Histogram all = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        synchronized (histograms) {
+            histograms.forEach(all::add);
+        }
+        long s = sent.get();
+        long r = received.get();
+        long lost = Math.max(0, s - r);
+        double sendSecs = Math.max(1e-9, (lastSendNanos - firstSendNanos) / 1e9);
+        double receiveSecs = Math.max(1e-9, (lastReceiveNanos - firstSendNanos) / 1e9);
+        double sendRate = s / sendSecs;
+        double receiveRate = r / receiveSecs;
+        out.printf(Locale.ROOT, "%nsent      %,d messages  %,.0f msg/s  %.2f MB/s%n", s, sendRate, sendRate * size / 1e6);
+        out.printf(Locale.ROOT, "received  %,d messages  %,.0f msg/s  %.2f MB/s%n", r, receiveRate, receiveRate * size / 1e6);
+        out.printf(Locale.ROOT, "latency   p50 %,d us  p90 %,d us  p99 %,d us  p99.9 %,d us  max %,d us%n",
+                all.getValueAtPercentile(50), all.getValueAtPercentile(90), all.getValueAtPercentile(99),
+                all.getValueAtPercentile(99.9), all.getMaxValue());
+        out.printf(Locale.ROOT, "delivery  %s: %,d lost, %,d duplicated%n", lost == 0 ? "OK" : "FAILED", lost, duplicated.get());
+        if (json != null) {
+            String config = "{\"producers\":" + producers + ",\"consumers\":" + consumers + ",\"size\":" + size
+                    + ",\"messages\":" + (duration == null ? messages : s) + ",\"durationSeconds\":" + (duration == null ? "null" : duration.toSeconds())
+                    + ",\"receipts\":" + receipts + ",\"window\":" + window + ",\"ack\":" + Json.string(ack)
+                    + ",\"client\":" + Json.string(client) + ",\"destination\":" + Json.string(dest) + ",\"url\":"
+                    + (connection.url == null ? "null" : Json.string(connection.url)) + "}";
+            String text = "{\"sent\":" + s + ",\"received\":" + r + ",\"lost\":" + lost + ",\"duplicated\":" + duplicated.get()
+                    + ",\"send\":{\"msgPerSec\":" + Json.number(sendRate) + ",\"mbPerSec\":" + Json.number(sendRate * size / 1e6) + "}"
+                    + ",\"receive\":{\"msgPerSec\":" + Json.number(receiveRate) + ",\"mbPerSec\":" + Json.number(receiveRate * size / 1e6) + "}"
+                    + ",\"latencyMicros\":{\"p50\":" + all.getValueAtPercentile(50) + ",\"p90\":" + all.getValueAtPercentile(90)
+                    + ",\"p99\":" + all.getValueAtPercentile(99) + ",\"p999\":" + all.getValueAtPercentile(99.9)
+                    + ",\"max\":" + all.getMaxValue() + "},\"config\":" + config + "}\n";
+            Files.writeString(json, text, StandardCharsets.UTF_8);
+        }
+        return lost == 0 ? 0 : 1;
+    }
+
+    private interface Runner {
+        void run() throws Exception;
+    }
+
+    /** One thread and one {@link StompClient} per producer and per consumer. */
+    private final class BlockingRunner implements Runner {
+        private final String uri;
+        private final String dest;
+
+        BlockingRunner(String uri, String dest) {
+            this.uri = uri;
+            this.dest = dest;
+        }
+
+        @Override
+        public void run() throws Exception {
+            List<StompClient> clients = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try {
+                CountDownLatch ready = new CountDownLatch(consumers);
+                for (int c = 0; c < consumers; c++) {
+                    StompClient consumer = new StompClient(connection.blocking(uri).build());
+                    clients.add(consumer);
+                    consumer.connect();
+                    Histogram h = newHistogram();
+                    Thread t = new Thread(() -> {
+                        try {
+                            consumer.subscribe(dest, Map.of("ack", ack, "receipt", "bench")).receipt().await();
+                            ready.countDown();
+                            while (true) {
+                                StompFrame f = consumer.receiveFrame(Duration.ofMillis(200));
+                                if (f != null) {
+                                    record(f, h);
+                                    if (!ack.equals("auto")) {
+                                        consumer.ack(f);
+                                    }
+                                } else if (!producing && received.get() >= sent.get()) {
+                                    return;
+                                } else if (Thread.currentThread().isInterrupted()) {
+                                    return;
+                                }
+                            }
+                        } catch (RuntimeException e) {
+                            failures.add(e);
+                            ready.countDown();
+                        }
+                    }, "bench-consumer-" + c);
+                    t.setDaemon(true);
+                    threads.add(t);
+                    t.start();
+                }
+                if (!ready.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("consumers did not subscribe within 30 s");
+                }
+                rethrow(failures);
+                firstSendNanos = System.nanoTime();
+                long deadline = duration == null ? Long.MAX_VALUE : firstSendNanos + duration.toNanos();
+                List<Thread> senders = new ArrayList<>();
+                byte[] body = body();
+                for (int p = 0; p < producers; p++) {
+                    int producer = p;
+                    StompClient client = new StompClient(connection.blocking(uri).build());
+                    clients.add(client);
+                    client.connect();
+                    Thread t = new Thread(() -> {
+                        try {
+                            ArrayDeque<Receipt> inFlight = new ArrayDeque<>();
+                            for (long i = 0; more(i, producer, deadline); i++) {
+                                Map<String, String> hs = headers(producer, i);
+                                if (receipts) {
+                                    hs = new java.util.HashMap<>(hs);
+                                    hs.put("receipt", "b-" + producer + "-" + i);
+                                    if (inFlight.size() >= window) {
+                                        inFlight.poll().await();
+                                    }
+                                    inFlight.add(client.send(dest, body, hs));
+                                } else {
+                                    client.send(dest, body, hs);
+                                }
+                                sent.incrementAndGet();
+                                lastSendNanos = System.nanoTime();
+                            }
+                            for (Receipt r : inFlight) {
+                                r.await();
+                            }
+                        } catch (RuntimeException e) {
+                            failures.add(e);
+                        }
+                    }, "bench-producer-" + p);
+                    t.setDaemon(true);
+                    senders.add(t);
+                    t.start();
+                }
+                while (senders.stream().anyMatch(Thread::isAlive)) {
+                    progress(false);
+                    for (Thread t : senders) {
+                        t.join(terminal ? 200 : 100);
+                    }
+                }
+                producing = false;
+                rethrow(failures);
+                awaitConsumers();
+                progress(true);
+            } finally {
+                producing = false;
+                threads.forEach(Thread::interrupt);
+                for (StompClient c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** One {@link AsyncStompClient} per producer and per consumer; handlers on the event loop. */
+    private final class AsyncRunner implements Runner {
+        private final String uri;
+        private final String dest;
+
+        AsyncRunner(String uri, String dest) {
+            this.uri = uri;
+            this.dest = dest;
+        }
+
+        @Override
+        public void run() throws Exception {
+            List<AsyncStompClient> clients = new ArrayList<>();
+            try {
+                for (int c = 0; c < consumers; c++) {
+                    AsyncStompClient consumer = AsyncStompClient.create(connection.async(uri).build());
+                    clients.add(consumer);
+                    consumer.connect().get(30, TimeUnit.SECONDS);
+                    Histogram h = newHistogram();
+                    consumer.subscribe(dest, Map.of("ack", ack, "receipt", "bench"), (client, f) -> {
+                        synchronized (h) {
+                            record(f, h);
+                        }
+                        return null;
+                    }, SubscriptionOptions.builder().onEventLoop(true).concurrency(64).build()).get(30, TimeUnit.SECONDS);
+                }
+                firstSendNanos = System.nanoTime();
+                long deadline = duration == null ? Long.MAX_VALUE : firstSendNanos + duration.toNanos();
+                byte[] body = body();
+                List<CompletableFuture<Void>> producersDone = new ArrayList<>();
+                for (int p = 0; p < producers; p++) {
+                    int producer = p;
+                    AsyncStompClient client = AsyncStompClient.create(connection.async(uri).build());
+                    clients.add(client);
+                    client.connect().get(30, TimeUnit.SECONDS);
+                    producersDone.add(CompletableFuture.runAsync(() -> {
+                        // Receipts or not, at most a window of sends in flight: the event loop's queue stays bounded.
+                        Semaphore permits = new Semaphore(receipts ? window : 1000);
+                        for (long i = 0; more(i, producer, deadline); i++) {
+                            permits.acquireUninterruptibly();
+                            Map<String, String> hs = headers(producer, i);
+                            if (receipts) {
+                                hs = new java.util.HashMap<>(hs);
+                                hs.put("receipt", "b-" + producer + "-" + i);
+                            }
+                            client.send(dest, body, hs).whenComplete((v, t) -> permits.release());
+                            sent.incrementAndGet();
+                            lastSendNanos = System.nanoTime();
+                        }
+                        permits.acquireUninterruptibly(receipts ? window : 1000);
+                    }));
+                }
+                CompletableFuture<Void> all = CompletableFuture.allOf(producersDone.toArray(new CompletableFuture<?>[0]));
+                while (!all.isDone()) {
+                    progress(false);
+                    try {
+                        all.get(terminal ? 200 : 100, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        // keep showing progress
+                    }
+                }
+                all.join();
+                producing = false;
+                awaitConsumers();
+                progress(true);
+            } finally {
+                producing = false;
+                for (AsyncStompClient c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    private static void rethrow(List<Throwable> failures) {
+        if (!failures.isEmpty()) {
+            Throwable t = failures.get(0);
+            throw t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.stompbox.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@code stompbox} command. Exit codes: 0 done; 1 the command ran and found a failure (messages
+ * lost, malformed input); 2 bad usage; 3 could not do its work (connection refused, broker ERROR,
+ * I/O).
+ */
+@Command(name = "stompbox", mixinStandardHelpOptions = false, versionProvider = Main.Version.class,
+        description = "STOMP from the command line: bench, send, tail, decode, broker.",
+        subcommands = {BenchCommand.class, SendCommand.class, TailCommand.class, DecodeCommand.class, BrokerCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 a failure found (lost messages, malformed input), 2 bad usage, 3 could not connect or run."})
+public final class Main implements Runnable {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    @Option(names = {"-V"}, versionHelp = true, description = "Print the Stompbox version.")
+    boolean version;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Stack traces and client logs on errors.")
+    boolean verbose;
+
+    private final PrintStream out;
+
+    Main(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(out);
+    }
+
+    /** The product version, from the jar manifest when packaged. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"stompbox " + (v != null ? v : "0.1.0-SNAPSHOT")};
+        }
+    }
+
+    public static void main(String[] args) {
+        quietBrokerLogs();
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(args, System.in, out, err, System.console() != null));
+    }
+
+    /** Runs the command line; what {@link #main} does, minus the exit. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+        Main main = new Main(out);
+        CommandLine cl = new CommandLine(main, new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                Object o;
+                if (type == BenchCommand.class) {
+                    o = new BenchCommand(out, terminal);
+                } else if (type == SendCommand.class) {
+                    o = new SendCommand(in, out);
+                } else if (type == TailCommand.class) {
+                    o = new TailCommand(out);
+                } else if (type == DecodeCommand.class) {
+                    o = new DecodeCommand(in, out);
+                } else if (type == BrokerCommand.class) {
+                    o = new BrokerCommand(out);
+                } else {
+                    return CommandLine.defaultFactory().create(type);
+                }
+                return type.cast(o);
+            }
+        });
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = parseResult.matchedOption("--verbose") != null
+                    || parseResult.subcommand() != null && parseResult.subcommand().matchedOption("--verbose") != null;
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            err.println("stompbox " + commandLine.getCommandName() + ": " + oneLine(ex));
+            return ex instanceof IllegalArgumentException ? 2 : 3;
+        });
+        return cl.execute(args);
+    }
+
+    private static String oneLine(Throwable ex) {
+        String m = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        return m.replace('\n', ' ');
+    }
+
+    /** Artemis logs every message through its audit loggers at INFO, which also slows it ten times. */
+    private static void quietBrokerLogs() {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.activemq.audit", "off");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.activemq", "error");
+        System.setProperty("org.slf4j.simpleLogger.log.dev.stompbox", System.getProperty("org.slf4j.simpleLogger.log.dev.stompbox", "error"));
+    }
+}

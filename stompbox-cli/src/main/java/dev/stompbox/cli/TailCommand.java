@@ -1,0 +1,68 @@
+package dev.stompbox.cli;
+
+import dev.stompbox.client.StompClient;
+import dev.stompbox.protocol.AckMode;
+import dev.stompbox.protocol.StompFrame;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code stompbox tail}: print messages as they arrive. */
+@Command(name = "tail", description = "Print the messages of a destination as they arrive, until Ctrl-C or --count.", sortOptions = false)
+final class TailCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DESTINATION")
+    String destination;
+
+    @Option(names = "--ack", paramLabel = "auto|client|client-individual", description = "Ack mode (default: ${DEFAULT-VALUE}).")
+    String ack = "auto";
+
+    @Option(names = "--count", description = "Stop after this many messages (default: no limit).")
+    long count = Long.MAX_VALUE;
+
+    @Option(names = "--format", paramLabel = "text|json", description = "text, or one JSON object per line as decode prints (default: ${DEFAULT-VALUE}).")
+    String format = "text";
+
+    @Mixin
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
+    private final PrintStream out;
+
+    TailCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AckMode mode = AckMode.of(ack);
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new IllegalArgumentException("--format must be text or json, not '" + format + "'");
+        }
+        try (StompClient client = new StompClient(connection.blocking(connection.url()).build())) {
+            client.connect();
+            client.subscribe(destination, Map.of("ack", mode.value(), "receipt", "tail")).receipt().await();
+            for (long i = 0; i < count && !Thread.currentThread().isInterrupted(); ) {
+                StompFrame f = client.receiveFrame(Duration.ofMillis(500));
+                if (f == null) {
+                    continue;
+                }
+                out.println(format.equals("json") ? Json.frame(f) : f.info(Integer.MAX_VALUE));
+                out.flush();
+                if (mode != AckMode.AUTO) {
+                    client.ack(f);
+                }
+                i++;
+            }
+            client.disconnect();
+        }
+        return 0;
+    }
+}

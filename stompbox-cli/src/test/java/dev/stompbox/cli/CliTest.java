@@ -1,0 +1,142 @@
+package dev.stompbox.cli;
+
+import dev.stompbox.client.StompClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every subcommand end to end, in-process, against embedded Artemis. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CliTest {
+    private EmbeddedBroker broker;
+
+    @BeforeAll
+    void start() throws Exception {
+        broker = new EmbeddedBroker(0, 0);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        broker.close();
+    }
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.ISO_8859_1)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void sendThenTailSeesIt() {
+        Result sent = run("", "send", "--url", broker.uri(), "/queue/cli", "--body", "h\u00e9llo", "--header", "x-k:a:b", "--receipt", "--count", "2");
+        assertThat(sent.exit()).as(sent.err()).isZero();
+        assertThat(sent.out()).contains("sent 2 message(s)").contains("each confirmed");
+        Result tail = run("", "tail", "--url", broker.uri(), "/queue/cli", "--count", "2", "--format", "json");
+        assertThat(tail.exit()).as(tail.err()).isZero();
+        String[] lines = tail.out().strip().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(lines[0]).startsWith("{\"command\":\"MESSAGE\"").contains("[\"x-k\",\"a:b\"]")
+                .contains("\"body\":\"" + Base64.getEncoder().encodeToString("h\u00e9llo".getBytes(StandardCharsets.UTF_8)) + "\"");
+    }
+
+    @Test
+    void sendFromStandardInputAndTailAsText() {
+        assertThat(run("from stdin", "send", "--url", broker.uri(), "/queue/stdin").exit()).isZero();
+        Result tail = run("", "tail", "--url", broker.uri(), "/queue/stdin", "--count", "1", "--ack", "client-individual");
+        assertThat(tail.exit()).isZero();
+        assertThat(tail.out()).contains("MESSAGE").contains("'from stdin'");
+    }
+
+    @Test
+    void benchOnTheEmbeddedBrokerLosesNothing(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Result r = run("", "bench", "--messages", "3000", "--producers", "2", "--consumers", "2", "--json", json.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("embedded Artemis").contains("delivery  OK: 0 lost, 0 duplicated").contains("latency   p50");
+        String text = Files.readString(json);
+        assertThat(text).startsWith("{\"sent\":3000,\"received\":3000,\"lost\":0,\"duplicated\":0,\"send\":{\"msgPerSec\":")
+                .contains("\"latencyMicros\":{\"p50\":").contains("\"p999\":").contains("\"config\":{\"producers\":2");
+    }
+
+    @Test
+    void benchWithTheAsyncClientReceiptsAndAUrl() {
+        Result r = run("", "bench", "--url", broker.uri(), "--client", "async", "--messages", "2000", "--receipts", "--window", "10",
+                "--ack", "client-individual");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("async client").contains("receipts (window 10)").contains("0 lost");
+    }
+
+    @Test
+    void badUrlIsOneClearLineAndExitThree() {
+        Result r = run("", "send", "--url", "tcp://127.0.0.1:1", "/queue/x", "--body", "x");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err().strip()).startsWith("stompbox send: cannot connect to tcp://127.0.0.1:1").doesNotContain("\tat ");
+        Result unparsable = run("", "send", "--url", "ftp://x", "/queue/x", "--body", "x");
+        assertThat(unparsable.exit()).isEqualTo(2);
+        assertThat(unparsable.err()).contains("scheme must be one of tcp, ssl, ws, wss");
+        Result verbose = run("", "send", "--verbose", "--url", "tcp://127.0.0.1:1", "/queue/x", "--body", "x");
+        assertThat(verbose.err()).contains("\tat ");
+    }
+
+    @Test
+    void usageErrorsAndHelp() {
+        Result unknown = run("", "bench", "--nope");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown option: '--nope'");
+        Result help = run("", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("bench", "send", "tail", "decode", "broker", "Exit codes");
+        assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--url");
+        assertThat(run("", "-V").out()).startsWith("stompbox ");
+        assertThat(run("", "bench", "--ack", "client").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void brokerServesStompUntilStopped() throws Exception {
+        int port = EmbeddedBroker.freePort();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BrokerCommand command = new BrokerCommand(new PrintStream(out, true, StandardCharsets.UTF_8));
+        command.port = port;
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return command.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!out.toString(StandardCharsets.UTF_8).contains("listening")) {
+            assertThat(System.nanoTime()).as("broker started").isLessThan(deadline);
+            assertThat(running).isNotDone();
+            Thread.onSpinWait();
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("tcp://127.0.0.1:" + port);
+        try (StompClient client = StompClient.create("tcp://127.0.0.1:" + port)) {
+            client.connect();
+            assertThat(client.isConnected()).isTrue();
+            client.disconnect();
+        }
+        command.stop.countDown();
+        assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("broker stopped");
+    }
+}
