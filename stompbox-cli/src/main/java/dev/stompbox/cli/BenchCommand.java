@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
     int size = 128;
 
     @Option(names = "--messages", paramLabel = "N", description = "Messages in all, over all producers (default: ${DEFAULT-VALUE}).")
-    long messages = 50_000;
+    long messages = 100_000;
 
     @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
             description = "Send for this long instead (10s, 500ms, 2m).")

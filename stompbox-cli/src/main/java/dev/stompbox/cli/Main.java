@@ -57,8 +57,31 @@ public final class Main implements Runnable {
 
     /** Runs the command line; what {@link #main} does, minus the exit. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+        CommandLine cl;
+        if (args.length > 0 && args[0].equals("decode")) {
+            // decode alone: picocli would build every subcommand, and with them load client classes.
+            cl = new CommandLine(new DecodeCommand(in, out)).setCommandName("stompbox decode");
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        } else {
+            cl = full(in, out, terminal);
+        }
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = parseResult.matchedOption("--verbose") != null
+                    || parseResult.subcommand() != null && parseResult.subcommand().matchedOption("--verbose") != null;
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            err.println("stompbox " + commandLine.getCommandName() + ": " + oneLine(ex));
+            return ex instanceof IllegalArgumentException ? 2 : 3;
+        });
+        return cl.execute(args);
+    }
+
+    private static CommandLine full(InputStream in, PrintStream out, boolean terminal) {
         Main main = new Main(out);
-        CommandLine cl = new CommandLine(main, new CommandLine.IFactory() {
+        return new CommandLine(main, new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
                 Object o;
@@ -78,18 +101,6 @@ public final class Main implements Runnable {
                 return type.cast(o);
             }
         });
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            boolean verbose = parseResult.matchedOption("--verbose") != null
-                    || parseResult.subcommand() != null && parseResult.subcommand().matchedOption("--verbose") != null;
-            if (verbose) {
-                ex.printStackTrace(err);
-            }
-            err.println("stompbox " + commandLine.getCommandName() + ": " + oneLine(ex));
-            return ex instanceof IllegalArgumentException ? 2 : 3;
-        });
-        return cl.execute(args);
     }
 
     private static String oneLine(Throwable ex) {

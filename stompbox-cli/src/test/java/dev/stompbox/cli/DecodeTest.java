@@ -2,6 +2,10 @@ package dev.stompbox.cli;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
 import static dev.stompbox.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,5 +66,19 @@ class DecodeTest {
         assertThat(r.out()).isEqualTo("{\"error\":\"input ends inside a frame\",\"offset\":31}\n");
         assertThat(run("\n\n\r\n", "decode").exit()).as("heart-beats only").isZero();
         assertThat(run("\n\n\r\n", "decode").out()).isEmpty();
+    }
+
+    @Test
+    void decodeLoadsNoClientOrBrokerClass() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-verbose:class", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "decode").redirectErrorStream(true).start();
+        p.getOutputStream().write("RECEIPT\nreceipt-id:1\n\n\0".getBytes(StandardCharsets.US_ASCII));
+        p.getOutputStream().close();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(log).contains("{\"command\":\"RECEIPT\"").contains("dev.stompbox.protocol.codec.StompParser")
+                .doesNotContain("dev.stompbox.client.").doesNotContain("dev.stompbox.async.")
+                .doesNotContain("org.apache.activemq").doesNotContain("io.netty");
     }
 }
