@@ -1,0 +1,138 @@
+package dev.stompbox.benchmarks;
+
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs the codec benchmarks (JMH, with the GC profiler for allocation per operation) side by side
+ * and writes {@code BENCHMARKS.md}: for each workload the ratios of Stompbox to each peer and to the
+ * floors, with the raw figures beneath. {@code scripts/bench.sh} runs it.
+ *
+ * <pre>{@code
+ * java -cp ... dev.stompbox.benchmarks.BenchMain BENCHMARKS.md [quick]
+ * }</pre>
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    /** One measured point: ops/s with its error, and bytes allocated per op. */
+    record Point(double opsPerSec, double error, double bytesPerOp) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
+        boolean quick = args.length > 1 && args[1].equals("quick");
+        Map<String, Map<String, Point>> decode = run(DecodeBenchmark.class, quick);
+        Map<String, Map<String, Point>> encode = run(EncodeBenchmark.class, quick);
+        Files.writeString(out, report(decode, encode, quick), StandardCharsets.UTF_8);
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    /** workload -> method -> point. */
+    static Map<String, Map<String, Point>> run(Class<?> benchmark, boolean quick) throws Exception {
+        Options opts = new OptionsBuilder()
+                .include(benchmark.getName() + ".*")
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(1))
+                .forks(1)
+                .addProfiler("gc")
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(opts).run();
+        Map<String, Map<String, Point>> byWorkload = new TreeMap<>();
+        for (RunResult r : results) {
+            String method = r.getParams().getBenchmark();
+            method = method.substring(method.lastIndexOf('.') + 1);
+            String workload = r.getParams().getParam("workload");
+            Result primary = r.getPrimaryResult();
+            Result alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            byWorkload.computeIfAbsent(workload, w -> new LinkedHashMap<>()).put(method,
+                    new Point(primary.getScore(), primary.getScoreError(), alloc == null ? Double.NaN : alloc.getScore()));
+        }
+        return byWorkload;
+    }
+
+    static String report(Map<String, Map<String, Point>> decode, Map<String, Map<String, Point>> encode, boolean quick) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Stompbox benchmarks\n\n");
+        sb.append("Measured side by side in one run on one machine; read the ratios, not the absolute numbers (a shared\n")
+          .append("2-core machine is noisy: the ± columns say how much). Regenerate with `scripts/bench.sh`.\n\n");
+        sb.append("- Date: ").append(LocalDate.now()).append('\n');
+        sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+          .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append('\n');
+        sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append('\n');
+        sb.append("- Peers: netty-codec-stomp 4.2.18.Final (`StompSubframeDecoder`/`StompSubframeEncoder`), spring-messaging 7.0.10 ")
+          .append("(`StompDecoder`/`StompEncoder`), vertx-stomp 5.0.7 (`FrameParser`, `Frame.toBuffer()`); JMH 1.37, ")
+          .append(quick ? "quick mode (1 warm-up, 2 measurements of 1 s)" : "3 warm-ups and 5 measurements of 1 s").append(", one fork, `-prof gc`.\n\n");
+        sb.append("Workloads (`Workloads.java`): `small-send` a SEND with 7 headers and a 20-byte body; `broker-message` a MESSAGE as ")
+          .append("ActiveMQ sends it (10 headers, 100-byte body); `escaped-headers` values full of `:` `\\\\` and newlines; `1KiB`, ")
+          .append("`64KiB`, `1MiB` binary bodies with `content-length`. One frame per operation; every contender gets the same bytes.\n\n");
+        section(sb, "Decode", decode, List.of("netty", "spring", "vertx"), "stompbox",
+                List.of("stompboxChunks1460", "stompboxChunks1", "floorScanForNul", "floorCopy"));
+        section(sb, "Encode", encode, List.of("netty", "spring", "vertx"), "stompbox", List.of("stompboxArray", "floorCopy"));
+        sb.append("## Reading it\n\n")
+          .append("- *ratio* = Stompbox ops/s divided by the other's; above 1 Stompbox is faster. The floors are not parsers: a NUL scan is\n")
+          .append("  the least a parser of small frames must do, a plain copy the least a large `content-length` body costs.\n")
+          .append("- Decode *stompbox* feeds whole frames; *stompboxChunks1460* feeds TCP-sized segments, *stompboxChunks1* one byte at a time.\n")
+          .append("- Encode *stompbox* writes into a reused buffer, as a client writing to a socket does; *stompboxArray* allocates an exact-size array.\n")
+          .append("- Netty decodes into a header object plus content chunks (pooled buffers, released here); Spring and Vert.x into their own\n")
+          .append("  message objects. B/op is heap allocated per operation (`gc.alloc.rate.norm`).\n\n")
+          .append("## End to end\n\n")
+          .append("Not yet measured: the end-to-end comparison against Spring's `ReactorNettyTcpStompClient`, Vert.x `StompClient` and the\n")
+          .append("raw-socket limit on one embedded Artemis is still to be written (issue #8). Until then `bin/stompbox bench` measures\n")
+          .append("Stompbox's own clients end to end.\n");
+        return sb.toString();
+    }
+
+    private static void section(StringBuilder sb, String title, Map<String, Map<String, Point>> results, List<String> peers,
+                                String ours, List<String> others) {
+        sb.append("## ").append(title).append("\n\n");
+        sb.append("| workload |");
+        for (String p : peers) {
+            sb.append(" Stompbox / ").append(p).append(" |");
+        }
+        sb.append(" B/op Stompbox vs Netty |\n|---|");
+        sb.append("---|".repeat(peers.size() + 1)).append('\n');
+        for (Map.Entry<String, Map<String, Point>> e : results.entrySet()) {
+            Point us = e.getValue().get(ours);
+            sb.append("| ").append(e.getKey()).append(" |");
+            for (String p : peers) {
+                Point them = e.getValue().get(p);
+                sb.append(' ').append(them == null ? "-" : String.format(Locale.ROOT, "%.2f", us.opsPerSec() / them.opsPerSec())).append(" |");
+            }
+            Point netty = e.getValue().get("netty");
+            sb.append(' ').append(netty == null ? "-" : String.format(Locale.ROOT, "%.0f vs %.0f", us.bytesPerOp(), netty.bytesPerOp())).append(" |\n");
+        }
+        sb.append("\nRaw figures (ops/s ± error, B/op):\n\n| workload | contender | ops/s | ± | B/op |\n|---|---|---:|---:|---:|\n");
+        for (Map.Entry<String, Map<String, Point>> e : results.entrySet()) {
+            List<String> order = new ArrayList<>();
+            order.add(ours);
+            order.addAll(others);
+            order.addAll(peers);
+            for (String m : order) {
+                Point p = e.getValue().get(m);
+                if (p != null) {
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.0f |%n", e.getKey(), m, p.opsPerSec(), p.error(), p.bytesPerOp()));
+                }
+            }
+        }
+        sb.append('\n');
+    }
+}

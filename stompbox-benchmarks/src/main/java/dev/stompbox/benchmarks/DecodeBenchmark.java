@@ -1,0 +1,121 @@
+package dev.stompbox.benchmarks;
+
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.codec.StompParser;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.stomp.StompSubframeDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.stomp.Frame;
+import io.vertx.ext.stomp.impl.FrameParser;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.springframework.messaging.simp.stomp.StompDecoder;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/** Decoding the same wire bytes, one frame per operation: Stompbox, its peers, and two floors. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+public class DecodeBenchmark {
+    @Param({Workloads.SMALL_SEND, Workloads.BROKER_MESSAGE, Workloads.ESCAPED, Workloads.ONE_KIB, Workloads.SIXTY_FOUR_KIB, Workloads.ONE_MIB})
+    public String workload;
+
+    private byte[] wire;
+    private byte[] copy;
+    private StompParser parser;
+    private EmbeddedChannel netty;
+    private StompDecoder spring;
+    private FrameParser vertx;
+    private Frame vertxFrame;
+
+    @Setup
+    public void setUp() {
+        wire = Workloads.wire(workload);
+        copy = new byte[wire.length];
+        parser = new StompParser();
+        netty = new EmbeddedChannel(new StompSubframeDecoder(64 * 1024, 2 * 1024 * 1024));
+        spring = new StompDecoder();
+        vertx = new FrameParser().handler(f -> vertxFrame = f);
+    }
+
+    @Benchmark
+    public StompFrame stompbox() {
+        parser.add(wire);
+        return parser.get();
+    }
+
+    /** Fed as TCP would: 1 460-byte segments. */
+    @Benchmark
+    public void stompboxChunks1460(Blackhole bh) {
+        for (int at = 0; at < wire.length; at += 1460) {
+            parser.add(wire, at, Math.min(1460, wire.length - at));
+        }
+        bh.consume(parser.get());
+    }
+
+    /** One byte at a time: the worst fragmentation. */
+    @Benchmark
+    public void stompboxChunks1(Blackhole bh) {
+        for (int at = 0; at < wire.length; at++) {
+            parser.add(wire, at, 1);
+        }
+        bh.consume(parser.get());
+    }
+
+    @Benchmark
+    public void netty(Blackhole bh) {
+        netty.writeInbound(Unpooled.wrappedBuffer(wire));
+        Object o;
+        while ((o = netty.readInbound()) != null) {
+            bh.consume(o);
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    @Benchmark
+    public Object spring() {
+        return spring.decode(ByteBuffer.wrap(wire));
+    }
+
+    @Benchmark
+    public Frame vertx() {
+        vertx.handle(Buffer.buffer(wire));
+        return vertxFrame;
+    }
+
+    /** Floor: the least any parser of these bytes must do, find the NUL. */
+    @Benchmark
+    public int floorScanForNul() {
+        byte[] w = wire;
+        for (int i = 0; i < w.length; i++) {
+            if (w[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Floor for large content-length bodies: one plain copy of the bytes. */
+    @Benchmark
+    public byte[] floorCopy() {
+        System.arraycopy(wire, 0, copy, 0, wire.length);
+        return copy;
+    }
+}
