@@ -37,11 +37,13 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
+        dev.stompbox.cli.EmbeddedBroker.quietLogs();
         Path out = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
         boolean quick = args.length > 1 && args[1].equals("quick");
         Map<String, Map<String, Point>> decode = run(DecodeBenchmark.class, quick);
         Map<String, Map<String, Point>> encode = run(EncodeBenchmark.class, quick);
-        Files.writeString(out, report(decode, encode, quick), StandardCharsets.UTF_8);
+        Map<String, Map<String, List<EndToEnd.Result>>> e2e = endToEnd(quick);
+        Files.writeString(out, report(decode, encode, quick) + endToEndReport(e2e, quick), StandardCharsets.UTF_8);
         System.out.println("wrote " + out.toAbsolutePath());
     }
 
@@ -50,7 +52,7 @@ public final class BenchMain {
         Options opts = new OptionsBuilder()
                 .include(benchmark.getName() + ".*")
                 .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.seconds(1))
                 .forks(1)
                 .addProfiler("gc")
                 .shouldFailOnError(true)
@@ -80,7 +82,7 @@ public final class BenchMain {
         sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append('\n');
         sb.append("- Peers: netty-codec-stomp 4.2.18.Final (`StompSubframeDecoder`/`StompSubframeEncoder`), spring-messaging 7.0.10 ")
           .append("(`StompDecoder`/`StompEncoder`), vertx-stomp 5.0.7 (`FrameParser`, `Frame.toBuffer()`); JMH 1.37, ")
-          .append(quick ? "quick mode (1 warm-up, 2 measurements of 1 s)" : "3 warm-ups and 5 measurements of 1 s").append(", one fork, `-prof gc`.\n\n");
+          .append(quick ? "quick mode (1 warm-up, 2 measurements of 1 s)" : "3 warm-ups and 3 measurements of 1 s").append(", one fork, `-prof gc`.\n\n");
         sb.append("Workloads (`Workloads.java`): `small-send` a SEND with 7 headers and a 20-byte body; `broker-message` a MESSAGE as ")
           .append("ActiveMQ sends it (10 headers, 100-byte body); `escaped-headers` values full of `:` `\\\\` and newlines; `1KiB`, ")
           .append("`64KiB`, `1MiB` binary bodies with `content-length`. One frame per operation; every contender gets the same bytes.\n\n");
@@ -94,11 +96,84 @@ public final class BenchMain {
           .append("- Encode *stompbox* writes into a reused buffer, as a client writing to a socket does; *stompboxArray* allocates an exact-size array.\n")
           .append("- Netty decodes into a header object plus content chunks (pooled buffers, released here); Spring and Vert.x into their own\n")
           .append("  message objects. B/op is heap allocated per operation (`gc.alloc.rate.norm`).\n\n")
-          .append("## End to end\n\n")
-          .append("Not yet measured: the end-to-end comparison against Spring's `ReactorNettyTcpStompClient`, Vert.x `StompClient` and the\n")
-          .append("raw-socket limit on one embedded Artemis is still to be written (issue #8). Until then `bin/stompbox bench` measures\n")
-          .append("Stompbox's own clients end to end.\n");
+          ;
         return sb.toString();
+    }
+
+    /** workload label -> contender -> one result per round. */
+    static Map<String, Map<String, List<EndToEnd.Result>>> endToEnd(boolean quick) throws Exception {
+        Map<String, Map<String, List<EndToEnd.Result>>> results = new LinkedHashMap<>();
+        EndToEnd.VertxClient vertx = new EndToEnd.VertxClient();
+        List<EndToEnd.Contender> contenders = List.of(new EndToEnd.StompboxBlocking(), new EndToEnd.StompboxAsync(),
+                new EndToEnd.SpringTcp(), vertx, new EndToEnd.RawSocket());
+        int rounds = quick ? 1 : 3;
+        try (dev.stompbox.cli.EmbeddedBroker broker = new dev.stompbox.cli.EmbeddedBroker(0, 0)) {
+            for (int[] pc : new int[][] {{1, 1}, {4, 4}}) {
+                for (int size : new int[] {20, 1024}) {
+                    for (boolean receipts : new boolean[] {false, true}) {
+                        int messages = quick ? 5_000 : size > 100 ? 20_000 : 40_000;
+                        EndToEnd.Workload w = new EndToEnd.Workload(pc[0], pc[1], size, messages, receipts, 100);
+                        for (int round = 0; round < rounds; round++) {
+                            for (EndToEnd.Contender c : contenders) {
+                                EndToEnd.Result r;
+                                try {
+                                    r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
+                                } catch (Exception e) {
+                                    System.err.println(c.name() + " failed on " + w.label() + ": " + e);
+                                    r = new EndToEnd.Result(Double.NaN, Double.NaN, Double.NaN, messages);
+                                }
+                                System.out.printf(Locale.ROOT, "e2e %-22s %-34s %,10.0f msg/s  p50 %,8.0f us  p99 %,8.0f us  lost %d%n",
+                                        w.label(), c.name(), r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.lost());
+                                results.computeIfAbsent(w.label(), k -> new LinkedHashMap<>())
+                                        .computeIfAbsent(c.name(), k -> new ArrayList<>()).add(r);
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            vertx.shutdown();
+        }
+        return results;
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> sorted = xs.stream().filter(Double::isFinite).sorted().toList();
+        return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
+    }
+
+    static String endToEndReport(Map<String, Map<String, List<EndToEnd.Result>>> e2e, boolean quick) {
+        StringBuilder sb = new StringBuilder("## End to end\n\n");
+        sb.append("One embedded ActiveMQ Artemis (in the benchmark JVM, on loopback), one queue per run; producers stamp each message with\n")
+          .append("`stompbox-sent-ns`, consumers (ack `auto`) measure from it. With receipts every SEND asks for one and each producer keeps\n")
+          .append("at most 100 awaiting, for every contender. msg/s counts from the first send to the last message received. ")
+          .append(quick ? "Quick mode: one round." : "Three rounds: the median, and the spread (min-max) beneath.").append("\n\n");
+        sb.append("| workload | async / Spring | async / Vert.x | async / raw limit | blocking / raw limit |\n|---|---|---|---|---|\n");
+        for (Map.Entry<String, Map<String, List<EndToEnd.Result>>> e : e2e.entrySet()) {
+            Map<String, List<EndToEnd.Result>> m = e.getValue();
+            double async = rate(m, "Stompbox async");
+            double blocking = rate(m, "Stompbox blocking");
+            sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(), async / rate(m, "Spring ReactorNettyTcpStompClient"),
+                    async / rate(m, "Vert.x StompClient"), async / rate(m, "raw socket (limit)"), blocking / rate(m, "raw socket (limit)")));
+        }
+        sb.append("\nRaw figures:\n\n| workload | contender | msg/s (median) | spread | p50 us | p99 us | lost |\n|---|---|---:|---|---:|---:|---:|\n");
+        for (Map.Entry<String, Map<String, List<EndToEnd.Result>>> e : e2e.entrySet()) {
+            for (Map.Entry<String, List<EndToEnd.Result>> c : e.getValue().entrySet()) {
+                List<Double> rates = c.getValue().stream().map(EndToEnd.Result::msgPerSec).toList();
+                double min = rates.stream().filter(Double::isFinite).mapToDouble(d -> d).min().orElse(Double.NaN);
+                double max = rates.stream().filter(Double::isFinite).mapToDouble(d -> d).max().orElse(Double.NaN);
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f-%,.0f | %,.0f | %,.0f | %d |%n", e.getKey(), c.getKey(),
+                        median(rates), min, max, median(c.getValue().stream().map(EndToEnd.Result::p50Micros).toList()),
+                        median(c.getValue().stream().map(EndToEnd.Result::p99Micros).toList()),
+                        c.getValue().stream().mapToLong(EndToEnd.Result::lost).max().orElse(0)));
+            }
+        }
+        return sb.append('\n').toString();
+    }
+
+    private static double rate(Map<String, List<EndToEnd.Result>> m, String contender) {
+        List<EndToEnd.Result> rs = m.get(contender);
+        return rs == null ? Double.NaN : median(rs.stream().map(EndToEnd.Result::msgPerSec).toList());
     }
 
     private static void section(StringBuilder sb, String title, Map<String, Map<String, Point>> results, List<String> peers,

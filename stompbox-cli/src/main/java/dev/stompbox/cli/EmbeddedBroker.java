@@ -15,15 +15,43 @@ import java.util.stream.Stream;
 
 /**
  * ActiveMQ Artemis on loopback with STOMP (and STOMP over WebSocket on the same acceptor), queue
- * and topic prefixes set, no persistence, no security, audit logging off.
+ * and topic prefixes set, no persistence, no security: the broker of {@code stompbox broker} and
+ * of {@code stompbox bench} without {@code --url}, also used by the end-to-end benchmarks.
+ *
+ * <pre>{@code
+ * try (EmbeddedBroker broker = new EmbeddedBroker(0, 0)) {
+ *     StompClient.create(broker.uri()).connect();
+ * }
+ * }</pre>
  */
-final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements AutoCloseable {
+    static {
+        quietLogs();
+    }
+
+    /**
+     * Artemis logs every message through its audit loggers at INFO, which also slows it about ten
+     * times: off, unless the caller set a level. Effective when called before SLF4J's first logger.
+     */
+    public static void quietLogs() {
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.activemq.audit", "off");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.activemq", "error");
+        setIfAbsent("org.slf4j.simpleLogger.log.dev.stompbox", "error");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
     private final EmbeddedActiveMQ embedded = new EmbeddedActiveMQ();
     private final int port;
     private final Path dir;
 
     /** @param port 0 for an ephemeral one; @param wsPort 0 for none (WebSocket is also served on {@code port}) */
-    EmbeddedBroker(int port, int wsPort) throws Exception {
+    public EmbeddedBroker(int port, int wsPort) throws Exception {
         this.port = port == 0 ? freePort() : port;
         this.dir = Files.createTempDirectory("stompbox-broker");
         String params = "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/;webSocketMaxFramePayloadLength=67108864";
@@ -40,7 +68,7 @@ final class EmbeddedBroker implements AutoCloseable {
         embedded.start();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -48,8 +76,12 @@ final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    String uri() {
+    public String uri() {
         return "tcp://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
     }
 
     @Override

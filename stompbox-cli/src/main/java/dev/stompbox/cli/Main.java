@@ -49,7 +49,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        quietBrokerLogs();
+        EmbeddedBroker.quietLogs();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         System.exit(run(args, System.in, out, err, System.console() != null));
@@ -108,11 +108,4 @@ public final class Main implements Runnable {
         return m.replace('\n', ' ');
     }
 
-    /** Artemis logs every message through its audit loggers at INFO, which also slows it ten times. */
-    private static void quietBrokerLogs() {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.activemq.audit", "off");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.activemq", "error");
-        System.setProperty("org.slf4j.simpleLogger.log.dev.stompbox", System.getProperty("org.slf4j.simpleLogger.log.dev.stompbox", "error"));
-    }
 }
