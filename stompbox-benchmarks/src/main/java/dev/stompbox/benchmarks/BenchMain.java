@@ -71,11 +71,17 @@ public final class BenchMain {
         return byWorkload;
     }
 
+    /** A whole number with thousands separators, or "-" where there is none (no latency, no error estimate). */
+    private static String count(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%,.0f", value) : "-";
+    }
+
     static String report(Map<String, Map<String, Point>> decode, Map<String, Map<String, Point>> encode, boolean quick) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Stompbox benchmarks\n\n");
         sb.append("Measured side by side in one run on one machine; read the ratios, not the absolute numbers (a shared\n")
-          .append("2-core machine is noisy: the ± columns say how much). Regenerate with `scripts/bench.sh`.\n\n");
+          .append("2-core machine is noisy: the ± columns say how much; quick mode measures too few iterations for JMH to give\n")
+          .append("an error, shown as -). Regenerate with `scripts/bench.sh`.\n\n");
         sb.append("- Date: ").append(LocalDate.now()).append('\n');
         sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
           .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append('\n');
@@ -162,9 +168,9 @@ public final class BenchMain {
                 List<Double> rates = c.getValue().stream().map(EndToEnd.Result::msgPerSec).toList();
                 double min = rates.stream().filter(Double::isFinite).mapToDouble(d -> d).min().orElse(Double.NaN);
                 double max = rates.stream().filter(Double::isFinite).mapToDouble(d -> d).max().orElse(Double.NaN);
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f-%,.0f | %,.0f | %,.0f | %d |%n", e.getKey(), c.getKey(),
-                        median(rates), min, max, median(c.getValue().stream().map(EndToEnd.Result::p50Micros).toList()),
-                        median(c.getValue().stream().map(EndToEnd.Result::p99Micros).toList()),
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f-%,.0f | %s | %s | %d |%n", e.getKey(), c.getKey(),
+                        median(rates), min, max, count(median(c.getValue().stream().map(EndToEnd.Result::p50Micros).toList())),
+                        count(median(c.getValue().stream().map(EndToEnd.Result::p99Micros).toList())),
                         c.getValue().stream().mapToLong(EndToEnd.Result::lost).max().orElse(0)));
             }
         }
@@ -204,7 +210,7 @@ public final class BenchMain {
             for (String m : order) {
                 Point p = e.getValue().get(m);
                 if (p != null) {
-                    sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %.0f |%n", e.getKey(), m, p.opsPerSec(), p.error(), p.bytesPerOp()));
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %.0f |%n", e.getKey(), m, p.opsPerSec(), count(p.error()), p.bytesPerOp()));
                 }
             }
         }

@@ -135,15 +135,23 @@ final class EndToEnd {
                             producer.send(destination, body, window);
                         }
                         producer.finish(window, w.window());
+                    } catch (InterruptedException e) {
+                        // Cut off after stalling: what it did not deliver is counted as lost.
                     } catch (Exception e) {
                         failures.add(e);
                     }
                 }, "e2e-producer-" + p);
+                t.setDaemon(true); // a stalled contender must never keep the benchmark JVM alive
                 threads.add(t);
                 t.start();
             }
+            long cutOff = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             for (Thread t : threads) {
-                t.join(TimeUnit.SECONDS.toMillis(30)); // a contender that stalls is cut off and counted as losing the rest
+                // A contender that stalls is cut off and counted as losing the rest.
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(cutOff - System.nanoTime())));
+            }
+            for (Thread t : threads) {
+                t.interrupt();
             }
             if (!failures.isEmpty()) {
                 throw failures.get(0);
@@ -213,12 +221,12 @@ final class EndToEnd {
             java.util.ArrayDeque<Receipt> inFlight = new java.util.ArrayDeque<>();
             return new Producer() {
                 @Override
-                public void send(String destination, byte[] body, Semaphore window) {
+                public void send(String destination, byte[] body, Semaphore window) throws InterruptedException {
                     if (window == null) {
                         client.send(destination, body, stamp());
                         return;
                     }
-                    window.acquireUninterruptibly();
+                    window.acquire();
                     Map<String, String> hs = new java.util.HashMap<>(stamp());
                     hs.put("receipt", "r" + ids.incrementAndGet());
                     Receipt r = client.send(destination, body, hs);
@@ -263,9 +271,9 @@ final class EndToEnd {
             Semaphore written = new Semaphore(1000); // bounds the sends queued on the event loop
             return new Producer() {
                 @Override
-                public void send(String destination, byte[] body, Semaphore window) {
+                public void send(String destination, byte[] body, Semaphore window) throws InterruptedException {
                     Semaphore permits = window != null ? window : written;
-                    permits.acquireUninterruptibly();
+                    permits.acquire();
                     Map<String, String> hs = stamp();
                     if (window != null) {
                         hs = new java.util.HashMap<>(hs);
@@ -347,12 +355,12 @@ final class EndToEnd {
             session.setAutoReceipt(receipts);
             return new Producer() {
                 @Override
-                public void send(String destination, byte[] body, Semaphore window) {
+                public void send(String destination, byte[] body, Semaphore window) throws InterruptedException {
                     StompHeaders h = new StompHeaders();
                     h.setDestination(destination);
                     h.set(SENT_NS, Long.toString(System.nanoTime()));
                     if (window != null) {
-                        window.acquireUninterruptibly();
+                        window.acquire();
                         session.send(h, body).addReceiptTask((Runnable) window::release);
                     } else {
                         session.send(h, body);
@@ -399,13 +407,13 @@ final class EndToEnd {
             io.vertx.ext.stomp.impl.StompClientConnectionImpl impl = (io.vertx.ext.stomp.impl.StompClientConnectionImpl) c;
             return new Producer() {
                 @Override
-                public void send(String destination, byte[] body, Semaphore window) {
+                public void send(String destination, byte[] body, Semaphore window) throws InterruptedException {
                     Map<String, String> hs = new java.util.HashMap<>(stamp());
                     if (window == null) {
                         impl.send(destination, hs, Buffer.buffer(body), null);
                         return;
                     }
-                    window.acquireUninterruptibly();
+                    window.acquire();
                     c.send(destination, hs, Buffer.buffer(body)).onComplete(ar -> window.release());
                 }
 
@@ -509,7 +517,7 @@ final class EndToEnd {
             }
             return new Producer() {
                 @Override
-                public void send(String destination, byte[] body, Semaphore w) throws IOException {
+                public void send(String destination, byte[] body, Semaphore w) throws IOException, InterruptedException {
                     if (frame[0] == null) {
                         StompFrame.Builder b = StompFrame.builder(StompCommand.SEND).header("destination", destination)
                                 .header(SENT_NS, "0");
@@ -522,7 +530,7 @@ final class EndToEnd {
                         window[0] = w;
                         if (!w.tryAcquire()) {
                             out.flush(); // the broker must see what we wrote before it can answer
-                            w.acquireUninterruptibly();
+                            w.acquire();
                         }
                     }
                     out.write(frame[0]);
