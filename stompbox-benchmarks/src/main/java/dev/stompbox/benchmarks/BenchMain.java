@@ -37,7 +37,7 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
-        dev.stompbox.cli.EmbeddedBroker.quietLogs();
+        dev.stompbox.cli.LogDefaults.apply();
         Path out = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
         boolean quick = args.length > 1 && args[1].equals("quick");
         Map<String, Map<String, Point>> decode = run(DecodeBenchmark.class, quick);

@@ -26,24 +26,7 @@ import java.util.stream.Stream;
  */
 public final class EmbeddedBroker implements AutoCloseable {
     static {
-        quietLogs();
-    }
-
-    /**
-     * Artemis logs every message through its audit loggers at INFO, which also slows it about ten
-     * times: off, unless the caller set a level. Effective when called before SLF4J's first logger.
-     */
-    public static void quietLogs() {
-        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.activemq.audit", "off");
-        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.activemq", "error");
-        setIfAbsent("org.slf4j.simpleLogger.log.dev.stompbox", "error");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
+        LogDefaults.apply();
     }
 
     private final EmbeddedActiveMQ embedded = new EmbeddedActiveMQ();

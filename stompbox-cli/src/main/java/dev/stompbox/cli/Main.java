@@ -49,7 +49,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        EmbeddedBroker.quietLogs();
+        LogDefaults.apply(); // not through EmbeddedBroker: loading it would load Artemis for every subcommand
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         System.exit(run(args, System.in, out, err, System.console() != null));
