@@ -23,6 +23,7 @@ public final class AsyncSubscription {
     private final SubscriptionOptions options;
     private final AckMode ackMode;
     private volatile int inFlight; // written on the event loop
+    int waiting; // messages read for it and not yet handed to its handler; event loop only
 
     AsyncSubscription(SubscriptionToken token, String destination, Map<String, String> headers, MessageHandler handler,
                       SubscriptionOptions options) {

@@ -61,6 +61,21 @@ public class DecodeBenchmark {
         return parser.get();
     }
 
+    /**
+     * Decoded and then every header value read. Stompbox turns plain header values into strings on
+     * first access, while every peer builds them all while decoding; this is the like-for-like
+     * figure for a reader that looks at every header.
+     */
+    @Benchmark
+    public void stompboxReadingHeaders(Blackhole bh) {
+        parser.add(wire);
+        StompFrame f = parser.get();
+        for (int i = 0, n = f.headerCount(); i < n; i++) {
+            bh.consume(f.headerValue(i));
+        }
+        bh.consume(f);
+    }
+
     /** Fed as TCP would: 1 460-byte segments. */
     @Benchmark
     public void stompboxChunks1460(Blackhole bh) {
@@ -110,6 +125,15 @@ public class DecodeBenchmark {
             }
         }
         return -1;
+    }
+
+    /**
+     * Floor for a decoder that hands over a complete body of its own: a fresh array the size of the
+     * bytes, filled by one copy (allocation and zeroing included).
+     */
+    @Benchmark
+    public byte[] floorCopyIntoNewArray() {
+        return java.util.Arrays.copyOf(wire, wire.length);
     }
 
     /** Floor for large content-length bodies: one plain copy of the bytes. */

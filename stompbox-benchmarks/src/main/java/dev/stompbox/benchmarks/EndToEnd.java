@@ -385,23 +385,40 @@ final class EndToEnd {
             return "Vert.x StompClient";
         }
 
-        private StompClientConnection connect(String host, int port) throws Exception {
-            return io.vertx.ext.stomp.StompClient.create(vertx, new StompClientOptions().setHost(host).setPort(port)
-                            .setHeartbeat(new io.vertx.core.json.JsonObject().put("x", 10000).put("y", 10000)))
-                    .connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        /**
+         * The client must stay reachable while its connection is used: Vert.x closes the TCP client
+         * of a {@code StompClient} that is garbage collected, and with it every connection (Artemis
+         * then answers each later SEND with "Connection is not valid"). Dropping the client after
+         * connecting is what made Vert.x lose messages in earlier runs of this harness.
+         */
+        private record Connection(io.vertx.ext.stomp.StompClient client, StompClientConnection connection)
+                implements AutoCloseable {
+            @Override
+            public void close() throws Exception {
+                connection.close();
+                client.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        private Connection connect(String host, int port) throws Exception {
+            io.vertx.ext.stomp.StompClient client = io.vertx.ext.stomp.StompClient.create(vertx,
+                    new StompClientOptions().setHost(host).setPort(port)
+                            .setHeartbeat(new io.vertx.core.json.JsonObject().put("x", 10000).put("y", 10000)));
+            return new Connection(client, client.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
         }
 
         @Override
         public AutoCloseable consumer(String host, int port, String destination, Recorder recorder) throws Exception {
-            StompClientConnection c = connect(host, port);
-            c.subscribe(destination, new java.util.HashMap<>(), f -> recorder.record(f.getHeader(SENT_NS)))
+            Connection c = connect(host, port);
+            c.connection().subscribe(destination, new java.util.HashMap<>(), f -> recorder.record(f.getHeader(SENT_NS)))
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            return c::close;
+            return c;
         }
 
         @Override
         public Producer producer(String host, int port, boolean receipts) throws Exception {
-            StompClientConnection c = connect(host, port);
+            Connection connection = connect(host, port);
+            StompClientConnection c = connection.connection();
             // Vert.x's future-returning send always asks for a RECEIPT; its Completable overload with
             // null sends none. Each workload gets what it asks for.
             io.vertx.ext.stomp.impl.StompClientConnectionImpl impl = (io.vertx.ext.stomp.impl.StompClientConnectionImpl) c;
@@ -418,8 +435,8 @@ final class EndToEnd {
                 }
 
                 @Override
-                public void close() {
-                    c.close();
+                public void close() throws Exception {
+                    connection.close();
                 }
             };
         }

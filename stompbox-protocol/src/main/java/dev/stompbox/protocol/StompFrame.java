@@ -45,22 +45,30 @@ public final class StompFrame {
     /** How much of the body {@link #info()} and {@link #toString()} show. */
     public static final int DEFAULT_INFO_LENGTH = 64;
 
-    private static final Header[] NO_HEADERS = new Header[0];
+    private static final String[] NO_HEADERS = new String[0];
     private static final byte[] NO_BODY = new byte[0];
     private static final Set<String> ALWAYS_MASKED = Set.of(StompHeaders.PASSCODE);
 
     static {
         FrameAccess.install(new FrameAccess() {
             @Override
-            public StompFrame adopt(StompCommand command, Header[] headers, int count, byte[] body) {
-                return new StompFrame(command, headers, count, body, 0, body.length, null, true);
+            public StompFrame adopt(StompCommand command, String[] namesAndValues, int count, byte[] raw,
+                                    int[] bounds, byte[] body) {
+                return new StompFrame(command, namesAndValues, count, raw, bounds, body, 0, body.length, null, true);
             }
         });
     }
 
     private final StompCommand command;
-    private final Header[] headers;
+    // Names at 2i, values at 2i+1. A parsed frame may leave a value null: its ASCII bytes wait in
+    // raw[bounds[2i], bounds[2i+1]) and become a String on first access. Decoding on demand is what
+    // keeps parsing cheap, since most readers look at a few headers only. Two threads may both
+    // decode the same value; each stores an equal String, and String's final fields make the
+    // unsynchronised publication safe.
+    private final String[] namesAndValues;
     private final int headerCount;
+    private final byte[] raw;
+    private final int[] bounds;
     // Body: either a heap region (array, offset, length) or a direct buffer (direct != null).
     private final byte[] array;
     private final int offset;
@@ -68,11 +76,13 @@ public final class StompFrame {
     private final ByteBuffer direct;
     private final boolean contentLength;
 
-    private StompFrame(StompCommand command, Header[] headers, int headerCount,
+    private StompFrame(StompCommand command, String[] namesAndValues, int headerCount, byte[] raw, int[] bounds,
                        byte[] array, int offset, int length, ByteBuffer direct, boolean contentLength) {
         this.command = command;
-        this.headers = headers;
+        this.namesAndValues = namesAndValues;
         this.headerCount = headerCount;
+        this.raw = raw;
+        this.bounds = bounds;
         this.array = array;
         this.offset = offset;
         this.length = length;
@@ -82,7 +92,8 @@ public final class StompFrame {
 
     /** A frame with no headers and no body. */
     public static StompFrame of(StompCommand command) {
-        return new StompFrame(Objects.requireNonNull(command, "command"), NO_HEADERS, 0, NO_BODY, 0, 0, null, true);
+        return new StompFrame(Objects.requireNonNull(command, "command"), NO_HEADERS, 0, null, null, NO_BODY, 0, 0,
+                null, true);
     }
 
     /** A builder for a frame of this command. */
@@ -108,15 +119,49 @@ public final class StompFrame {
 
     /** All headers in wire order, duplicates included. Unmodifiable. */
     public List<Header> headers() {
-        return new HeaderList(headers, headerCount);
+        return new HeaderList(this);
+    }
+
+    /** Number of header entries, duplicates included; with {@link #headerName} and {@link #headerValue}, a walk without allocation. */
+    public int headerCount() {
+        return headerCount;
+    }
+
+    /**
+     * The name of the header at {@code index} in wire order.
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= index < headerCount()}
+     */
+    public String headerName(int index) {
+        Objects.checkIndex(index, headerCount);
+        return namesAndValues[2 * index];
+    }
+
+    /**
+     * The value of the header at {@code index} in wire order.
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= index < headerCount()}
+     */
+    public String headerValue(int index) {
+        Objects.checkIndex(index, headerCount);
+        return value(index);
+    }
+
+    private String value(int i) {
+        String v = namesAndValues[2 * i + 1];
+        if (v == null) {
+            int from = bounds[2 * i];
+            v = new String(raw, from, bounds[2 * i + 1] - from, StandardCharsets.ISO_8859_1);
+            namesAndValues[2 * i + 1] = v;
+        }
+        return v;
     }
 
     /** The value of the first header with this name (the one that counts), or {@code null}. */
     public String header(String name) {
         for (int i = 0; i < headerCount; i++) {
-            Header h = headers[i];
-            if (h.name().equals(name)) {
-                return h.value();
+            if (namesAndValues[2 * i].equals(name)) {
+                return value(i);
             }
         }
         return null;
@@ -132,9 +177,8 @@ public final class StompFrame {
     public List<String> headers(String name) {
         List<String> values = new ArrayList<>(1);
         for (int i = 0; i < headerCount; i++) {
-            Header h = headers[i];
-            if (h.name().equals(name)) {
-                values.add(h.value());
+            if (namesAndValues[2 * i].equals(name)) {
+                values.add(value(i));
             }
         }
         return values;
@@ -264,14 +308,14 @@ public final class StompFrame {
         StringBuilder sb = new StringBuilder(64);
         sb.append(command.name());
         for (int i = 0; i < headerCount; i++) {
-            Header h = headers[i];
+            String name = namesAndValues[2 * i];
             sb.append(i == 0 ? " " : ", ");
-            escapeText(sb, h.name());
+            escapeText(sb, name);
             sb.append(':');
-            if (ALWAYS_MASKED.contains(h.name()) || sensitive.contains(h.name())) {
+            if (ALWAYS_MASKED.contains(name) || sensitive.contains(name)) {
                 sb.append("***");
             } else {
-                escapeText(sb, h.value());
+                escapeText(sb, value(i));
             }
         }
         if (length > 0) {
@@ -348,23 +392,20 @@ public final class StompFrame {
     }
 
     private static final class HeaderList extends AbstractList<Header> implements RandomAccess {
-        private final Header[] headers;
-        private final int size;
+        private final StompFrame frame;
 
-        HeaderList(Header[] headers, int size) {
-            this.headers = headers;
-            this.size = size;
+        HeaderList(StompFrame frame) {
+            this.frame = frame;
         }
 
         @Override
         public Header get(int index) {
-            Objects.checkIndex(index, size);
-            return headers[index];
+            return new Header(frame.headerName(index), frame.value(index));
         }
 
         @Override
         public int size() {
-            return size;
+            return frame.headerCount;
         }
     }
 
@@ -482,8 +523,14 @@ public final class StompFrame {
         }
 
         public StompFrame build() {
-            Header[] hs = headers.isEmpty() ? NO_HEADERS : headers.toArray(NO_HEADERS);
-            return new StompFrame(command, hs, hs.length, array, offset, length, direct, contentLength);
+            int n = headers.size();
+            String[] nv = n == 0 ? NO_HEADERS : new String[2 * n];
+            for (int i = 0; i < n; i++) {
+                Header h = headers.get(i);
+                nv[2 * i] = h.name();
+                nv[2 * i + 1] = h.value();
+            }
+            return new StompFrame(command, nv, n, null, null, array, offset, length, direct, contentLength);
         }
     }
 }

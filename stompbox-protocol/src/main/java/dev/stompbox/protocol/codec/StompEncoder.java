@@ -1,6 +1,5 @@
 package dev.stompbox.protocol.codec;
 
-import dev.stompbox.protocol.Header;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -152,13 +150,13 @@ public final class StompEncoder {
         }
         boolean escape = version.escapes(command);
         int n = command.name().length() + 1;
-        List<Header> headers = frame.headers();
-        for (int i = 0, size = headers.size(); i < size; i++) {
-            Header h = headers.get(i);
-            if (h.name().isEmpty()) {
+        for (int i = 0, size = frame.headerCount(); i < size; i++) {
+            String name = frame.headerName(i);
+            if (name.isEmpty()) {
                 throw new StompProtocolException("Cannot encode " + command + ": empty header name");
             }
-            n += measure(command, h, h.name(), true, escape) + 1 + measure(command, h, h.value(), false, escape) + 1;
+            n += measure(command, name, name, true, escape) + 1
+                    + measure(command, name, frame.headerValue(i), false, escape) + 1;
         }
         if (addsContentLength(frame)) {
             n += StompHeaders.CONTENT_LENGTH.length() + 1 + digits(bodyLength) + 1;
@@ -176,18 +174,18 @@ public final class StompEncoder {
         return false;
     }
 
-    private int measure(StompCommand command, Header h, String s, boolean name, boolean escape) {
+    private int measure(StompCommand command, String header, String s, boolean name, boolean escape) {
         int n = 0;
         for (int i = 0, len = s.length(); i < len; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
                 if (c == '\\' || c == '\n' || c == ':' || c == '\r') {
-                    n += special(command, h, c, name, escape);
+                    n += special(command, header, c, name, escape);
                 } else {
                     n++;
                 }
             } else if (version == StompVersion.V1_0) {
-                throw new StompProtocolException("Cannot encode header '" + h.name() + "' in STOMP 1.0: non-ASCII"
+                throw new StompProtocolException("Cannot encode header '" + header + "' in STOMP 1.0: non-ASCII"
                         + " character '" + c + "' (1.0 headers are ASCII; use 1.1 or later for UTF-8)");
             } else if (c < 0x800) {
                 n += 2;
@@ -195,7 +193,7 @@ public final class StompEncoder {
                 n += 4;
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new StompProtocolException("Cannot encode header '" + h.name() + "': unpaired surrogate"
+                throw new StompProtocolException("Cannot encode header '" + header + "': unpaired surrogate"
                         + " (not valid UTF-16 text)");
             } else {
                 n += 3;
@@ -204,22 +202,22 @@ public final class StompEncoder {
         return n;
     }
 
-    private int special(StompCommand command, Header h, char c, boolean name, boolean escape) {
+    private int special(StompCommand command, String header, char c, boolean name, boolean escape) {
         if (escape) {
             return c == '\r' && !version.escapesCarriageReturn() ? 1 : 2;
         }
         // Unescaped: 1.0, or CONNECT/STOMP/CONNECTED in any version.
         switch (c) {
             case '\n':
-                throw new StompProtocolException(unencodable(command, h, "a line feed"));
+                throw new StompProtocolException(unencodable(command, header, "a line feed"));
             case '\r':
                 if (version.acceptsCrLf()) {
-                    throw new StompProtocolException(unencodable(command, h, "a carriage return"));
+                    throw new StompProtocolException(unencodable(command, header, "a carriage return"));
                 }
                 return 1;
             case ':':
                 if (name) {
-                    throw new StompProtocolException(unencodable(command, h, "':' in its name"));
+                    throw new StompProtocolException(unencodable(command, header, "':' in its name"));
                 }
                 return 1;
             default:
@@ -227,8 +225,8 @@ public final class StompEncoder {
         }
     }
 
-    private String unencodable(StompCommand command, Header h, String what) {
-        return "Cannot encode header '" + h.name() + "' of " + command + " in STOMP " + version.text() + ": it contains "
+    private String unencodable(StompCommand command, String header, String what) {
+        return "Cannot encode header '" + header + "' of " + command + " in STOMP " + version.text() + ": it contains "
                 + what + ", which " + (version == StompVersion.V1_0 ? "STOMP 1.0" : command.name())
                 + " headers cannot escape";
     }
@@ -245,12 +243,10 @@ public final class StompEncoder {
         }
         out[pos++] = '\n';
         boolean escape = version.escapes(command);
-        List<Header> headers = frame.headers();
-        for (int i = 0, size = headers.size(); i < size; i++) {
-            Header h = headers.get(i);
-            pos = write(h.name(), out, pos, escape);
+        for (int i = 0, size = frame.headerCount(); i < size; i++) {
+            pos = write(frame.headerName(i), out, pos, escape);
             out[pos++] = ':';
-            pos = write(h.value(), out, pos, escape);
+            pos = write(frame.headerValue(i), out, pos, escape);
             out[pos++] = '\n';
         }
         if (addsContentLength(frame)) {

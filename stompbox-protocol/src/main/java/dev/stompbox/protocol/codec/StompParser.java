@@ -1,6 +1,5 @@
 package dev.stompbox.protocol.codec;
 
-import dev.stompbox.protocol.Header;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompFrameException;
@@ -9,7 +8,10 @@ import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.internal.FrameAccess;
 import dev.stompbox.protocol.internal.KnownHeaderNames;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -86,8 +88,17 @@ public final class StompParser {
             CLASS[b] = HIGH;
         }
     }
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long LF_BYTES = ONES * '\n';
+    private static final long COLON_BYTES = ONES * ':';
+    private static final long BACKSLASH_BYTES = ONES * '\\';
+    private static final long CR_BYTES = ONES * '\r';
+
     private static final byte[] NO_BODY = new byte[0];
-    private static final Header[] NO_HEADERS = new Header[0];
+    private static final String[] NO_HEADERS = new String[0];
+    private static final int[] NO_BOUNDS = new int[0];
 
     private final ParserLimits limits;
     private final ArrayDeque<StompFrame> frames = new ArrayDeque<>();
@@ -108,8 +119,14 @@ public final class StompParser {
 
     // The frame being built.
     private StompCommand command;
-    private Header[] headers = NO_HEADERS;
+    // Handed over to the frame at emit and then never touched again: names at 2i, values at 2i+1.
+    // A plain ASCII value is not turned into a String here; its bytes are copied into raw and the
+    // frame decodes them when asked (most readers look at a few headers of a frame, not all).
+    private String[] namesAndValues = NO_HEADERS;
     private int headerCount;
+    private byte[] raw;
+    private int rawEnd;
+    private int[] bounds = NO_BOUNDS;
     private int frameBytes;
     private int contentLength = -1;
     private byte[] body;
@@ -493,19 +510,52 @@ public final class StompParser {
         int i = start;
         int flags = lineFlags;
         int colon = lineColon;
-        while (i < stop) {
+        boolean foundLf = false;
+        // Eight bytes a step: where the LF is, where the first ':' is, and whether the line holds a
+        // backslash, a CR or a non-ASCII byte. No byte is looked at one by one, however many special
+        // bytes a line has (escaped values are full of them).
+        while (i + 8 <= stop) {
+            long w = (long) LONGS.get(a, i);
+            long lf = zeros(w ^ LF_BYTES);
+            int k = 8;
+            long inLine = -1L;
+            if (lf != 0) {
+                k = Long.numberOfTrailingZeros(lf) >>> 3;
+                inLine = (1L << (8 * k)) - 1; // the bytes before the LF
+            }
+            if (colon < 0) {
+                long c = zeros(w ^ COLON_BYTES) & inLine;
+                if (c != 0) {
+                    colon = i + (Long.numberOfTrailingZeros(c) >>> 3) - seg;
+                }
+            }
+            if ((zeros(w ^ BACKSLASH_BYTES) & inLine) != 0) {
+                flags |= BACKSLASH;
+            }
+            if ((zeros(w ^ CR_BYTES) & inLine) != 0) {
+                flags |= CR;
+            }
+            if ((w & HIGH_BITS & inLine) != 0) {
+                flags |= HIGH;
+            }
+            i += k;
+            if (lf != 0) {
+                foundLf = true;
+                break;
+            }
+        }
+        // The last few bytes of the input, one at a time.
+        while (!foundLf && i < stop) {
             int c = CLASS[a[i] & 0xff];
-            if (c != 0) {
-                if (c == LF) {
-                    break;
+            if (c == LF) {
+                break;
+            }
+            if (c == COLON) {
+                if (colon < 0) {
+                    colon = i - seg;
                 }
-                if (c == COLON) {
-                    if (colon < 0) {
-                        colon = i - seg;
-                    }
-                } else {
-                    flags |= c;
-                }
+            } else {
+                flags |= c;
             }
             i++;
         }
@@ -578,14 +628,49 @@ public final class StompParser {
         if (name == null) {
             name = text(a, from, colon, unescape, high);
         }
-        String value = colon + 1 == to ? "" : text(a, colon + 1, to, unescape, high);
-        if (headerCount == headers.length) {
-            headers = Arrays.copyOf(headers, Math.max(8, headerCount * 2));
+        int i = headerCount;
+        if (2 * i == namesAndValues.length) {
+            namesAndValues = Arrays.copyOf(namesAndValues, Math.max(16, 4 * i));
         }
-        headers[headerCount++] = new Header(name, value);
+        namesAndValues[2 * i] = name;
+        int valueFrom = colon + 1;
+        if (valueFrom == to) {
+            namesAndValues[2 * i + 1] = "";
+        } else if (high) {
+            // UTF-8 is checked now, so that bad input fails here with its offset.
+            namesAndValues[2 * i + 1] = text(a, valueFrom, to, unescape, true);
+        } else {
+            keepRaw(i, a, valueFrom, to, unescape);
+        }
+        headerCount = i + 1;
         if (contentLength < 0 && name.equals(StompHeaders.CONTENT_LENGTH)) {
-            contentLength = contentLength(value);
+            String v = namesAndValues[2 * i + 1];
+            if (v != null) {
+                throw invalidContentLength(v);
+            }
+            contentLength = contentLength(raw, bounds[2 * i], bounds[2 * i + 1]);
         }
+    }
+
+    /** Keeps an ASCII value as bytes, escapes resolved (and checked) on the way: still ASCII. */
+    private void keepRaw(int index, byte[] a, int from, int to, boolean unescape) {
+        int n = to - from;
+        if (raw == null) {
+            raw = new byte[Math.max(128, n)];
+        } else if (rawEnd + n > raw.length) {
+            raw = Arrays.copyOf(raw, Math.max(rawEnd + n, 2 * raw.length));
+        }
+        if (bounds.length < namesAndValues.length) {
+            bounds = Arrays.copyOf(bounds, namesAndValues.length);
+        }
+        bounds[2 * index] = rawEnd;
+        if (unescape) {
+            rawEnd = unescape(a, from, to, from, raw, rawEnd);
+        } else {
+            System.arraycopy(a, from, raw, rawEnd, n);
+            rawEnd += n;
+        }
+        bounds[2 * index + 1] = rawEnd;
     }
 
     private void checkNoCr(byte[] a, int from, int to) {
@@ -600,43 +685,48 @@ public final class StompParser {
         if (unescape) {
             for (int i = from; i < to; i++) {
                 if (a[i] == '\\') {
-                    return unescaped(a, from, to, i, high);
+                    int n = to - from;
+                    if (scratch == null || scratch.length < n) {
+                        scratch = new byte[Math.max(n, 128)];
+                    }
+                    return decode(scratch, 0, unescape(a, from, to, i, scratch, 0), high);
                 }
             }
         }
         return decode(a, from, to - from, high);
     }
 
-    private String unescaped(byte[] a, int from, int to, int firstBackslash, boolean high) {
-        int n = to - from;
-        if (scratch == null || scratch.length < n) {
-            scratch = new byte[Math.max(n, 128)];
-        }
-        int out = firstBackslash - from;
-        System.arraycopy(a, from, scratch, 0, out);
+    /**
+     * Writes a[from, to) to dst at {@code at} with its escapes resolved and returns the end in dst
+     * (never more than {@code to - from} bytes). Runs of plain bytes go over in one copy each.
+     */
+    private int unescape(byte[] a, int from, int to, int firstBackslash, byte[] dst, int at) {
+        int out = at;
+        int plain = from; // start of the run of plain bytes not yet copied
         for (int i = firstBackslash; i < to; i++) {
-            byte b = a[i];
-            if (b != '\\') {
-                scratch[out++] = b;
+            if (a[i] != '\\') {
                 continue;
             }
+            System.arraycopy(a, plain, dst, out, i - plain);
+            out += i - plain;
+            plain = i + 2;
             if (i + 1 == to) {
                 throw error("Invalid escape: trailing '\\' in header", i - seg);
             }
             byte e = a[++i];
             switch (e) {
                 case 'n':
-                    scratch[out++] = '\n';
+                    dst[out++] = '\n';
                     break;
                 case 'c':
-                    scratch[out++] = ':';
+                    dst[out++] = ':';
                     break;
                 case '\\':
-                    scratch[out++] = '\\';
+                    dst[out++] = '\\';
                     break;
                 case 'r':
                     if (version.escapesCarriageReturn()) {
-                        scratch[out++] = '\r';
+                        dst[out++] = '\r';
                         break;
                     }
                     throw error("Invalid escape: '\\r' is not defined in STOMP " + version.text(), i - 1 - seg);
@@ -645,7 +735,11 @@ public final class StompParser {
                             + version.text(), i - 1 - seg);
             }
         }
-        return decode(scratch, 0, out, high);
+        if (plain < to) {
+            System.arraycopy(a, plain, dst, out, to - plain);
+            out += to - plain;
+        }
+        return out;
     }
 
     private String decode(byte[] a, int from, int length, boolean high) {
@@ -674,24 +768,27 @@ public final class StompParser {
         }
     }
 
-    private int contentLength(String value) {
-        int n = value.length();
-        if (n == 0 || n > 10) {
-            throw error("Invalid content-length: '" + value + "'", 0);
+    /** content-length from a value kept as (unescaped, ASCII) bytes. */
+    private int contentLength(byte[] value, int from, int to) {
+        int n = to - from;
+        long v = n == 0 || n > 10 ? -1 : 0;
+        for (int i = from; i < to && v >= 0; i++) {
+            int c = value[i];
+            v = c < '0' || c > '9' ? -1 : v * 10 + (c - '0');
         }
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                throw error("Invalid content-length: '" + value + "'", 0);
-            }
-            v = v * 10 + (c - '0');
+        if (v < 0) {
+            throw error("Invalid content-length: '" + printable(value, from, to) + "'", 0);
         }
         if (v > limits.maxFrameSize()) {
             throw error("Frame too large: content-length " + v + " (limit maxFrameSize=" + limits.maxFrameSize()
                     + " bytes)", 0);
         }
         return (int) v;
+    }
+
+    /** A content-length value that held UTF-8 is never a byte count. */
+    private StompFrameException invalidContentLength(String value) {
+        return error("Invalid content-length: '" + value + "'", 0);
     }
 
     private boolean headersDone(byte[] a, int lim) {
@@ -782,7 +879,7 @@ public final class StompParser {
 
     private void emit(byte[] b) {
         StompCommand c = command;
-        frames.add(FrameAccess.get().adopt(c, headers, headerCount, b));
+        frames.add(FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b));
         clearFrame();
         state = FRAME_START;
         scan = 0;
@@ -795,8 +892,11 @@ public final class StompParser {
         lineFlags = 0;
         lineColon = -1;
         command = null;
-        headers = NO_HEADERS;
+        namesAndValues = NO_HEADERS;
         headerCount = 0;
+        raw = null;
+        rawEnd = 0;
+        bounds = NO_BOUNDS;
         frameBytes = 0;
         contentLength = -1;
         body = null;
@@ -809,6 +909,17 @@ public final class StompParser {
         seg += relative;
         segOffset += relative;
         return e;
+    }
+
+    /**
+     * The high bit of each zero byte of {@code v} (Hacker's Delight, "find a zero byte"; {@code v}
+     * is a word XOR a repeated byte, so zero bytes are matches). Exact for every byte below the
+     * first match; above it a 0x01 byte may be flagged too. The callers use only the lowest flag
+     * or mask to the bytes before the LF, where a false flag implies a real match below it in
+     * the same line.
+     */
+    private static long zeros(long v) {
+        return (v - ONES) & ~v & HIGH_BITS;
     }
 
     private static int indexOfNul(byte[] a, int from, int to) {

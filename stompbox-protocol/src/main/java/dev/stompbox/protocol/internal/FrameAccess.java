@@ -1,6 +1,5 @@
 package dev.stompbox.protocol.internal;
 
-import dev.stompbox.protocol.Header;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompFrame;
 
@@ -26,6 +25,12 @@ public abstract class FrameAccess {
         return a;
     }
 
-    /** A frame over {@code headers} (first {@code count} entries) and {@code body}, both adopted as they are. */
-    public abstract StompFrame adopt(StompCommand command, Header[] headers, int count, byte[] body);
+    /**
+     * A frame over arrays adopted as they are: {@code count} headers with names at {@code 2i} and
+     * values at {@code 2i + 1} of {@code namesAndValues}; a null value is decoded on demand as
+     * ISO-8859-1 (the parser leaves only pure ASCII values null) from
+     * {@code raw[bounds[2i], bounds[2i + 1])}.
+     */
+    public abstract StompFrame adopt(StompCommand command, String[] namesAndValues, int count, byte[] raw,
+                                     int[] bounds, byte[] body);
 }

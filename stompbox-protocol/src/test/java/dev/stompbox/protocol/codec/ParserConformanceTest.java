@@ -204,6 +204,10 @@ class ParserConformanceTest {
             assertThat(fails(V1_2, "SEND\ndestination:/q\ncontent-length: 1\n\na\0").reason()).isEqualTo("Invalid content-length: ' 1'");
             assertThat(fails(V1_2, "SEND\ndestination:/q\ncontent-length:\n\n\0").reason()).isEqualTo("Invalid content-length: ''");
             assertThat(fails(V1_2, "SEND\ndestination:/q\ncontent-length:99999999999\n\n\0").reason()).startsWith("Invalid content-length");
+            // Escaped and UTF-8 values are decoded while parsing; the check reads the decoded text.
+            assertThat(fails(V1_2, "SEND\ndestination:/q\ncontent-length:1\\c\n\n\0").reason()).isEqualTo("Invalid content-length: '1:'");
+            assertThat(fails(V1_2, utf8("SEND\ndestination:/q\ncontent-length:1\u00e9\n\n\0")).reason()).isEqualTo("Invalid content-length: '1\u00e9'");
+            assertThat(single(V1_2, "SEND\ndestination:/q\ncontent-length:0003\n\nabc\0").bodyAsString()).isEqualTo("abc");
         }
 
         @Test

@@ -1,0 +1,61 @@
+package dev.stompbox.async;
+
+import dev.stompbox.client.StompClient;
+import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.client.brokers.EmbeddedArtemis;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.stompbox.async.Futures.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dispatcher runs after every message read and every handler finished. With a full buffer behind
+ * a busy handler it must not walk every waiting message each time: that made the client's work grow
+ * with the square of the buffer (a 1 000-message buffer cost ~500 000 steps per 1 000 messages).
+ */
+class DispatchWorkTest {
+    @Test
+    void handingOutABufferBehindABusyHandlerTakesWorkLinearInTheMessages() throws Exception {
+        int n = 3_000;
+        try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000)) {
+            String q = "/queue/drain-" + System.nanoTime();
+            try (StompClient producer = new StompClient(StompClientConfig.builder(broker.uri()).build())) {
+                producer.connect();
+                for (int i = 0; i < n - 1; i++) {
+                    producer.send(q, new byte[10], Map.of());
+                }
+                producer.send(q, new byte[10], Map.of("receipt", "last")).await(Duration.ofSeconds(30));
+            }
+            AsyncStompClient consumer = AsyncStompClient.create(AsyncClientConfig.builder(broker.uri()).build());
+            try {
+                get(consumer.connect());
+                CompletableFuture<Void> first = new CompletableFuture<>();
+                AtomicInteger handled = new AtomicInteger();
+                CountDownLatch all = new CountDownLatch(n);
+                get(consumer.subscribe(q, Map.of(), (c, f) -> {
+                    all.countDown();
+                    return handled.getAndIncrement() == 0 ? first : null;
+                }, SubscriptionOptions.builder().concurrency(1).build()));
+                // Let the buffer fill up behind the first handler, then let everything through.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (consumer.bufferedBytes() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(500);
+                assertThat(handled.get()).isEqualTo(1);
+                first.complete(null);
+                assertThat(all.await(60, TimeUnit.SECONDS)).as("every message handled").isTrue();
+                assertThat(consumer.drainSteps()).isLessThan(5L * n);
+            } finally {
+                consumer.close();
+            }
+        }
+    }
+}
