@@ -4,6 +4,7 @@ import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.failover.FailoverUri;
+import dev.stompbox.protocol.metrics.StompMetrics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 
@@ -54,6 +55,7 @@ public final class AsyncClientConfig {
     private final Map<String, String> connectHeaders;
     private final EventLoopGroup eventLoopGroup;
     private final AsyncConnectionListener listener;
+    private final StompMetrics metrics;
 
     private AsyncClientConfig(Builder b) {
         uri = b.uri;
@@ -81,6 +83,7 @@ public final class AsyncClientConfig {
         connectHeaders = Map.copyOf(b.connectHeaders);
         eventLoopGroup = b.eventLoopGroup;
         listener = b.listener;
+        metrics = b.metrics;
     }
 
     public static Builder builder(String uri) {
@@ -195,6 +198,11 @@ public final class AsyncClientConfig {
         return listener;
     }
 
+    /** Where the client reports its work for metrics; {@link StompMetrics#NONE} unless set. */
+    public StompMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public String toString() {
         return "AsyncClientConfig[uri=" + uri + ", login=" + login + ", passcode=" + (passcode == null ? null : "***")
@@ -226,6 +234,7 @@ public final class AsyncClientConfig {
         private boolean alwaysDisconnectOnUnhandledMessage;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private EventLoopGroup eventLoopGroup;
+        private StompMetrics metrics = StompMetrics.NONE;
         private AsyncConnectionListener listener = new AsyncConnectionListener() {
         };
 
@@ -354,6 +363,16 @@ public final class AsyncClientConfig {
 
         public Builder listener(AsyncConnectionListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Reports connections, frames, messages, handlers, receipts and missed heart-beats to
+         * {@code metrics}, for instance {@code MicrometerStompMetrics.of(registry, "orders")} from
+         * the {@code stompbox-micrometer} module. Default: {@link StompMetrics#NONE}.
+         */
+        public Builder metrics(StompMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 

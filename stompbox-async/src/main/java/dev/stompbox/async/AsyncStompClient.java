@@ -21,6 +21,7 @@ import dev.stompbox.protocol.commands.SubscriptionToken;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectAttempt;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
+import dev.stompbox.protocol.metrics.StompMetrics;
 import dev.stompbox.protocol.session.StompSession;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -158,7 +159,7 @@ public final class AsyncStompClient {
     private record Delivery(StompFrame frame, AsyncSubscription subscription, long epoch, long bytes) {
     }
 
-    private record PendingReceipt(CompletableFuture<Void> future, ScheduledFuture<?> timeout) {
+    private record PendingReceipt(CompletableFuture<Void> future, ScheduledFuture<?> timeout, long startNanos) {
     }
 
     private record PendingWrite(Object message, CompletableFuture<Void> written, long deadlineNanos) {
@@ -324,6 +325,7 @@ public final class AsyncStompClient {
             if (c.connectedTimer != null) {
                 c.connectedTimer.cancel(false);
             }
+            config.metrics().connectAttempt(lost != null, error == null);
             if (error == null) {
                 activate(c, result, lost);
                 return;
@@ -463,7 +465,9 @@ public final class AsyncStompClient {
         ConnectOptions options = ConnectOptions.builder().host(config.virtualHost()).login(config.login())
                 .passcode(config.passcode()).heartBeat(config.heartBeat()).headers(config.connectHeaders()).build();
         StompFrame connect = session.connect(options);
-        c.channel.writeAndFlush(wire(c, StompEncoder.of(c.version).encode(connect))).addListener(f -> {
+        byte[] bytes = StompEncoder.of(c.version).encode(connect);
+        config.metrics().frameSent(connect.command(), bytes.length);
+        c.channel.writeAndFlush(wire(c, bytes)).addListener(f -> {
             if (!f.isSuccess()) {
                 ready.completeExceptionally(f.cause());
             }
@@ -494,6 +498,7 @@ public final class AsyncStompClient {
             }
             StompFrame frame;
             while ((frame = c.parser.get()) != null) {
+                config.metrics().frameReceived(frame.command(), frame.wireLength());
                 onFrame(c, frame, ready);
             }
         } catch (StompFrameException e) {
@@ -539,6 +544,7 @@ public final class AsyncStompClient {
                 PendingReceipt p = receipts.remove(id);
                 if (p != null) {
                     p.timeout().cancel(false);
+                    config.metrics().receiptReceived(System.nanoTime() - p.startNanos());
                     p.future().complete(null);
                 }
             }
@@ -562,6 +568,8 @@ public final class AsyncStompClient {
         conn = c;
         negotiatedVersion = c.version;
         state = State.CONNECTED;
+        config.metrics().connectionOpened();
+        c.channel.closeFuture().addListener(f -> config.metrics().connectionClosed());
         long now = millis();
         session.sent(now);
         session.received(now);
@@ -693,10 +701,11 @@ public final class AsyncStompClient {
             PendingReceipt p = receipts.remove(receipt);
             if (p != null) {
                 session.cancelReceipt(receipt);
+                config.metrics().receiptTimedOut();
                 p.future().completeExceptionally(new StompReceiptTimeoutException(receipt, config.receiptTimeout()));
             }
         }, config.receiptTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        receipts.put(receipt, new PendingReceipt(future, timeout));
+        receipts.put(receipt, new PendingReceipt(future, timeout, System.nanoTime()));
     }
 
     /** Writes now when the channel is writable, else queues the write for at most the write timeout. */
@@ -704,7 +713,9 @@ public final class AsyncStompClient {
         if (log.isDebugEnabled()) {
             log.debug(">>> {}", frame.info());
         }
-        Object message = wire(c, StompEncoder.of(c.version).encode(frame));
+        byte[] bytes = StompEncoder.of(c.version).encode(frame);
+        config.metrics().frameSent(frame.command(), bytes.length);
+        Object message = wire(c, bytes);
         session.sent(millis());
         if (c.channel.isWritable() && unwritable.isEmpty()) {
             c.channel.writeAndFlush(message).addListener(f -> complete(written, f.cause()));
@@ -831,7 +842,11 @@ public final class AsyncStompClient {
         AsyncSubscription s = d.subscription();
         s.inFlight(s.inFlight() + 1);
         inFlight++;
+        StompMetrics metrics = config.metrics();
+        metrics.messageDelivered();
         Runnable run = () -> {
+            metrics.handlerStarted();
+            long started = System.nanoTime();
             CompletionStage<?> stage;
             try {
                 stage = s.handler().handle(this, d.frame());
@@ -839,9 +854,13 @@ public final class AsyncStompClient {
                 stage = CompletableFuture.failedFuture(t);
             }
             if (stage == null) {
+                metrics.handlerFinished(System.nanoTime() - started, true);
                 loop.execute(() -> finished(d, null));
             } else {
-                stage.whenComplete((v, t) -> loop.execute(() -> finished(d, unwrap(t))));
+                stage.whenComplete((v, t) -> {
+                    metrics.handlerFinished(System.nanoTime() - started, t == null);
+                    loop.execute(() -> finished(d, unwrap(t)));
+                });
             }
         };
         Executor where = s.options().onEventLoop() ? loop : s.options().executor() != null ? s.options().executor() : executor;
@@ -882,6 +901,11 @@ public final class AsyncStompClient {
             return;
         }
         write(c, nack ? session.nack(d.frame(), null) : session.ack(d.frame(), null), null);
+        if (nack) {
+            config.metrics().messageNacked();
+        } else {
+            config.metrics().messageAcked();
+        }
     }
 
     private void failed(Delivery d, Throwable error) {
@@ -937,6 +961,7 @@ public final class AsyncStompClient {
         CompletableFuture<Void> forwarded = command(receipt, (s, rid) -> s.send(b.build()));
         forwarded.whenComplete((v, t) -> loop.execute(() -> {
             if (t == null) {
+                config.metrics().messageForwarded();
                 settle(d, false);
             } else {
                 disconnectOnError(new StompConnectionException("could not forward a failed message to "
@@ -1141,6 +1166,7 @@ public final class AsyncStompClient {
             return;
         }
         if (!c.paused && session.serverOverdue(now)) {
+            config.metrics().heartBeatMissed();
             lose(c, new StompConnectionException("server silent for " + (now - session.lastReceived()) + " ms (heart-beat every "
                     + session.serverHeartBeat() + " ms, grace " + config.graceFactor() + "x)"));
             return;

@@ -88,7 +88,7 @@ public final class StompClient implements AutoCloseable {
     private record Delivered(StompFrame frame, long epoch, SubscriptionToken token, AckMode mode, long sequence) {
     }
 
-    private record PendingReceipt(String id, CompletableFuture<Void> future, long deadlineNanos) {
+    private record PendingReceipt(String id, CompletableFuture<Void> future, long startNanos, long deadlineNanos) {
     }
 
     private final StompClientConfig config;
@@ -199,7 +199,7 @@ public final class StompClient implements AutoCloseable {
         }
         long deadlineNanos = deadline == null ? Long.MAX_VALUE : System.nanoTime() + deadline.toNanos();
         try {
-            Connection c = establish(schedule.iterator(), deadlineNanos);
+            Connection c = establish(schedule.iterator(), deadlineNanos, false);
             activate(c, null);
         } catch (RuntimeException e) {
             synchronized (lifecycle) {
@@ -209,7 +209,7 @@ public final class StompClient implements AutoCloseable {
         }
     }
 
-    private Connection establish(Iterator<ReconnectAttempt> attempts, long deadlineNanos) {
+    private Connection establish(Iterator<ReconnectAttempt> attempts, long deadlineNanos, boolean reconnect) {
         StompException last = null;
         while (true) {
             ReconnectAttempt attempt;
@@ -243,11 +243,15 @@ public final class StompClient implements AutoCloseable {
             }
             log.info("connecting to {} (attempt {}, after {} ms)", attempt.broker(), attempt.attempt(), attempt.delay().toMillis());
             try {
-                return open(attempt.broker(), deadlineNanos);
+                Connection c = open(attempt.broker(), deadlineNanos);
+                config.metrics().connectAttempt(reconnect, true);
+                return c;
             } catch (StompBrokerException e) {
+                config.metrics().connectAttempt(reconnect, false);
                 log.error("{} refused the connection: {}", attempt.broker(), e.getMessage());
                 throw e;
             } catch (StompException e) {
+                config.metrics().connectAttempt(reconnect, false);
                 log.warn("attempt {} failed: {}", attempt.attempt(), e.getMessage());
                 last = e;
             }
@@ -349,6 +353,7 @@ public final class StompClient implements AutoCloseable {
             failure = null;
             state = State.CONNECTED;
         }
+        c.opened();
         c.startReader("stompbox-client-" + instance + "-reader-" + epoch, epoch, new Connection.Handler() {
             @Override
             public void data(Connection conn) {
@@ -487,6 +492,7 @@ public final class StompClient implements AutoCloseable {
                 (d.epoch() == epoch ? unacked : stale).put(d.frame(), d);
             }
         }
+        config.metrics().messageDelivered();
         return d.frame();
     }
 
@@ -563,6 +569,11 @@ public final class StompClient implements AutoCloseable {
         }
         StompFrame target = transaction == null ? message : message.withHeader(StompHeaders.TRANSACTION, transaction);
         Receipt r = execute(null, withReceipt, (s, rid) -> nack ? s.nack(target, rid) : s.ack(target, rid));
+        if (nack) {
+            config.metrics().messageNacked();
+        } else {
+            config.metrics().messageAcked();
+        }
         synchronized (sessionLock) {
             // client mode is cumulative: the earlier messages of the subscription are settled too.
             unacked.values().removeIf(o -> o == d || (d.mode() == AckMode.CLIENT && o.token().equals(d.token())
@@ -722,7 +733,8 @@ public final class StompClient implements AutoCloseable {
     }
 
     private PendingReceipt track(String rid, Duration timeout) {
-        PendingReceipt p = new PendingReceipt(rid, new CompletableFuture<>(), System.nanoTime() + timeout.toNanos());
+        long now = System.nanoTime();
+        PendingReceipt p = new PendingReceipt(rid, new CompletableFuture<>(), now, now + timeout.toNanos());
         receipts.put(rid, p);
         return p;
     }
@@ -766,6 +778,7 @@ public final class StompClient implements AutoCloseable {
                 }
                 PendingReceipt p = receipts.remove(id);
                 if (p != null) {
+                    config.metrics().receiptReceived(System.nanoTime() - p.startNanos());
                     p.future().complete(null);
                 }
             }
@@ -865,7 +878,7 @@ public final class StompClient implements AutoCloseable {
 
     private void reconnect(Lost lost) {
         try {
-            Connection c = establish(schedule.iterator(), Long.MAX_VALUE);
+            Connection c = establish(schedule.iterator(), Long.MAX_VALUE, true);
             activate(c, lost);
         } catch (StompException e) {
             synchronized (lifecycle) {
@@ -909,6 +922,7 @@ public final class StompClient implements AutoCloseable {
                     period = session.serverHeartBeat();
                 }
                 if (overdue) {
+                    config.metrics().heartBeatMissed();
                     onLoss(c, new StompConnectionException("server silent for " + silent + " ms (heart-beat every "
                             + period + " ms, grace " + config.graceFactor() + "x)"));
                     return;
@@ -932,6 +946,7 @@ public final class StompClient implements AutoCloseable {
                     synchronized (sessionLock) {
                         session.cancelReceipt(p.id());
                     }
+                    config.metrics().receiptTimedOut();
                     p.future().completeExceptionally(new StompReceiptTimeoutException(p.id(), config.receiptTimeout()));
                 }
             }

@@ -4,6 +4,7 @@ import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.failover.FailoverUri;
+import dev.stompbox.protocol.metrics.StompMetrics;
 
 import javax.net.ssl.SSLContext;
 import java.time.Duration;
@@ -35,6 +36,7 @@ import java.util.Objects;
  *   <tr><td>hostnameVerification</td><td>on</td></tr>
  *   <tr><td>autoReconnect</td><td>off</td></tr>
  *   <tr><td>receipts (ask for one on every command)</td><td>off</td></tr>
+ *   <tr><td>metrics</td><td>{@link dev.stompbox.protocol.metrics.StompMetrics#NONE}</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -68,6 +70,7 @@ public final class StompClientConfig {
     private final Map<String, String> connectHeaders;
     private final Sleeper sleeper;
     private final ConnectionListener listener;
+    private final StompMetrics metrics;
 
     private StompClientConfig(Builder b) {
         this.uri = b.uri;
@@ -92,6 +95,7 @@ public final class StompClientConfig {
         this.connectHeaders = Map.copyOf(b.connectHeaders);
         this.sleeper = b.sleeper;
         this.listener = b.listener;
+        this.metrics = b.metrics;
     }
 
     /** A builder for a client of {@code uri}. */
@@ -188,6 +192,11 @@ public final class StompClientConfig {
         return listener;
     }
 
+    /** Where the client reports its work for metrics; {@link StompMetrics#NONE} unless set. */
+    public StompMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public String toString() {
         return "StompClientConfig[uri=" + uri + ", login=" + login + ", passcode=" + (passcode == null ? null : "***")
@@ -217,6 +226,7 @@ public final class StompClientConfig {
         private boolean receipts;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private Sleeper sleeper = Sleeper.SYSTEM;
+        private StompMetrics metrics = StompMetrics.NONE;
         private ConnectionListener listener = new ConnectionListener() {
         };
 
@@ -332,6 +342,16 @@ public final class StompClientConfig {
 
         public Builder listener(ConnectionListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Reports connections, frames, messages, handlers, receipts and missed heart-beats to
+         * {@code metrics}, for instance {@code MicrometerStompMetrics.of(registry, "orders")} from
+         * the {@code stompbox-micrometer} module. Default: {@link StompMetrics#NONE}.
+         */
+        public Builder metrics(StompMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 

@@ -53,8 +53,9 @@ public final class StompFrame {
         FrameAccess.install(new FrameAccess() {
             @Override
             public StompFrame adopt(StompCommand command, String[] namesAndValues, int count, byte[] raw,
-                                    int[] bounds, byte[] body) {
-                return new StompFrame(command, namesAndValues, count, raw, bounds, body, 0, body.length, null, true);
+                                    int[] bounds, byte[] body, int wireLength) {
+                return new StompFrame(command, namesAndValues, count, raw, bounds, body, 0, body.length, null, true,
+                        wireLength);
             }
         });
     }
@@ -75,9 +76,10 @@ public final class StompFrame {
     private final int length;
     private final ByteBuffer direct;
     private final boolean contentLength;
+    private final int wireLength;
 
     private StompFrame(StompCommand command, String[] namesAndValues, int headerCount, byte[] raw, int[] bounds,
-                       byte[] array, int offset, int length, ByteBuffer direct, boolean contentLength) {
+                       byte[] array, int offset, int length, ByteBuffer direct, boolean contentLength, int wireLength) {
         this.command = command;
         this.namesAndValues = namesAndValues;
         this.headerCount = headerCount;
@@ -88,12 +90,13 @@ public final class StompFrame {
         this.length = length;
         this.direct = direct;
         this.contentLength = contentLength;
+        this.wireLength = wireLength;
     }
 
     /** A frame with no headers and no body. */
     public static StompFrame of(StompCommand command) {
         return new StompFrame(Objects.requireNonNull(command, "command"), NO_HEADERS, 0, null, null, NO_BODY, 0, 0,
-                null, true);
+                null, true, -1);
     }
 
     /** A builder for a frame of this command. */
@@ -186,6 +189,15 @@ public final class StompFrame {
 
     public boolean hasHeader(String name) {
         return header(name) != null;
+    }
+
+    /**
+     * How many bytes this frame took on the wire, from its command to its NUL (heart-beats before it
+     * not counted), when it came from a {@link dev.stompbox.protocol.codec.StompParser}; -1 for a
+     * frame built in code. Not part of {@link #equals(Object)}.
+     */
+    public int wireLength() {
+        return wireLength;
     }
 
     /** Number of body bytes. */
@@ -530,7 +542,7 @@ public final class StompFrame {
                 nv[2 * i] = h.name();
                 nv[2 * i + 1] = h.value();
             }
-            return new StompFrame(command, nv, n, null, null, array, offset, length, direct, contentLength);
+            return new StompFrame(command, nv, n, null, null, array, offset, length, direct, contentLength, -1);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.StompEncoder;
 import dev.stompbox.protocol.codec.StompParser;
 import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.metrics.StompMetrics;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -51,6 +52,8 @@ public final class Connection {
     private volatile boolean paused;
     private volatile long writeStartedMillis; // 0 when no write is in progress
     private final byte[] readBuffer = new byte[READ_BUFFER];
+    private final StompMetrics metrics;
+    private boolean counted; // reported open to the metrics; guarded by this
 
     private Connection(BrokerAddress broker, Socket socket, StompClientConfig config) throws IOException {
         this.broker = broker;
@@ -59,6 +62,7 @@ public final class Connection {
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         this.parser = new StompParser(config.version(), config.parserLimits());
         this.version = config.version();
+        this.metrics = config.metrics();
     }
 
     /** Opens a TCP or TLS socket within {@code timeout} (TLS handshake included). */
@@ -125,8 +129,9 @@ public final class Connection {
     public void write(StompFrame frame) throws IOException {
         writeStartedMillis = Math.max(1, System.nanoTime() / 1_000_000);
         try {
-            StompEncoder.of(version).encode(frame, out);
+            int n = StompEncoder.of(version).encode(frame, out);
             out.flush();
+            metrics.frameSent(frame.command(), n);
         } finally {
             writeStartedMillis = 0;
         }
@@ -172,6 +177,7 @@ public final class Connection {
             }
             parser.add(readBuffer, 0, n);
         }
+        metrics.frameReceived(frame.command(), frame.wireLength());
         return frame;
     }
 
@@ -189,6 +195,7 @@ public final class Connection {
             // Frames that arrived with CONNECTED are already parsed.
             StompFrame frame;
             while (!closed && (frame = parser.get()) != null) {
+                metrics.frameReceived(frame.command(), frame.wireLength());
                 handler.frame(this, frame);
             }
             while (!closed) {
@@ -199,6 +206,7 @@ public final class Connection {
                 handler.data(this);
                 parser.add(readBuffer, 0, n);
                 while (!closed && (frame = parser.get()) != null) {
+                    metrics.frameReceived(frame.command(), frame.wireLength());
                     handler.frame(this, frame);
                 }
             }
@@ -235,8 +243,22 @@ public final class Connection {
         return paused;
     }
 
+    /** Counts this connection as open in the metrics until it is closed. */
+    public synchronized void opened() {
+        if (!counted && !closed) {
+            counted = true;
+            metrics.connectionOpened();
+        }
+    }
+
     /** Closes the socket; the reader thread then ends without reporting a loss. */
     public void close() {
+        synchronized (this) {
+            if (counted) {
+                counted = false;
+                metrics.connectionClosed();
+            }
+        }
         closed = true;
         try {
             socket.close();

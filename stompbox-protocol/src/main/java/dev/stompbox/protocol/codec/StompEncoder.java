@@ -108,18 +108,20 @@ public final class StompEncoder {
         dst.put((byte) 0);
     }
 
-    /** Writes the frame: the head in one write, then the body straight from its own memory, then NUL. */
-    public void encode(StompFrame frame, OutputStream out) throws IOException {
+    /**
+     * Writes the frame: the head in one write, then the body straight from its own memory, then NUL.
+     *
+     * @return the number of bytes written
+     */
+    public int encode(StompFrame frame, OutputStream out) throws IOException {
         byte[] head = new byte[headLength(frame)];
         writeHead(frame, head, 0);
-        if (frame.bodyLength() == 0) {
-            out.write(head);
-            out.write(0);
-            return;
-        }
         out.write(head);
-        frame.writeBodyTo(out);
+        if (frame.bodyLength() > 0) {
+            frame.writeBodyTo(out);
+        }
         out.write(0);
+        return head.length + frame.bodyLength() + 1;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -838,6 +838,7 @@ public final class StompParser {
             }
             byte[] b = contentLength == 0 ? NO_BODY : Arrays.copyOfRange(a, seg, seg + contentLength);
             advance(seg + contentLength + 1);
+            frameBytes += contentLength + 1;
             emit(b);
             return true;
         }
@@ -871,6 +872,7 @@ public final class StompParser {
             throw error("Expected NUL after content-length " + contentLength + " body", 0);
         }
         advance(seg + 1);
+        frameBytes += contentLength + 1;
         byte[] b = body;
         body = null;
         emit(b);
@@ -879,7 +881,7 @@ public final class StompParser {
 
     private void emit(byte[] b) {
         StompCommand c = command;
-        frames.add(FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b));
+        frames.add(FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b, frameBytes));
         clearFrame();
         state = FRAME_START;
         scan = 0;

@@ -127,6 +127,20 @@ class ParsedHeadersTest {
     }
 
     @Test
+    void wireLengthIsEachFramesOwnSizeWithoutTheHeartBeatsAroundIt() {
+        String withLength = "MESSAGE\r\nsubscription:0\r\ncontent-length:3\r\n\r\na\0b\0";
+        String untilNul = "SEND\ndestination:/q\n\nhello\0";
+        String big = "SEND\ndestination:/q\ncontent-length:20000\n\n" + "x".repeat(20_000) + "\0"; // filled directly
+        String wire = "\n\r\n" + withLength + "\n\n" + untilNul + big + "\n";
+        List<Integer> expected = List.of(withLength.length(), untilNul.length(), big.length());
+        assertThat(Wire.parse(StompVersion.V1_2, wire)).extracting(StompFrame::wireLength).isEqualTo(expected);
+        assertThat(parseByteByByte(StompVersion.V1_2, Wire.bytes(wire))).extracting(StompFrame::wireLength).isEqualTo(expected);
+        StompFrame built = StompFrame.builder(StompCommand.SEND).header("destination", "/q").build();
+        assertThat(built.wireLength()).isEqualTo(-1);
+        assertThat(Wire.parse(StompVersion.V1_2, untilNul).get(0).withHeader("a", "b").wireLength()).isEqualTo(-1);
+    }
+
+    @Test
     void indexedAccessIsBounded() {
         StompFrame f = StompFrame.builder(StompCommand.SEND).header("destination", "/q").build();
         assertThat(f.headerCount()).isEqualTo(1);

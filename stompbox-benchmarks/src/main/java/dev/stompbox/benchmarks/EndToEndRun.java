@@ -1,0 +1,59 @@
+package dev.stompbox.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One end-to-end workload for chosen contenders, printed rather than reported: for profiling a
+ * contender (for instance under JFR) without the whole benchmark run.
+ *
+ * <pre>{@code
+ * # producers=consumers=1, 20-byte bodies, 150 000 messages, no receipts, 3 rounds, async and raw only
+ * java -XX:StartFlightRecording=filename=e2e.jfr -cp "$cp" dev.stompbox.benchmarks.EndToEndRun 1 20 150000 false 3 async,raw
+ * }</pre>
+ *
+ * Contenders: {@code blocking}, {@code async}, {@code spring}, {@code vertx}, {@code raw} (default: all).
+ */
+public final class EndToEndRun {
+    private EndToEndRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 5) {
+            System.err.println("usage: EndToEndRun <producers=consumers> <body bytes> <messages> <receipts true|false> <rounds> [contenders,...]");
+            System.exit(2);
+        }
+        dev.stompbox.cli.LogDefaults.apply();
+        EndToEnd.VertxClient vertx = new EndToEnd.VertxClient();
+        Map<String, EndToEnd.Contender> all = new LinkedHashMap<>();
+        all.put("blocking", new EndToEnd.StompboxBlocking());
+        all.put("async", new EndToEnd.StompboxAsync());
+        all.put("spring", new EndToEnd.SpringTcp());
+        all.put("vertx", vertx);
+        all.put("raw", new EndToEnd.RawSocket());
+        int clients = Integer.parseInt(args[0]);
+        EndToEnd.Workload w = new EndToEnd.Workload(clients, clients, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                Boolean.parseBoolean(args[3]), 100);
+        int rounds = Integer.parseInt(args[4]);
+        List<String> which = args.length > 5 ? Arrays.asList(args[5].split(",")) : new ArrayList<>(all.keySet());
+        try (dev.stompbox.cli.EmbeddedBroker broker = new dev.stompbox.cli.EmbeddedBroker(0, 0)) {
+            for (int round = 1; round <= rounds; round++) {
+                for (String name : which) {
+                    EndToEnd.Contender c = all.get(name);
+                    if (c == null) {
+                        throw new IllegalArgumentException("unknown contender " + name + "; one of " + all.keySet());
+                    }
+                    EndToEnd.Result r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
+                    System.out.printf(Locale.ROOT, "round %d %-9s %,10.0f msg/s  p50 %,9.0f us  p99 %,9.0f us  lost %d%n",
+                            round, name, r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.lost());
+                }
+            }
+        } finally {
+            vertx.shutdown();
+        }
+    }
+}

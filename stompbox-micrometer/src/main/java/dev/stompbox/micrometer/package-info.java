@@ -1,0 +1,2 @@
+/** Micrometer meters for the Stompbox clients. */
+package dev.stompbox.micrometer;

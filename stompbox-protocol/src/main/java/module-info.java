@@ -1,0 +1,13 @@
+/**
+ * The sans-I/O STOMP core: frames, the incremental parser and the encoder, the stateless commands,
+ * the session state machine and the failover schedule. No dependencies beyond {@code java.base}.
+ * {@code dev.stompbox.protocol.internal} is not exported.
+ */
+module dev.stompbox.protocol {
+    exports dev.stompbox.protocol;
+    exports dev.stompbox.protocol.codec;
+    exports dev.stompbox.protocol.commands;
+    exports dev.stompbox.protocol.failover;
+    exports dev.stompbox.protocol.metrics;
+    exports dev.stompbox.protocol.session;
+}
