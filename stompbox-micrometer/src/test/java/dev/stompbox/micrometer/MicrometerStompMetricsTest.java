@@ -179,6 +179,26 @@ class MicrometerStompMetricsTest {
                 .counter().count()).isEqualTo(1);
     }
 
+    @Test
+    void reconnectsAreCountedApartFromFirstConnects() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (StompTestServer server = new StompTestServer().start()) {
+            StompClient client = new StompClient(StompClientConfig.builder(server.uri()).autoReconnect(true)
+                    .disconnectTimeout(Duration.ofMillis(200)).metrics(MicrometerStompMetrics.of(registry, "r")).build());
+            try {
+                client.connect();
+                server.awaitConnection(TIMEOUT).reset();
+                server.awaitConnection(1, TIMEOUT);
+                await(() -> client.isConnected()
+                        && count(registry, "stomp.client.connects", "outcome", "success", "reconnect", "true") == 1);
+                assertThat(count(registry, "stomp.client.connects", "outcome", "success", "reconnect", "false")).isEqualTo(1);
+                assertThat(gauge(registry, "stomp.client.connections")).isEqualTo(1);
+            } finally {
+                client.close();
+            }
+        }
+    }
+
     private static double count(MeterRegistry registry, String name, String... tags) {
         return registry.get(name).tag("client", clientOf(registry, name)).tags(tags).counter().count();
     }
