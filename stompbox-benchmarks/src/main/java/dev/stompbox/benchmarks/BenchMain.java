@@ -296,16 +296,19 @@ public final class BenchMain {
             Point netty = e.getValue().get("netty");
             sb.append(' ').append(netty == null ? "-" : String.format(Locale.ROOT, "%.0f vs %.0f", us.bytesPerOp(), netty.bytesPerOp())).append(" |\n");
         }
-        sb.append("\nRaw figures (ops/s ± error, B/op):\n\n| workload | contender | ops/s | ± | B/op |\n|---|---|---:|---:|---:|\n");
+        sb.append("\nRaw figures (one frame per op: frames/s ± error, MB/s of wire bytes, B/op):\n\n")
+          .append("| workload | contender | frames/s | ± | MB/s | B/op |\n|---|---|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Point>> e : results.entrySet()) {
             List<String> order = new ArrayList<>();
             order.add(ours);
             order.addAll(others);
             order.addAll(peers);
+            int wireBytes = Workloads.wire(e.getKey()).length;
             for (String m : order) {
                 Point p = e.getValue().get(m);
                 if (p != null) {
-                    sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %.0f |%n", e.getKey(), m, p.opsPerSec(), count(p.error()), p.bytesPerOp()));
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %s | %,.0f | %.0f |%n", e.getKey(), m, p.opsPerSec(),
+                            count(p.error()), p.opsPerSec() * wireBytes / 1e6, p.bytesPerOp()));
                 }
             }
         }
