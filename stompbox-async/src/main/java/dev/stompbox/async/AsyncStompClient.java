@@ -465,6 +465,9 @@ public final class AsyncStompClient {
         ConnectOptions options = ConnectOptions.builder().host(config.virtualHost()).login(config.login())
                 .passcode(config.passcode()).heartBeat(config.heartBeat()).headers(config.connectHeaders()).build();
         StompFrame connect = session.connect(options);
+        if (log.isDebugEnabled()) {
+            log.debug(">>> {}", connect.info()); // info() masks the passcode
+        }
         byte[] bytes = StompEncoder.of(c.version).encode(connect);
         config.metrics().frameSent(connect.command(), bytes.length);
         c.channel.writeAndFlush(wire(c, bytes)).addListener(f -> {

@@ -275,8 +275,14 @@ public final class StompClient implements AutoCloseable {
                         .headers(config.connectHeaders());
                 connect = session.connect(options.build());
             }
+            if (log.isDebugEnabled()) {
+                log.debug(">>> {}", connect.info()); // info() masks the passcode
+            }
             c.write(connect);
             StompFrame reply = c.readFrame(bounded(config.connectedTimeout(), deadlineNanos));
+            if (reply != null && log.isDebugEnabled()) {
+                log.debug("<<< {}", reply.info());
+            }
             if (reply == null) {
                 throw new StompConnectionException("no CONNECTED from " + broker + " within "
                         + bounded(config.connectedTimeout(), deadlineNanos).toMillis() + " ms");
