@@ -254,12 +254,12 @@ public final class Connection {
     /** Closes the socket; the reader thread then ends without reporting a loss. */
     public void close() {
         synchronized (this) {
+            closed = true; // under the lock, so that opened() cannot count a connection being closed
             if (counted) {
                 counted = false;
                 metrics.connectionClosed();
             }
         }
-        closed = true;
         try {
             socket.close();
         } catch (IOException ignored) {
