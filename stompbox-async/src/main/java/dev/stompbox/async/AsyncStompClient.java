@@ -759,7 +759,7 @@ public final class AsyncStompClient {
             unknownSubscriptionMessages.incrementAndGet();
             return;
         }
-        long bytes = frame.bodyLength() + 64L * frame.headers().size();
+        long bytes = frame.bodyLength() + 64L * frame.headerCount();
         pending.add(new Delivery(frame, sub, c.epoch, bytes));
         pendingBytes += bytes;
         if (sub.waiting++ == 0) {

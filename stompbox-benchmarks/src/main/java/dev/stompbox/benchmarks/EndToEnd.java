@@ -106,6 +106,20 @@ final class EndToEnd {
         Producer producer(String host, int port, boolean receipts) throws Exception;
     }
 
+    /**
+     * Every contender, by short name ({@code blocking}, {@code async}, {@code spring}, {@code vertx},
+     * {@code raw}), in report order; {@code vertx} is the caller's, who shuts it down.
+     */
+    static Map<String, Contender> contenders(VertxClient vertx) {
+        Map<String, Contender> all = new java.util.LinkedHashMap<>();
+        all.put("blocking", new StompboxBlocking());
+        all.put("async", new StompboxAsync());
+        all.put("spring", new SpringTcp());
+        all.put("vertx", vertx);
+        all.put("raw", new RawSocket());
+        return all;
+    }
+
     static Result run(Contender contender, String host, int port, Workload w) throws Exception {
         String destination = "/queue/e2e-" + UUID.randomUUID();
         Recorder recorder = new Recorder();

@@ -2,7 +2,6 @@ package dev.stompbox.benchmarks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,12 +28,7 @@ public final class EndToEndRun {
         }
         dev.stompbox.cli.LogDefaults.apply();
         EndToEnd.VertxClient vertx = new EndToEnd.VertxClient();
-        Map<String, EndToEnd.Contender> all = new LinkedHashMap<>();
-        all.put("blocking", new EndToEnd.StompboxBlocking());
-        all.put("async", new EndToEnd.StompboxAsync());
-        all.put("spring", new EndToEnd.SpringTcp());
-        all.put("vertx", vertx);
-        all.put("raw", new EndToEnd.RawSocket());
+        Map<String, EndToEnd.Contender> all = EndToEnd.contenders(vertx);
         int clients = Integer.parseInt(args[0]);
         EndToEnd.Workload w = new EndToEnd.Workload(clients, clients, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                 Boolean.parseBoolean(args[3]), 100);

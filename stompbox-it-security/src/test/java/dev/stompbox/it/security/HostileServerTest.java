@@ -158,8 +158,9 @@ class HostileServerTest {
         };
     }
 
+    /** The server's side of the newest connection, once the client has subscribed on it. */
     private ServerConnection serverSide() {
-        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        ServerConnection sc = server.awaitConnection(server.connections().size() - 1, TIMEOUT);
         sc.awaitReceived(f -> "s".equals(f.header("id")), TIMEOUT);
         return sc;
     }
@@ -178,6 +179,18 @@ class HostileServerTest {
             Thread.sleep(20); // paced: the test kit queues what it is given
         }
         return sent;
+    }
+
+    /** Connects a client of {@code kind}, sends it {@code wire} and returns the reason it gave for hanging up. */
+    private String refusal(Kind kind, byte[] wire) throws Exception {
+        try (Victim v = connect(kind)) {
+            serverSide().sendRaw(wire);
+            return reason(v.awaitLoss(TIMEOUT));
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String reason(Throwable loss) {
@@ -210,55 +223,42 @@ class HostileServerTest {
     @EnumSource(Kind.class)
     void contentLengthThatIsNegativeHugeOrNotANumberIsATypedError(Kind kind) throws Exception {
         for (String value : new String[] {"-1", "99999999999", "ten"}) {
-            try (Victim v = connect(kind)) {
-                server.awaitConnection(server.connections().size() - 1, TIMEOUT).sendRaw(
-                        (MESSAGE_HEAD + "content-length:" + value + "\n\nbody\0").getBytes(StandardCharsets.US_ASCII));
-                assertThat(reason(v.awaitLoss(TIMEOUT))).isEqualTo("Invalid content-length: '" + value + "'");
-            }
+            assertThat(refusal(kind, ascii(MESSAGE_HEAD + "content-length:" + value + "\n\nbody\0")))
+                    .isEqualTo("Invalid content-length: '" + value + "'");
         }
     }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
     void aContentLengthThatLiesIsCaughtAtTheMissingNul(Kind kind) throws Exception {
-        try (Victim v = connect(kind)) {
-            serverSide().sendRaw((MESSAGE_HEAD + "content-length:3\n\nhello\0").getBytes(StandardCharsets.US_ASCII));
-            assertThat(reason(v.awaitLoss(TIMEOUT))).isEqualTo("Expected NUL after content-length 3 body");
-        }
+        assertThat(refusal(kind, ascii(MESSAGE_HEAD + "content-length:3\n\nhello\0")))
+                .isEqualTo("Expected NUL after content-length 3 body");
     }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
     void aContentLengthAboveTheFrameLimitIsRefusedBeforeTheBodyArrives(Kind kind) throws Exception {
-        try (Victim v = connect(kind)) {
-            serverSide().sendRaw((MESSAGE_HEAD + "content-length:" + (2 * MAX_FRAME) + "\n\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(reason(v.awaitLoss(TIMEOUT))).startsWith("Frame too large: content-length " + (2 * MAX_FRAME));
-        }
+        assertThat(refusal(kind, ascii(MESSAGE_HEAD + "content-length:" + (2 * MAX_FRAME) + "\n\n")))
+                .startsWith("Frame too large: content-length " + (2 * MAX_FRAME));
     }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
     void invalidUtf8InAHeaderIsATypedError(Kind kind) throws Exception {
-        try (Victim v = connect(kind)) {
-            byte[] head = (MESSAGE_HEAD + "name:").getBytes(StandardCharsets.US_ASCII);
-            byte[] wire = Arrays.copyOf(head, head.length + 5);
-            wire[head.length] = (byte) 0xC3;
-            wire[head.length + 1] = (byte) 0x28; // not a continuation byte
-            wire[head.length + 2] = '\n';
-            wire[head.length + 3] = '\n';
-            wire[head.length + 4] = 0;
-            serverSide().sendRaw(wire);
-            assertThat(reason(v.awaitLoss(TIMEOUT))).startsWith("Malformed UTF-8 in header");
-        }
+        byte[] head = ascii(MESSAGE_HEAD + "name:");
+        byte[] wire = Arrays.copyOf(head, head.length + 5);
+        wire[head.length] = (byte) 0xC3;
+        wire[head.length + 1] = (byte) 0x28; // not a continuation byte
+        wire[head.length + 2] = '\n';
+        wire[head.length + 3] = '\n';
+        wire[head.length + 4] = 0;
+        assertThat(refusal(kind, wire)).startsWith("Malformed UTF-8 in header");
     }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
     void aBareCarriageReturnIsATypedError(Kind kind) throws Exception {
-        try (Victim v = connect(kind)) {
-            serverSide().sendRaw((MESSAGE_HEAD + "name:a\rb\n\n\0").getBytes(StandardCharsets.US_ASCII));
-            assertThat(reason(v.awaitLoss(TIMEOUT))).startsWith("Bare CR");
-        }
+        assertThat(refusal(kind, ascii(MESSAGE_HEAD + "name:a\rb\n\n\0"))).startsWith("Bare CR");
     }
 
     @ParameterizedTest
