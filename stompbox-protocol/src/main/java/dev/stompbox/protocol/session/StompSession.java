@@ -79,6 +79,8 @@ public final class StompSession {
     private final Map<SubscriptionToken, Subscription> subscriptions = new LinkedHashMap<>();
     private final Set<String> transactions = new LinkedHashSet<>();
     private final Set<String> receipts = new LinkedHashSet<>();
+    private final Map<String, StompFrame> unreceipted = new LinkedHashMap<>();
+    private boolean atLeastOnce;
     private long nextSubscriptionId;
     private long nextTransactionId;
 
@@ -216,8 +218,9 @@ public final class StompSession {
      * Ends the session: state DISCONNECTED, version back to the session's own, and everything tied to
      * the connection forgotten (session id, heart-beats, transactions, receipts).
      *
-     * @param flush whether to forget the subscriptions as well; keep them ({@code false}) to
-     *              {@link #replay()} them after reconnecting
+     * @param flush whether to forget the subscriptions and the SENDs kept by at-least-once
+     *              publishing as well; keep them ({@code false}) to {@link #replay()} and
+     *              {@link #resend()} them after reconnecting
      */
     public void close(boolean flush) {
         state = SessionState.DISCONNECTED;
@@ -234,6 +237,7 @@ public final class StompSession {
         receipts.clear();
         if (flush) {
             subscriptions.clear();
+            unreceipted.clear();
         }
     }
 
@@ -244,6 +248,7 @@ public final class StompSession {
         require(StompCommand.SEND, SessionState.CONNECTED);
         StompFrame frame = Commands.send(destination, body, headers, receipt);
         track(receipt);
+        keep(frame);
         return frame;
     }
 
@@ -257,6 +262,7 @@ public final class StompSession {
             throw new StompProtocolException("Expected a SEND frame with a destination, got [" + frame.info() + "]");
         }
         track(frame.header(StompHeaders.RECEIPT));
+        keep(frame);
         return frame;
     }
 
@@ -415,6 +421,7 @@ public final class StompSession {
     public String receipt(StompFrame frame) {
         require(StompCommand.RECEIPT, RECEIVING);
         String receipt = Commands.receipt(frame);
+        unreceipted.remove(receipt);
         if (!receipts.remove(receipt) && check) {
             throw new StompProtocolException("Unexpected receipt: " + receipt);
         }
@@ -428,7 +435,8 @@ public final class StompSession {
      * @return whether it was pending
      */
     public boolean cancelReceipt(String receipt) {
-        return receipts.remove(receipt);
+        boolean kept = unreceipted.remove(receipt) != null;
+        return receipts.remove(receipt) || kept;
     }
 
     /** The receipt ids asked for and not yet received, oldest first. */
@@ -442,6 +450,104 @@ public final class StompSession {
         }
         if (!receipts.add(receipt) && check) {
             throw new StompProtocolException("Receipt already pending: " + receipt);
+        }
+    }
+
+    // -- at-least-once publishing ----------------------------------------------------------------
+
+    /**
+     * Turns at-least-once publishing on or off (off by default). While on, every SEND that asks for
+     * a receipt and is not part of a transaction ({@link #resendable(StompFrame)}) is kept until its
+     * RECEIPT arrives or the caller gives up on it ({@link #cancelReceipt(String)}). The kept SENDs
+     * survive {@link #close(boolean) close(false)}, and {@link #resend()} hands them out again,
+     * in order and with their original receipt ids, once the next connection is CONNECTED.
+     * A broker may therefore see a SEND twice (it arrived, but its RECEIPT did not): consumers can
+     * pair the copies by the {@code receipt} header that Artemis and RabbitMQ copy into the MESSAGE.
+     *
+     * <p>The session does not bound how many SENDs it keeps; the caller does, by not sending more
+     * while {@link #unreceiptedCount()} is at its limit.
+     */
+    public StompSession atLeastOnce(boolean on) {
+        this.atLeastOnce = on;
+        if (!on) {
+            unreceipted.clear();
+        }
+        return this;
+    }
+
+    public boolean atLeastOnce() {
+        return atLeastOnce;
+    }
+
+    /**
+     * Whether at-least-once publishing keeps {@code frame}: a SEND with a {@code receipt} and
+     * without a {@code transaction} (a transaction is tied to its connection; re-sending part of
+     * one on another connection would commit half of it, so the transaction fails instead).
+     */
+    public static boolean resendable(StompFrame frame) {
+        return frame.command() == StompCommand.SEND && frame.header(StompHeaders.RECEIPT) != null
+                && frame.header(StompHeaders.TRANSACTION) == null;
+    }
+
+    /**
+     * Keeps a SEND made while there is no connection to write it to (during a reconnect), to go out
+     * with the next {@link #resend()}, after the SENDs kept before it. Allowed in any state.
+     *
+     * @throws StompProtocolException if at-least-once publishing is off, the frame is not
+     *                                {@link #resendable(StompFrame) resendable}, or (with check on)
+     *                                its receipt id is already kept
+     */
+    public void queue(StompFrame send) {
+        if (!atLeastOnce) {
+            throw new StompProtocolException("At-least-once publishing is off: a SEND cannot be kept for the next connection");
+        }
+        if (!resendable(send)) {
+            throw new StompProtocolException("Only a SEND with a receipt and no transaction can be kept for the next connection, got ["
+                    + send.info() + "]");
+        }
+        String receipt = send.header(StompHeaders.RECEIPT);
+        if (unreceipted.containsKey(receipt) && check) {
+            throw new StompProtocolException("Receipt already pending: " + receipt);
+        }
+        unreceipted.put(receipt, send);
+    }
+
+    /**
+     * The kept SENDs, oldest first, to write right after CONNECTED (after the subscriptions are
+     * {@linkplain #replay() replayed}, before anything new); their receipts are tracked again.
+     */
+    public List<StompFrame> resend() {
+        require(StompCommand.SEND, SessionState.CONNECTED);
+        List<StompFrame> frames = new ArrayList<>(unreceipted.values());
+        for (StompFrame f : frames) {
+            receipts.add(f.header(StompHeaders.RECEIPT));
+        }
+        return frames;
+    }
+
+    /** How many SENDs are kept, waiting for their RECEIPT. */
+    public int unreceiptedCount() {
+        return unreceipted.size();
+    }
+
+    /** Whether the SEND with receipt id {@code receipt} is kept for re-sending. */
+    public boolean isKept(String receipt) {
+        return unreceipted.containsKey(receipt);
+    }
+
+    /**
+     * Forgets the kept SENDs (when the caller stops reconnecting) and returns their receipt ids,
+     * oldest first, so that the caller can fail what waits on them.
+     */
+    public List<String> dropUnreceipted() {
+        List<String> ids = new ArrayList<>(unreceipted.keySet());
+        unreceipted.clear();
+        return ids;
+    }
+
+    private void keep(StompFrame frame) {
+        if (atLeastOnce && resendable(frame)) {
+            unreceipted.put(frame.header(StompHeaders.RECEIPT), frame);
         }
     }
 
@@ -538,6 +644,7 @@ public final class StompSession {
     @Override
     public String toString() {
         return "StompSession[state=" + state + ", version=" + version + ", id=" + id + ", subscriptions="
-                + subscriptions.size() + ", transactions=" + transactions.size() + ", receipts=" + receipts.size() + "]";
+                + subscriptions.size() + ", transactions=" + transactions.size() + ", receipts=" + receipts.size()
+                + (atLeastOnce ? ", unreceipted=" + unreceipted.size() : "") + "]";
     }
 }

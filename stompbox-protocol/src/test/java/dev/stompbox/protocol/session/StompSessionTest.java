@@ -384,4 +384,119 @@ class StompSessionTest {
             assertThatThrownBy(() -> session.send(StompFrame.of(StompCommand.ACK))).isInstanceOf(StompProtocolException.class);
         }
     }
+
+    @Nested
+    @DisplayName("at-least-once publishing")
+    class AtLeastOnce {
+        private StompFrame receipt(String id) {
+            return StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", id).build();
+        }
+
+        private List<String> ids(List<StompFrame> frames) {
+            return frames.stream().map(f -> f.header("receipt")).toList();
+        }
+
+        private void reconnect(StompSession session) {
+            session.close(false);
+            session.connect();
+            session.connected(connected("1.2", null));
+        }
+
+        @Test
+        @DisplayName("unreceipted SENDs survive a lost connection and come back in order, with their receipt ids, tracked again")
+        void resendsInOrder() {
+            StompSession session = connectedSession(V1_2).atLeastOnce(true);
+            session.send("/queue/a", new byte[]{1}, Map.of(), "r1");
+            session.send("/queue/a", new byte[]{2}, Map.of(), "r2");
+            session.send("/queue/a", new byte[]{3}, Map.of(), "r3");
+            session.receipt(receipt("r2"));
+            assertThat(session.unreceiptedCount()).isEqualTo(2);
+
+            reconnect(session);
+            assertThat(session.pendingReceipts()).isEmpty();
+            List<StompFrame> again = session.resend();
+            assertThat(ids(again)).containsExactly("r1", "r3");
+            assertThat(again.get(1).body()).containsExactly(3);
+            assertThat(session.pendingReceipts()).containsExactly("r1", "r3");
+
+            session.receipt(receipt("r1"));
+            session.receipt(receipt("r3"));
+            assertThat(session.unreceiptedCount()).isZero();
+            assertThat(session.resend()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("SENDs made while reconnecting queue behind the unreceipted ones")
+        void queuedWhileDisconnected() {
+            StompSession session = connectedSession(V1_2).atLeastOnce(true);
+            session.send("/queue/a", null, Map.of(), "old");
+            session.close(false);
+            session.queue(StompFrame.builder(StompCommand.SEND).header("destination", "/queue/a").header("receipt", "new").build());
+            assertThatThrownBy(() -> session.queue(StompFrame.builder(StompCommand.SEND).header("destination", "/queue/a")
+                    .header("receipt", "new").build())).isInstanceOf(StompProtocolException.class).hasMessageContaining("already pending");
+            session.connect();
+            session.connected(connected("1.2", null));
+            assertThat(ids(session.resend())).containsExactly("old", "new");
+        }
+
+        @Test
+        @DisplayName("transactional SENDs, SENDs without a receipt and non-SEND frames are never kept")
+        void onlyPlainReceiptedSends() {
+            StompSession session = connectedSession(V1_2).atLeastOnce(true);
+            String tx = session.begin(null, null).header("transaction");
+            session.send("/queue/a", null, Map.of("transaction", tx), "in-tx");
+            session.send("/queue/a", null, Map.of(), null);
+            session.subscribe("/queue/a", Map.of(), "sub", null);
+            assertThat(session.unreceiptedCount()).isZero();
+            assertThat(StompSession.resendable(StompFrame.builder(StompCommand.SEND).header("receipt", "x")
+                    .header("transaction", "t").build())).isFalse();
+            session.close(false);
+            assertThatThrownBy(() -> session.queue(StompFrame.builder(StompCommand.SEND).header("destination", "/q")
+                    .header("receipt", "x").header("transaction", "t").build()))
+                    .isInstanceOf(StompProtocolException.class).hasMessageContaining("no transaction");
+        }
+
+        @Test
+        @DisplayName("a cancelled receipt (timed out, refused) is not re-sent; dropping returns what was kept")
+        void cancelAndDrop() {
+            StompSession session = connectedSession(V1_2).atLeastOnce(true);
+            session.send("/queue/a", null, Map.of(), "r1");
+            session.send("/queue/a", null, Map.of(), "r2");
+            session.close(false);
+            assertThat(session.cancelReceipt("r1")).isTrue();
+            assertThat(session.isKept("r1")).isFalse();
+            assertThat(session.isKept("r2")).isTrue();
+            assertThat(session.dropUnreceipted()).containsExactly("r2");
+            assertThat(session.unreceiptedCount()).isZero();
+        }
+
+        @Test
+        @DisplayName("off by default; close(true) and turning it off forget the kept SENDs; queueing needs it on")
+        void offAndFlush() {
+            StompSession plain = connectedSession(V1_2);
+            plain.send("/queue/a", null, Map.of(), "r1");
+            assertThat(plain.unreceiptedCount()).isZero();
+            assertThatThrownBy(() -> plain.queue(StompFrame.builder(StompCommand.SEND).header("destination", "/q")
+                    .header("receipt", "x").build())).isInstanceOf(StompProtocolException.class).hasMessageContaining("off");
+
+            StompSession session = connectedSession(V1_2).atLeastOnce(true);
+            session.send("/queue/a", null, Map.of(), "r1");
+            session.close(true);
+            assertThat(session.unreceiptedCount()).isZero();
+            session.connect();
+            session.connected(connected("1.2", null));
+            session.send("/queue/a", null, Map.of(), "r2");
+            session.atLeastOnce(false);
+            assertThat(session.unreceiptedCount()).isZero();
+            assertThat(session.toString()).doesNotContain("unreceipted");
+        }
+
+        @Test
+        @DisplayName("resend needs a connected session")
+        void resendNeedsConnection() {
+            StompSession session = connectedSession(V1_2).atLeastOnce(true);
+            session.close(false);
+            assertThatThrownBy(session::resend).isInstanceOf(StompProtocolException.class).hasMessageContaining("state disconnected");
+        }
+    }
 }
