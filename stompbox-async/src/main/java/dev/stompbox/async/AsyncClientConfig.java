@@ -19,7 +19,8 @@ import java.util.concurrent.Executor;
  * The settings of an {@link AsyncStompClient}. Immutable; {@link #toString()} never shows the
  * passcode. Defaults match the blocking client: {@code host:/}, heart-beats 10000,10000, grace 2×,
  * connect, CONNECTED and disconnect timeouts of 10 s, receipts 30 s, a send waiting at most 30 s
- * for the channel to become writable.
+ * for the channel to become writable; at-least-once publishing off, with a window of 1000 SENDs
+ * when on.
  *
  * <pre>{@code
  * AsyncClientConfig config = AsyncClientConfig.builder("ws://localhost:15674/ws")
@@ -51,6 +52,8 @@ public final class AsyncClientConfig {
     private final SslContext nettySslContext;
     private final boolean hostnameVerification;
     private final boolean autoReconnect;
+    private final boolean atLeastOnce;
+    private final int maxUnreceipted;
     private final boolean alwaysDisconnectOnUnhandledMessage;
     private final Map<String, String> connectHeaders;
     private final EventLoopGroup eventLoopGroup;
@@ -79,6 +82,8 @@ public final class AsyncClientConfig {
         nettySslContext = b.nettySslContext;
         hostnameVerification = b.hostnameVerification;
         autoReconnect = b.autoReconnect;
+        atLeastOnce = b.atLeastOnce;
+        maxUnreceipted = b.maxUnreceipted;
         alwaysDisconnectOnUnhandledMessage = b.alwaysDisconnectOnUnhandledMessage;
         connectHeaders = Map.copyOf(b.connectHeaders);
         eventLoopGroup = b.eventLoopGroup;
@@ -180,6 +185,16 @@ public final class AsyncClientConfig {
         return autoReconnect;
     }
 
+    /** Whether at-least-once publishing is on; see {@link Builder#atLeastOnce(boolean)}. */
+    public boolean atLeastOnce() {
+        return atLeastOnce;
+    }
+
+    /** How many SENDs may await their RECEIPT at once in at-least-once mode. */
+    public int maxUnreceipted() {
+        return maxUnreceipted;
+    }
+
     /** The 1.x behaviour: a failed handler disconnects even when an error destination is set. */
     public boolean alwaysDisconnectOnUnhandledMessage() {
         return alwaysDisconnectOnUnhandledMessage;
@@ -231,6 +246,8 @@ public final class AsyncClientConfig {
         private SslContext nettySslContext;
         private boolean hostnameVerification = true;
         private boolean autoReconnect;
+        private boolean atLeastOnce;
+        private int maxUnreceipted = 1000;
         private boolean alwaysDisconnectOnUnhandledMessage;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private EventLoopGroup eventLoopGroup;
@@ -343,6 +360,39 @@ public final class AsyncClientConfig {
 
         public Builder autoReconnect(boolean on) {
             this.autoReconnect = on;
+            return this;
+        }
+
+        /**
+         * At-least-once publishing: every SEND outside a transaction asks for a RECEIPT and its
+         * future completes when the RECEIPT arrives. A SEND whose RECEIPT has not arrived when the
+         * connection is lost is sent again after the reconnect (after the subscriptions are
+         * replayed, before any new SEND), in order and with its original receipt id, and its future
+         * does not fail: it fails when the reconnect gives up, when the broker answers it with an
+         * ERROR, or when its {@linkplain #receiptTimeout(Duration) receipt timeout}, counted from
+         * the call, passes. SENDs made while reconnecting wait in the same queue.
+         *
+         * <p>At most {@linkplain #maxUnreceipted(int) maxUnreceipted} SENDs are outstanding. Beyond
+         * that, {@code send} blocks the calling thread until one is receipted, at most the
+         * {@linkplain #writeTimeout(Duration) write timeout}, then returns a future failed with
+         * {@link dev.stompbox.protocol.StompReceiptTimeoutException}; called on the client's event
+         * loop (which must never block) it fails at once instead.
+         *
+         * <p>Duplicates are possible (a SEND arrived but its RECEIPT did not); loss is not. Artemis
+         * and RabbitMQ copy the {@code receipt} header into the MESSAGE, so consumers can pair the
+         * copies. Transactional SENDs are never re-sent: their transaction fails instead.
+         */
+        public Builder atLeastOnce(boolean on) {
+            this.atLeastOnce = on;
+            return this;
+        }
+
+        /** The at-least-once window: SENDs that may await their RECEIPT at once (default 1000). */
+        public Builder maxUnreceipted(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxUnreceipted must be at least 1: " + max);
+            }
+            this.maxUnreceipted = max;
             return this;
         }
 

@@ -15,6 +15,7 @@ import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.StompEncoder;
 import dev.stompbox.protocol.codec.StompParser;
+import dev.stompbox.protocol.commands.Commands;
 import dev.stompbox.protocol.commands.ConnectOptions;
 import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.commands.SubscriptionToken;
@@ -76,10 +77,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * An asynchronous STOMP client on Netty (stompest's Twisted client, with {@link CompletableFuture}
@@ -135,6 +140,9 @@ public final class AsyncStompClient {
     private final Executor executor;
     private final ReconnectSchedule schedule;
     private final AtomicLong receiptIds = new AtomicLong();
+    // Random part: consumers pair re-sent copies by receipt id, across producer processes too.
+    private final String receiptPrefix = "stompbox-" + instance + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "-";
+    private final Semaphore window; // at-least-once: one permit per SEND awaiting its RECEIPT
     private final AtomicLong subscriptionIds = new AtomicLong();
     private final AtomicLong unknownSubscriptionMessages = new AtomicLong();
     private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
@@ -217,6 +225,8 @@ public final class AsyncStompClient {
         this.schedule = new ReconnectSchedule(config.failoverUri());
         this.session = new StompSession(config.version());
         this.session.graceFactor(config.graceFactor());
+        this.session.atLeastOnce(config.atLeastOnce());
+        this.window = new Semaphore(config.maxUnreceipted());
     }
 
     /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
@@ -534,6 +544,14 @@ public final class AsyncStompClient {
                     return;
                 }
                 log.warn("{} sent ERROR: {}", c.broker, error.getMessage());
+                String about = frame.header(StompHeaders.RECEIPT_ID);
+                PendingReceipt refused = about == null ? null : receipts.remove(about);
+                if (refused != null) {
+                    // The broker refused that very frame: never re-send it, report the broker's reason.
+                    refused.timeout().cancel(false);
+                    session.cancelReceipt(about);
+                    refused.future().completeExceptionally(error);
+                }
                 lose(c, error);
             }
             case RECEIPT -> {
@@ -582,11 +600,18 @@ public final class AsyncStompClient {
             write(c, again.frame(), null);
             replayed.add(again.token().value());
         }
+        int resent = 0;
+        if (session.atLeastOnce()) {
+            for (StompFrame f : session.resend()) {
+                write(c, f, null);
+                resent++;
+            }
+        }
         if (ticker == null) {
             ticker = loop.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
-        log.info("connected to {} (STOMP {}, heart-beats {} ms out / {} ms in)", c.broker, c.version,
-                session.clientHeartBeat(), session.serverHeartBeat());
+        log.info("connected to {} (STOMP {}, heart-beats {} ms out / {} ms in{})", c.broker, c.version,
+                session.clientHeartBeat(), session.serverHeartBeat(), resent == 0 ? "" : ", re-sent " + resent + " SEND(s)");
         drain();
         result.complete(this);
         if (lost == null) {
@@ -610,13 +635,99 @@ public final class AsyncStompClient {
     public CompletableFuture<Void> send(String destination, byte[] body, Map<String, String> headers) {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String receipt = hs.remove(StompHeaders.RECEIPT);
+        if (config.atLeastOnce() && !hs.containsKey(StompHeaders.TRANSACTION)) {
+            try {
+                return publish(Commands.send(destination, body, hs, receipt != null ? receipt : newReceiptId()));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         return command(receipt, (s, rid) -> s.send(destination, body, hs, rid));
     }
 
     /** Sends a SEND frame built by the caller (a body adopted without copying, for instance). */
     public CompletableFuture<Void> send(StompFrame frame) {
         String receipt = frame.header(StompHeaders.RECEIPT);
+        if (config.atLeastOnce() && frame.command() == StompCommand.SEND && frame.header(StompHeaders.TRANSACTION) == null) {
+            if (frame.header(StompHeaders.DESTINATION) == null) {
+                return CompletableFuture.failedFuture(new StompProtocolException("Expected a SEND frame with a destination, got ["
+                        + frame.info() + "]"));
+            }
+            return publish(receipt != null ? frame : frame.withAddedHeader(StompHeaders.RECEIPT, newReceiptId()));
+        }
         return command(receipt, (s, rid) -> s.send(frame));
+    }
+
+    CompletableFuture<Void> sendInTransaction(String transaction, long txEpoch, String destination, byte[] body,
+                                              Map<String, String> headers) {
+        Map<String, String> hs = new LinkedHashMap<>(headers);
+        String receipt = hs.remove(StompHeaders.RECEIPT);
+        hs.put(StompHeaders.TRANSACTION, transaction);
+        return command(receipt, (s, rid) -> {
+            requireEpoch(transaction, txEpoch);
+            return s.send(destination, body, hs, rid);
+        });
+    }
+
+    private void requireEpoch(String transaction, long txEpoch) {
+        if (txEpoch != epoch) {
+            throw new StompConnectionException("transaction " + transaction + " was lost with the connection it began on");
+        }
+    }
+
+    private String newReceiptId() {
+        return receiptPrefix + receiptIds.incrementAndGet();
+    }
+
+    /**
+     * At-least-once: takes a window permit on the caller's thread (never blocking the event loop),
+     * then, on the loop, writes the SEND when connected or leaves it queued in the session while
+     * reconnecting. Either way the session keeps it until its RECEIPT, and {@link #activate}
+     * writes what is kept again before anything new.
+     */
+    private CompletableFuture<Void> publish(StompFrame frame) {
+        String rid = frame.header(StompHeaders.RECEIPT);
+        long start = System.nanoTime();
+        Duration room = config.writeTimeout(); // a full window blocks like a full socket would
+        boolean onLoop = loop.inEventLoop();
+        try {
+            boolean got = onLoop ? window.tryAcquire() : window.tryAcquire(room.toNanos(), TimeUnit.NANOSECONDS);
+            if (!got) {
+                return CompletableFuture.failedFuture(new StompReceiptTimeoutException(rid, onLoop ? Duration.ZERO : room,
+                        "No room to send '" + rid + "'" + (onLoop ? " from the event loop, which must not wait" : " within "
+                                + room.toMillis() + " ms") + ": " + config.maxUnreceipted()
+                                + " SENDs already await their RECEIPT (maxUnreceipted)"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new StompConnectionException("interrupted while waiting for room to send " + rid, e));
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        result.whenComplete((v, t) -> window.release());
+        try {
+            loop.execute(() -> {
+                Conn c = conn;
+                try {
+                    if (state == State.CONNECTED && c != null) {
+                        session.send(frame);
+                        write(c, frame, null); // a failed write loses the connection; the SEND is kept
+                    } else if (state == State.RECONNECTING) {
+                        session.queue(frame);
+                        log.debug("queued {} until the connection is back", rid);
+                    } else {
+                        result.completeExceptionally(new StompConnectionException("not connected (" + state.name().toLowerCase() + ")"));
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+                track(rid, result, Math.max(0, start + config.receiptTimeout().toNanos() - System.nanoTime()));
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new StompConnectionException("client closed", e));
+        }
+        return result;
     }
 
     /**
@@ -659,16 +770,21 @@ public final class AsyncStompClient {
     /** Begins a transaction; completes once BEGIN is written. */
     public CompletableFuture<AsyncTransaction> begin() {
         String[] id = new String[1];
+        long[] began = new long[1];
         return command(null, (s, rid) -> {
             StompFrame f = s.begin(null, rid);
             id[0] = f.header(StompHeaders.TRANSACTION);
+            began[0] = epoch;
             return f;
-        }).thenApply(v -> new AsyncTransaction(this, id[0]));
+        }).thenApply(v -> new AsyncTransaction(this, id[0], began[0]));
     }
 
-    CompletableFuture<Void> finishTransaction(String transaction, boolean commit) {
+    CompletableFuture<Void> finishTransaction(String transaction, long txEpoch, boolean commit) {
         String receipt = "stompbox-" + instance + "-tx-" + receiptIds.incrementAndGet();
-        return command(receipt, (s, rid) -> commit ? s.commit(transaction, rid) : s.abort(transaction, rid));
+        return command(receipt, (s, rid) -> {
+            requireEpoch(transaction, txEpoch);
+            return commit ? s.commit(transaction, rid) : s.abort(transaction, rid);
+        });
     }
 
     @FunctionalInterface
@@ -700,6 +816,10 @@ public final class AsyncStompClient {
     }
 
     private void track(String receipt, CompletableFuture<Void> future) {
+        track(receipt, future, config.receiptTimeout().toNanos());
+    }
+
+    private void track(String receipt, CompletableFuture<Void> future, long timeoutNanos) {
         ScheduledFuture<?> timeout = loop.schedule(() -> {
             PendingReceipt p = receipts.remove(receipt);
             if (p != null) {
@@ -707,7 +827,7 @@ public final class AsyncStompClient {
                 config.metrics().receiptTimedOut();
                 p.future().completeExceptionally(new StompReceiptTimeoutException(receipt, config.receiptTimeout()));
             }
-        }, config.receiptTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
         receipts.put(receipt, new PendingReceipt(future, timeout, System.nanoTime()));
     }
 
@@ -1076,7 +1196,7 @@ public final class AsyncStompClient {
 
     /** Closes at once (no graceful shutdown) and releases the client's threads. */
     public void close() {
-        loop.execute(() -> {
+        Runnable closing = () -> {
             Conn c = conn;
             if (c != null) {
                 c.ending = true;
@@ -1088,7 +1208,15 @@ public final class AsyncStompClient {
                 disconnected.complete(null);
             }
             stopTicker();
-        });
+        };
+        try {
+            loop.execute(closing);
+        } catch (RejectedExecutionException e) {
+            // The caller's event loop group is already shut down: nothing else runs on the loop's
+            // state any more, so fail what still waits from here rather than leave it hanging.
+            log.debug("event loop already terminated; closing on the caller's thread");
+            closing.run();
+        }
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
@@ -1111,7 +1239,13 @@ public final class AsyncStompClient {
         c.channel.close();
         log.warn("connection to {} lost: {}", c.broker, cause.getMessage());
         List<String> outstanding = new ArrayList<>(receipts.keySet());
-        failReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause));
+        boolean recovering = state != State.DISCONNECTING && config.autoReconnect();
+        if (!recovering) {
+            session.dropUnreceipted();
+        }
+        // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed.
+        failReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause),
+                id -> !session.isKept(id));
         for (PendingWrite w : unwritable) {
             ReferenceCountUtil.release(w.message());
             complete(w.written(), cause);
@@ -1138,6 +1272,9 @@ public final class AsyncStompClient {
                     if (state == State.RECONNECTING) {
                         state = State.DISCONNECTED;
                     }
+                    session.dropUnreceipted();
+                    failReceipts(t instanceof StompException ? (StompException) t
+                            : new StompConnectionException("reconnect failed: " + t.getMessage(), t));
                     stopTicker();
                     notifyListener(l -> l.reconnectFailed(t));
                     disconnected.completeExceptionally(t);
@@ -1148,11 +1285,18 @@ public final class AsyncStompClient {
     }
 
     private void failReceipts(StompException cause) {
-        for (PendingReceipt p : receipts.values()) {
-            p.timeout().cancel(false);
-            p.future().completeExceptionally(cause);
+        failReceipts(cause, id -> true);
+    }
+
+    private void failReceipts(StompException cause, Predicate<String> which) {
+        for (Iterator<Map.Entry<String, PendingReceipt>> it = receipts.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, PendingReceipt> e = it.next();
+            if (which.test(e.getKey())) {
+                it.remove();
+                e.getValue().timeout().cancel(false);
+                e.getValue().future().completeExceptionally(cause);
+            }
         }
-        receipts.clear();
     }
 
     private void tick() {

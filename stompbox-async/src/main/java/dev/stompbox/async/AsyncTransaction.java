@@ -5,7 +5,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A transaction of an {@link AsyncStompClient}: SENDs that take effect together on
- * {@link #commit()}, or not at all on {@link #abort()}. It belongs to the connection it began on.
+ * {@link #commit()}, or not at all on {@link #abort()}. It belongs to the connection it began on:
+ * once that is lost, its SENDs and its commit fail (with at-least-once publishing too: a
+ * transaction is never re-sent in part).
  *
  * <pre>{@code
  * client.begin()
@@ -16,10 +18,12 @@ import java.util.concurrent.CompletableFuture;
 public final class AsyncTransaction {
     private final AsyncStompClient client;
     private final String id;
+    private final long epoch;
 
-    AsyncTransaction(AsyncStompClient client, String id) {
+    AsyncTransaction(AsyncStompClient client, String id, long epoch) {
         this.client = client;
         this.id = id;
+        this.epoch = epoch;
     }
 
     public String id() {
@@ -28,9 +32,7 @@ public final class AsyncTransaction {
 
     /** A SEND in this transaction. */
     public CompletableFuture<Void> send(String destination, byte[] body, Map<String, String> headers) {
-        java.util.Map<String, String> hs = new java.util.LinkedHashMap<>(headers);
-        hs.put("transaction", id);
-        return client.send(destination, body, hs);
+        return client.sendInTransaction(id, epoch, destination, body, headers);
     }
 
     /** A text SEND (UTF-8) in this transaction. */
@@ -39,11 +41,11 @@ public final class AsyncTransaction {
     }
 
     public CompletableFuture<Void> commit() {
-        return client.finishTransaction(id, true);
+        return client.finishTransaction(id, epoch, true);
     }
 
     public CompletableFuture<Void> abort() {
-        return client.finishTransaction(id, false);
+        return client.finishTransaction(id, epoch, false);
     }
 
     @Override

@@ -12,12 +12,14 @@ import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.commands.Commands;
 import dev.stompbox.protocol.commands.ConnectOptions;
 import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.commands.SubscriptionToken;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectAttempt;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
+import dev.stompbox.protocol.session.SessionState;
 import dev.stompbox.protocol.session.StompSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,22 +28,27 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * A blocking STOMP client (stompest's {@code sync.Stomp}): dead simple, and it imposes no
@@ -106,6 +113,8 @@ public final class StompClient implements AutoCloseable {
     private final AtomicLong subscriptionIds = new AtomicLong();
     private final AtomicLong unknownSubscriptionMessages = new AtomicLong();
     private final ScheduledExecutorService timer;
+    private final Semaphore window; // at-least-once: one permit per SEND awaiting its RECEIPT
+    private final String receiptPrefix;
 
     // Deliveries handed out that still need an ack, by identity; guarded by sessionLock.
     private IdentityHashMap<StompFrame, Delivered> unacked = new IdentityHashMap<>();
@@ -124,6 +133,10 @@ public final class StompClient implements AutoCloseable {
         this.schedule = new ReconnectSchedule(config.failoverUri());
         this.session = new StompSession(config.version());
         this.session.graceFactor(config.graceFactor());
+        this.session.atLeastOnce(config.atLeastOnce());
+        this.window = new Semaphore(config.maxUnreceipted());
+        // Random part: consumers pair re-sent copies by receipt id, across producer processes too.
+        this.receiptPrefix = "stompbox-" + instance + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "-";
         this.inbox = new LinkedBlockingQueue<>(config.inboxCapacity());
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
             Thread th = Executors.defaultThreadFactory().newThread(r);
@@ -326,6 +339,7 @@ public final class StompClient implements AutoCloseable {
     /** Makes {@code c} the live connection; {@code lost} is the loss it recovers from, if any. */
     private void activate(Connection c, Lost lost) {
         List<Subscription> replayed = new ArrayList<>();
+        int resent = 0;
         writeLock.lock();
         try {
             List<StompFrame> frames = new ArrayList<>();
@@ -338,26 +352,33 @@ public final class StompClient implements AutoCloseable {
                         replayed.add(handle);
                     }
                 }
+                if (session.atLeastOnce()) {
+                    List<StompFrame> again = session.resend();
+                    resent = again.size();
+                    frames.addAll(again);
+                }
             }
             for (StompFrame f : frames) {
                 c.write(f);
+            }
+            // Still under the write lock: a SEND made now must find the client connected, not
+            // reconnecting, or it would be queued behind re-sends that have already gone out.
+            synchronized (lifecycle) {
+                if (state != State.CONNECTING && state != State.RECONNECTING) {
+                    // disconnect() or close() came first: this connection is no longer wanted.
+                    c.close();
+                    throw new AbandonedException("connecting abandoned: client " + state.name().toLowerCase());
+                }
+                epoch++;
+                connection = c;
+                failure = null;
+                state = State.CONNECTED;
             }
         } catch (IOException e) {
             c.close();
             throw new StompConnectionException("lost " + c.broker() + " while replaying subscriptions", e);
         } finally {
             writeLock.unlock();
-        }
-        synchronized (lifecycle) {
-            if (state != State.CONNECTING && state != State.RECONNECTING) {
-                // disconnect() or close() came first: this connection is no longer wanted.
-                c.close();
-                throw new StompConnectionException("connecting abandoned: client " + state.name().toLowerCase());
-            }
-            epoch++;
-            connection = c;
-            failure = null;
-            state = State.CONNECTED;
         }
         c.opened();
         c.startReader("stompbox-client-" + instance + "-reader-" + epoch, epoch, new Connection.Handler() {
@@ -382,8 +403,8 @@ public final class StompClient implements AutoCloseable {
             notifyListener(l -> l.connected(c.broker()));
         } else {
             ReconnectReport report = new ReconnectReport(c.broker(), replayed, lost.receipts, lost.unacked, lost.discarded, lost.cause);
-            log.info("reconnected to {}: replayed {} subscription(s); {} receipt(s) were outstanding, {} message(s) unacked, {} dropped",
-                    c.broker(), replayed.size(), lost.receipts.size(), lost.unacked.size(), lost.discarded);
+            log.info("reconnected to {}: replayed {} subscription(s), re-sent {} SEND(s); {} receipt(s) were outstanding, {} message(s) unacked, {} dropped",
+                    c.broker(), replayed.size(), resent, lost.receipts.size(), lost.unacked.size(), lost.discarded);
             notifyListener(l -> l.reconnected(report));
         }
     }
@@ -402,6 +423,10 @@ public final class StompClient implements AutoCloseable {
     public Receipt send(String destination, byte[] body, Map<String, String> headers) {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
+        if (config.atLeastOnce() && !hs.containsKey(StompHeaders.TRANSACTION)) {
+            String rid = explicit != null ? explicit : newReceiptId();
+            return publish(Commands.send(destination, body, hs, rid));
+        }
         return execute(explicit, explicit != null, (s, rid) -> s.send(destination, body, hs, rid));
     }
 
@@ -411,6 +436,12 @@ public final class StompClient implements AutoCloseable {
      */
     public Receipt send(StompFrame frame) {
         String explicit = frame.header(StompHeaders.RECEIPT);
+        if (config.atLeastOnce() && frame.command() == StompCommand.SEND && frame.header(StompHeaders.TRANSACTION) == null) {
+            if (frame.header(StompHeaders.DESTINATION) == null) {
+                throw new StompProtocolException("Expected a SEND frame with a destination, got [" + frame.info() + "]");
+            }
+            return publish(explicit != null ? frame : frame.withAddedHeader(StompHeaders.RECEIPT, newReceiptId()));
+        }
         return execute(explicit, explicit != null, (s, rid) -> s.send(rid == null || explicit != null ? frame
                 : frame.withAddedHeader(StompHeaders.RECEIPT, rid)));
     }
@@ -738,6 +769,83 @@ public final class StompClient implements AutoCloseable {
         return r;
     }
 
+    /**
+     * At-least-once: takes a window permit (waiting at most the write timeout), then writes the
+     * SEND when connected or leaves it queued in the session while reconnecting. Either way the
+     * session keeps it until its RECEIPT, and {@link #activate} writes what is kept again. Deciding
+     * and writing under the write lock keeps SENDs in call order, and keeps a queued SEND from
+     * slipping in between a reconnect's re-sends and its first new frame.
+     */
+    private Receipt publish(StompFrame frame) {
+        String rid = frame.header(StompHeaders.RECEIPT);
+        Duration timeout = config.receiptTimeout();
+        long start = System.nanoTime();
+        requireLiveOrRecovering();
+        try {
+            Duration room = config.writeTimeout(); // a full window blocks like a full socket would
+            if (!window.tryAcquire(room.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new StompReceiptTimeoutException(rid, room, "No room to send '" + rid + "' within " + room.toMillis()
+                        + " ms: " + config.maxUnreceipted() + " SENDs already await their RECEIPT (maxUnreceipted)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StompConnectionException("interrupted while waiting for room to send " + rid, e);
+        }
+        PendingReceipt pending = new PendingReceipt(rid, new CompletableFuture<>(), start, start + timeout.toNanos());
+        Connection written = null;
+        writeLock.lock();
+        try {
+            Connection c = connection;
+            synchronized (sessionLock) {
+                if (state == State.CONNECTED && c != null && session.state() == SessionState.CONNECTED) {
+                    session.send(frame);
+                    written = c;
+                } else if (state == State.RECONNECTING) {
+                    session.queue(frame);
+                } else {
+                    throw notConnected();
+                }
+            }
+            receipts.put(rid, pending);
+            pending.future().whenComplete((v, t) -> window.release());
+            if (written != null) {
+                try {
+                    written.write(frame);
+                    synchronized (sessionLock) {
+                        session.sent(millis());
+                    }
+                    if (log.isDebugEnabled()) {
+                        log.debug(">>> {}", frame.info());
+                    }
+                } catch (IOException e) {
+                    // Kept by the session: it goes out again after the reconnect, or fails with it.
+                    onLoss(written, new StompConnectionException("write to " + written.broker() + " failed: " + e.getMessage(), e));
+                }
+            } else {
+                log.debug("queued {} until the connection is back", rid);
+            }
+        } catch (RuntimeException e) {
+            if (!receipts.containsKey(rid)) {
+                window.release();
+            }
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+        Receipt r = new Receipt(rid, pending.future(), timeout);
+        if (config.receipts()) {
+            r.await(Duration.ofNanos(Math.max(0, start + timeout.toNanos() - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 2)));
+        }
+        return r;
+    }
+
+    private void requireLiveOrRecovering() {
+        State s = state;
+        if (s != State.CONNECTED && s != State.RECONNECTING) {
+            throw notConnected();
+        }
+    }
+
     private PendingReceipt track(String rid, Duration timeout) {
         long now = System.nanoTime();
         PendingReceipt p = new PendingReceipt(rid, new CompletableFuture<>(), now, now + timeout.toNanos());
@@ -746,7 +854,7 @@ public final class StompClient implements AutoCloseable {
     }
 
     private String newReceiptId() {
-        return "stompbox-" + instance + "-" + receiptIds.incrementAndGet();
+        return receiptPrefix + receiptIds.incrementAndGet();
     }
 
     private Connection requireConnected() {
@@ -791,6 +899,15 @@ public final class StompClient implements AutoCloseable {
             case ERROR -> {
                 StompBrokerException error = new StompBrokerException(frame);
                 log.warn("{} sent ERROR: {}", c.broker(), error.getMessage());
+                String about = frame.header(StompHeaders.RECEIPT_ID);
+                PendingReceipt refused = about == null ? null : receipts.remove(about);
+                if (refused != null) {
+                    // The broker refused that very frame: never re-send it, report the broker's reason.
+                    synchronized (sessionLock) {
+                        session.cancelReceipt(about);
+                    }
+                    refused.future().completeExceptionally(error);
+                }
                 pendingError = error;
                 onLoss(c, error);
             }
@@ -856,14 +973,24 @@ public final class StompClient implements AutoCloseable {
         log.warn("connection to {} lost: {}", c.broker(), cause.getMessage());
         List<String> outstanding;
         List<StompFrame> unackedFrames;
+        Set<String> kept = new HashSet<>();
         synchronized (sessionLock) {
             outstanding = new ArrayList<>(session.pendingReceipts());
             session.close(false);
+            if (!reconnect) {
+                session.dropUnreceipted();
+            }
+            for (String id : outstanding) {
+                if (session.isKept(id)) {
+                    kept.add(id); // at-least-once: re-sent after the reconnect, not failed
+                }
+            }
             unackedFrames = new ArrayList<>(unacked.keySet());
             stale = unacked;
             unacked = new IdentityHashMap<>();
         }
-        failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause));
+        failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause),
+                id -> !kept.contains(id));
         int discarded = 0;
         for (Iterator<Delivered> it = inbox.iterator(); it.hasNext(); ) {
             Delivered d = it.next();
@@ -883,9 +1010,20 @@ public final class StompClient implements AutoCloseable {
     }
 
     private void reconnect(Lost lost) {
+        Iterator<ReconnectAttempt> attempts = schedule.iterator();
         try {
-            Connection c = establish(schedule.iterator(), Long.MAX_VALUE, true);
-            activate(c, lost);
+            while (true) {
+                Connection c = establish(attempts, Long.MAX_VALUE, true);
+                try {
+                    activate(c, lost);
+                    return;
+                } catch (AbandonedException e) {
+                    throw e;
+                } catch (StompConnectionException e) {
+                    // Lost again between CONNECTED and the replay: that is one more failed attempt.
+                    log.warn("{}; trying the next attempt", e.getMessage());
+                }
+            }
         } catch (StompException e) {
             synchronized (lifecycle) {
                 if (state == State.RECONNECTING) {
@@ -894,15 +1032,38 @@ public final class StompClient implements AutoCloseable {
                 failure = e;
             }
             log.error("reconnect failed: {}", e.getMessage());
+            List<String> dropped;
+            synchronized (sessionLock) {
+                dropped = session.dropUnreceipted();
+            }
+            if (!dropped.isEmpty()) {
+                log.warn("{} unreceipted SEND(s) fail with the reconnect", dropped.size());
+            }
+            failPendingReceipts(e);
             notifyListener(l -> l.reconnectFailed(e));
         }
     }
 
+    /** The client was disconnected or closed while a connection was being made. */
+    private static final class AbandonedException extends StompConnectionException {
+        private static final long serialVersionUID = 1L;
+
+        AbandonedException(String message) {
+            super(message);
+        }
+    }
+
     private void failPendingReceipts(StompException cause) {
+        failPendingReceipts(cause, id -> true);
+    }
+
+    private void failPendingReceipts(StompException cause, Predicate<String> which) {
         for (Iterator<PendingReceipt> it = receipts.values().iterator(); it.hasNext(); ) {
             PendingReceipt p = it.next();
-            it.remove();
-            p.future().completeExceptionally(cause);
+            if (which.test(p.id())) {
+                it.remove();
+                p.future().completeExceptionally(cause);
+            }
         }
     }
 

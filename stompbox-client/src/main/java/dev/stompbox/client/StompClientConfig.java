@@ -36,6 +36,8 @@ import java.util.Objects;
  *   <tr><td>hostnameVerification</td><td>on</td></tr>
  *   <tr><td>autoReconnect</td><td>off</td></tr>
  *   <tr><td>receipts (ask for one on every command)</td><td>off</td></tr>
+ *   <tr><td>atLeastOnce (re-send unreceipted SENDs after a reconnect)</td><td>off</td></tr>
+ *   <tr><td>maxUnreceipted (SENDs awaiting their RECEIPT, at-least-once)</td><td>1000</td></tr>
  *   <tr><td>metrics</td><td>{@link dev.stompbox.protocol.metrics.StompMetrics#NONE}</td></tr>
  * </table>
  *
@@ -67,6 +69,8 @@ public final class StompClientConfig {
     private final boolean hostnameVerification;
     private final boolean autoReconnect;
     private final boolean receipts;
+    private final boolean atLeastOnce;
+    private final int maxUnreceipted;
     private final Map<String, String> connectHeaders;
     private final Sleeper sleeper;
     private final ConnectionListener listener;
@@ -92,6 +96,8 @@ public final class StompClientConfig {
         this.hostnameVerification = b.hostnameVerification;
         this.autoReconnect = b.autoReconnect;
         this.receipts = b.receipts;
+        this.atLeastOnce = b.atLeastOnce;
+        this.maxUnreceipted = b.maxUnreceipted;
         this.connectHeaders = Map.copyOf(b.connectHeaders);
         this.sleeper = b.sleeper;
         this.listener = b.listener;
@@ -180,6 +186,16 @@ public final class StompClientConfig {
         return receipts;
     }
 
+    /** Whether at-least-once publishing is on; see {@link Builder#atLeastOnce(boolean)}. */
+    public boolean atLeastOnce() {
+        return atLeastOnce;
+    }
+
+    /** How many SENDs may await their RECEIPT at once in at-least-once mode. */
+    public int maxUnreceipted() {
+        return maxUnreceipted;
+    }
+
     public Map<String, String> connectHeaders() {
         return connectHeaders;
     }
@@ -224,6 +240,8 @@ public final class StompClientConfig {
         private boolean hostnameVerification = true;
         private boolean autoReconnect;
         private boolean receipts;
+        private boolean atLeastOnce;
+        private int maxUnreceipted = 1000;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private Sleeper sleeper = Sleeper.SYSTEM;
         private StompMetrics metrics = StompMetrics.NONE;
@@ -326,6 +344,39 @@ public final class StompClientConfig {
         /** Ask for a RECEIPT on every command (each call then waits for it). */
         public Builder receipts(boolean on) {
             this.receipts = on;
+            return this;
+        }
+
+        /**
+         * At-least-once publishing: every SEND outside a transaction asks for a RECEIPT, and a SEND
+         * whose RECEIPT has not arrived when the connection is lost is sent again after the
+         * reconnect (after the subscriptions are replayed, before any new SEND), in order and with
+         * its original receipt id. A lost connection then does not fail such a SEND; it fails when
+         * the reconnect gives up, when the broker answers it with an ERROR, or when its
+         * {@linkplain #receiptTimeout(Duration) receipt timeout}, counted from the call, passes.
+         * SENDs made while reconnecting wait in the same queue. At most
+         * {@linkplain #maxUnreceipted(int) maxUnreceipted} SENDs are outstanding: beyond that
+         * {@code send} blocks until one is receipted, at most the {@linkplain #writeTimeout(Duration)
+         * write timeout} (as a write to a full socket would), then throws
+         * {@link dev.stompbox.protocol.StompReceiptTimeoutException}.
+         *
+         * <p>Duplicates are possible (a SEND arrived but its RECEIPT did not); loss is not. Artemis
+         * and RabbitMQ copy the {@code receipt} header into the MESSAGE, so consumers can pair the
+         * copies. Transactional SENDs are never re-sent: their transaction fails instead. Useful
+         * with {@link #autoReconnect(boolean) autoReconnect}; without it the first loss fails the
+         * outstanding SENDs.
+         */
+        public Builder atLeastOnce(boolean on) {
+            this.atLeastOnce = on;
+            return this;
+        }
+
+        /** The at-least-once window: SENDs that may await their RECEIPT at once (default 1000). */
+        public Builder maxUnreceipted(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxUnreceipted must be at least 1: " + max);
+            }
+            this.maxUnreceipted = max;
             return this;
         }
 

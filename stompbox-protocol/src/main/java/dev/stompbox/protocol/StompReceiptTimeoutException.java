@@ -21,7 +21,15 @@ public final class StompReceiptTimeoutException extends StompException {
     private final transient Duration timeout;
 
     public StompReceiptTimeoutException(String receiptId, Duration timeout) {
-        super("No RECEIPT for '" + receiptId + "' within " + timeout.toMillis() + " ms");
+        this(receiptId, timeout, "No RECEIPT for '" + receiptId + "' within " + timeout.toMillis() + " ms");
+    }
+
+    /**
+     * With a message of its own, for a frame that could not even be sent in time because earlier
+     * RECEIPTs were late (the at-least-once window was full).
+     */
+    public StompReceiptTimeoutException(String receiptId, Duration timeout, String message) {
+        super(message);
         this.receiptId = receiptId;
         this.timeout = timeout;
     }

@@ -1,0 +1,219 @@
+package dev.stompbox.async;
+
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectTimeoutException;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
+import dev.stompbox.testkit.ServerConnection;
+import dev.stompbox.testkit.StompTestServer;
+import dev.stompbox.testkit.junit.StompTestServerExtension;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static dev.stompbox.async.Futures.failure;
+import static dev.stompbox.async.Futures.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * At-least-once publishing in the asynchronous client, against the test kit: order, receipt ids,
+ * the window, and the cases that must not re-send. Brokers killed and restarted are in the chaos tests.
+ */
+@ExtendWith(StompTestServerExtension.class)
+class AsyncAtLeastOnceTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    StompTestServer server;
+    private final List<AsyncStompClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(AsyncStompClient::close);
+    }
+
+    private AsyncClientConfig.Builder config() {
+        return AsyncClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10,maxReconnectDelay=50")
+                .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(20)).disconnectTimeout(Duration.ofSeconds(1));
+    }
+
+    private AsyncStompClient connected(AsyncClientConfig.Builder config) {
+        AsyncStompClient c = AsyncStompClient.create(config.build());
+        clients.add(c);
+        get(c.connect());
+        return c;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<StompFrame> sends(ServerConnection sc) {
+        return sc.received().stream().filter(f -> f.command() == StompCommand.SEND).toList();
+    }
+
+    private static List<String> bodies(ServerConnection sc) {
+        return sends(sc).stream().map(StompFrame::bodyAsString).toList();
+    }
+
+    @Test
+    @DisplayName("unreceipted SENDs go out again after the reconnect: after the SUBSCRIBE replay, in order, same receipt ids, before new SENDs")
+    void resentInOrderAfterReplay() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(config());
+        get(client.subscribe("/queue/in", Map.of(), (c, f) -> null));
+        List<CompletableFuture<Void>> first = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            first.add(client.send("/queue/a", utf8("m" + i), Map.of()));
+        }
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(f -> "m2".equals(f.bodyAsString()), TIMEOUT);
+        assertThat(first).noneMatch(CompletableFuture::isDone);
+        one.close();
+
+        ServerConnection two = server.awaitConnection(1, TIMEOUT);
+        first.forEach(Futures::get);
+        get(client.send("/queue/a", utf8("m3"), Map.of()));
+
+        assertThat(bodies(two)).containsExactly("m0", "m1", "m2", "m3");
+        assertThat(sends(two).subList(0, 3)).extracting(f -> f.header("receipt"))
+                .containsExactlyElementsOf(sends(one).stream().map(f -> f.header("receipt")).toList());
+        List<StompCommand> commands = two.received().stream().map(StompFrame::command).toList();
+        assertThat(commands.indexOf(StompCommand.SUBSCRIBE)).as("replayed subscription before the re-sends")
+                .isLessThan(commands.indexOf(StompCommand.SEND));
+    }
+
+    @Test
+    @DisplayName("a SEND made while reconnecting does not fail: it waits behind the unreceipted ones")
+    void sendWhileReconnecting() throws Exception {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(config());
+        CompletableFuture<Void> old = client.send("/queue/a", utf8("old"), Map.of());
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(f -> "old".equals(f.bodyAsString()), TIMEOUT);
+        server.refuseConnections(Duration.ofMillis(400));
+        one.close();
+        long t0 = System.nanoTime();
+        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+            Thread.sleep(5);
+        }
+        assertThat(client.isConnected()).as("connection noticed lost").isFalse();
+        CompletableFuture<Void> queued = client.send("/queue/a", utf8("new"), Map.of());
+        Thread.sleep(50);
+        assertThat(queued).isNotDone();
+
+        get(queued);
+        get(old);
+        assertThat(bodies(server.awaitConnection(1, TIMEOUT))).containsExactly("old", "new");
+    }
+
+    @Test
+    @DisplayName("at most maxUnreceipted SENDs are outstanding: beyond that send blocks its caller up to the write timeout, and fails at once on the event loop")
+    void window() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+            AsyncStompClient client = connected(config().eventLoopGroup(group).maxUnreceipted(2).writeTimeout(Duration.ofMillis(300)));
+            client.send("/queue/a", utf8("m0"), Map.of());
+            client.send("/queue/a", utf8("m1"), Map.of());
+            long t0 = System.nanoTime();
+            Throwable full = failure(client.send("/queue/a", utf8("m2"), Map.of()));
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(full).isInstanceOf(StompReceiptTimeoutException.class).hasMessageContaining("maxUnreceipted")
+                    .hasMessageContaining("300 ms");
+            assertThat(waited).isBetween(250L, 5_000L);
+
+            // On the client's own event loop (a single-thread group, so next() is that loop): no waiting.
+            long t1 = System.nanoTime();
+            CompletableFuture<Void> onLoop = group.next().submit(() -> client.send("/queue/a", utf8("loop"), Map.of())).get(10, TimeUnit.SECONDS);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1)).isLessThan(250L);
+            assertThat(failure(onLoop)).isInstanceOf(StompReceiptTimeoutException.class).hasMessageContaining("event loop");
+            ServerConnection one = server.awaitConnection(TIMEOUT);
+            assertThat(bodies(one)).containsExactly("m0", "m1");
+
+            CompletableFuture<CompletableFuture<Void>> blocked = CompletableFuture.supplyAsync(() -> client.send("/queue/a", utf8("m3"), Map.of()));
+            Thread.sleep(100);
+            assertThat(blocked).isNotDone();
+            one.close();
+            get(get(blocked));
+            assertThat(bodies(server.awaitConnection(1, TIMEOUT))).containsExactly("m0", "m1", "m3");
+            client.close();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    @DisplayName("transactional SENDs are never re-sent: the transaction's SENDs and commit fail once its connection is gone")
+    void transactionsFailInstead() {
+        AsyncStompClient client = connected(config());
+        AsyncTransaction tx = get(client.begin());
+        get(tx.send("/queue/a", "in-tx"));
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(f -> "in-tx".equals(f.bodyAsString()), TIMEOUT);
+        one.close();
+        ServerConnection two = server.awaitConnection(1, TIMEOUT);
+        get(client.send("/queue/a", utf8("after"), Map.of()));
+        assertThat(failure(tx.send("/queue/a", "late"))).isInstanceOf(StompConnectionException.class).hasMessageContaining("lost with the connection");
+        assertThat(failure(tx.commit())).isInstanceOf(StompConnectionException.class).hasMessageContaining("lost with the connection");
+        assertThat(bodies(two)).containsExactly("after");
+    }
+
+    @Test
+    @DisplayName("a SEND the broker answers with an ERROR fails with the broker's reason and is not re-sent")
+    void refusedSendNotResent() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(config());
+        CompletableFuture<Void> poison = client.send("/queue/a", utf8("poison"), Map.of("receipt", "poison-1"));
+        CompletableFuture<Void> fine = client.send("/queue/a", utf8("fine"), Map.of());
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(f -> "fine".equals(f.bodyAsString()), TIMEOUT);
+        one.send(StompFrame.builder(StompCommand.ERROR).header("message", "destination full").header("receipt-id", "poison-1").build());
+
+        assertThat(failure(poison)).isInstanceOf(StompBrokerException.class).hasMessageContaining("destination full");
+        get(fine);
+        assertThat(bodies(server.awaitConnection(1, TIMEOUT))).containsExactly("fine");
+    }
+
+    @Test
+    @DisplayName("when the reconnect gives up, the kept SENDs fail with its reason")
+    void failWhenReconnectGivesUp() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri()
+                        + ")?initialReconnectDelay=10,maxReconnectDelay=10,maxReconnectAttempts=2")
+                .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(20)));
+        CompletableFuture<Void> kept = client.send("/queue/a", utf8("m0"), Map.of());
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(StompCommand.SEND, TIMEOUT);
+        server.refuseConnections(Duration.ofSeconds(3));
+        one.close();
+        assertThat(failure(kept)).isInstanceOf(StompConnectTimeoutException.class);
+        assertThat(failure(client.send("/queue/a", utf8("m1"), Map.of()))).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("not connected");
+    }
+
+    @Test
+    @DisplayName("without auto-reconnect a lost connection fails the unreceipted SENDs at once")
+    void noReconnectNoResend() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(config().autoReconnect(false));
+        CompletableFuture<Void> r = client.send("/queue/a", utf8("m0"), Map.of());
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(StompCommand.SEND, TIMEOUT);
+        one.close();
+        assertThat(failure(r)).isInstanceOf(StompConnectionException.class).hasMessageContaining("connection lost before the RECEIPT");
+    }
+}
