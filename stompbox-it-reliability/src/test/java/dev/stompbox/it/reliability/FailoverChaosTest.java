@@ -1,0 +1,282 @@
+package dev.stompbox.it.reliability;
+
+import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClient;
+import dev.stompbox.client.Receipt;
+import dev.stompbox.client.StompClient;
+import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompException;
+import dev.stompbox.protocol.StompFrame;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Failover chaos: Artemis with a persistent journal is crashed and started again while two
+ * producers send persistent messages with at-least-once publishing and two consumers receive with
+ * {@code client-individual} acks, all through the failover URI with auto-reconnect and replay.
+ * Either one broker restarts on its port, or two brokers on two ports take turns on one shared
+ * journal directory. Every message must arrive at least once; duplicates are counted by kind:
+ * a re-sent SEND is a second message (another {@code message-id}, same {@code receipt}), a
+ * redelivery is the same {@code message-id} again (its ack was lost with a connection).
+ *
+ * <p>The defaults are the short run of {@code mvn -B verify}; {@code scripts/chaos.sh} runs the
+ * same test with {@code -Dstompbox.chaos.messages=20000} and more kills.
+ */
+class FailoverChaosTest {
+    private static final int MESSAGES = Integer.getInteger("stompbox.chaos.messages", 400);
+    private static final int RATE = Integer.getInteger("stompbox.chaos.rate", 150); // messages/s, all producers
+    private static final long KILL_EVERY = Long.getLong("stompbox.chaos.killEveryMillis", 800);
+    private static final int KILLS = Integer.getInteger("stompbox.chaos.kills", 2); // -1: until the producers are done
+    private static final long DOWN = Long.getLong("stompbox.chaos.downMillis", 300);
+    private static final Duration SETTLE = Duration.ofSeconds(Long.getLong("stompbox.chaos.settleSeconds", 60));
+    private static final String QUEUE = "/queue/chaos";
+    private static final int PRODUCERS = 2;
+    private static final int CONSUMERS = 2;
+
+    @TempDir
+    Path journal;
+
+    /** What the consumers saw: the message-ids of every copy of every body. */
+    private final Map<String, Set<String>> idsByBody = new ConcurrentHashMap<>();
+    private final AtomicLong deliveries = new AtomicLong();
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+    @ParameterizedTest(name = "{0} client, {1}")
+    @CsvSource({"blocking, restart", "async, restart", "blocking, alternate", "async, alternate"})
+    void nothingLost(String kind, String topology) throws Exception {
+        ChaosArtemis a = new ChaosArtemis(freePort(), journal);
+        ChaosArtemis b = topology.equals("alternate") ? new ChaosArtemis(freePort(), journal) : a;
+        String uri = "failover:(" + a.uri() + (b != a ? "," + b.uri() : "")
+                + ")?randomize=false,initialReconnectDelay=20,maxReconnectDelay=250";
+        List<AutoCloseable> open = new ArrayList<>();
+        a.start();
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < CONSUMERS; i++) {
+                open.add(kind.equals("blocking") ? blockingConsumer(uri) : asyncConsumer(uri));
+            }
+            AtomicBoolean produced = new AtomicBoolean();
+            AtomicInteger kills = new AtomicInteger();
+            Thread chaos = new Thread(() -> chaos(a, b, produced, kills), "chaos");
+            chaos.start();
+            List<Thread> producers = new ArrayList<>();
+            for (int p = 0; p < PRODUCERS; p++) {
+                int id = p;
+                Runnable work = kind.equals("blocking") ? () -> blockingProducer(uri, id) : () -> asyncProducer(uri, id);
+                Thread t = new Thread(() -> {
+                    try {
+                        work.run();
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }, "producer-" + p);
+                t.start();
+                producers.add(t);
+            }
+            for (Thread t : producers) {
+                t.join(TimeUnit.MINUTES.toMillis(30));
+            }
+            produced.set(true);
+            chaos.join(TimeUnit.MINUTES.toMillis(1));
+            assertThat(errors).as("producer errors").isEmpty();
+
+            long deadline = System.nanoTime() + SETTLE.toNanos();
+            while (idsByBody.size() < MESSAGES && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            List<String> missing = new ArrayList<>();
+            for (int p = 0; p < PRODUCERS; p++) {
+                for (int i = 0; i < MESSAGES / PRODUCERS; i++) {
+                    if (!idsByBody.containsKey(body(p, i))) {
+                        missing.add(body(p, i));
+                    }
+                }
+            }
+            long copies = idsByBody.values().stream().mapToLong(Set::size).sum();
+            long resent = copies - idsByBody.size();
+            long redelivered = deliveries.get() - copies;
+            System.out.printf("chaos [%s, %s]: %d messages, %d kills, %d deliveries, %d lost, %d duplicates (%d re-sent SENDs, "
+                            + "%d redeliveries), %d ms%n", kind, topology, MESSAGES, kills.get(), deliveries.get(), missing.size(),
+                    deliveries.get() - idsByBody.size(), resent, redelivered, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            assertThat(missing).withFailMessage("lost %d messages, the first: %s", missing.size(),
+                    missing.subList(0, Math.min(20, missing.size()))).isEmpty();
+            if (KILLS >= 0) {
+                assertThat(kills.get()).as("kills while the producers were sending").isEqualTo(KILLS);
+            }
+            assertThat(errors).as("consumer errors").isEmpty();
+        } finally {
+            for (AutoCloseable c : open) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing is best effort; the brokers go next
+                }
+            }
+            a.kill();
+            b.kill();
+        }
+    }
+
+    private void chaos(ChaosArtemis a, ChaosArtemis b, AtomicBoolean produced, AtomicInteger kills) {
+        ChaosArtemis live = a;
+        try {
+            while (!produced.get() && (KILLS < 0 || kills.get() < KILLS)) {
+                Thread.sleep(KILL_EVERY);
+                if (produced.get()) {
+                    return;
+                }
+                live.kill();
+                kills.incrementAndGet();
+                Thread.sleep(DOWN);
+                live = live == a ? b : a;
+                live.start();
+            }
+        } catch (Throwable e) {
+            errors.add(e);
+        }
+    }
+
+    private static String body(int producer, int i) {
+        return "p" + producer + "-" + i;
+    }
+
+    private static void pace(long start, int i) {
+        long due = start + (long) i * PRODUCERS * 1_000_000_000L / RATE;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    private void received(StompFrame f) {
+        deliveries.incrementAndGet();
+        idsByBody.computeIfAbsent(f.bodyAsString(), k -> ConcurrentHashMap.newKeySet()).add(f.header("message-id"));
+    }
+
+    // -- blocking client ---------------------------------------------------------------------------
+
+    private static StompClientConfig.Builder blockingConfig(String uri) {
+        return StompClientConfig.builder(uri).heartBeat(new HeartBeat(1000, 1000)).autoReconnect(true)
+                .receiptTimeout(Duration.ofMinutes(2)).disconnectTimeout(Duration.ofSeconds(2));
+    }
+
+    private void blockingProducer(String uri, int id) {
+        try (StompClient client = new StompClient(blockingConfig(uri).atLeastOnce(true).build())) {
+            client.connect(Duration.ofSeconds(30));
+            List<Receipt> receipts = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < MESSAGES / PRODUCERS; i++) {
+                pace(start, i);
+                receipts.add(client.send(QUEUE, body(id, i).getBytes(StandardCharsets.UTF_8), Map.of("persistent", "true")));
+            }
+            for (Receipt r : receipts) {
+                r.await(Duration.ofMinutes(2));
+            }
+        }
+    }
+
+    private AutoCloseable blockingConsumer(String uri) {
+        StompClient client = new StompClient(blockingConfig(uri).build());
+        client.connect(Duration.ofSeconds(30));
+        client.subscribe(QUEUE, Map.of("ack", "client-individual"));
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            while (!stop.get()) {
+                StompFrame f;
+                try {
+                    f = client.receiveFrame(Duration.ofMillis(100));
+                } catch (StompException e) {
+                    if (!stop.get()) {
+                        errors.add(e); // with auto-reconnect, receive waits through reconnects: this is a real failure
+                    }
+                    return;
+                }
+                if (f == null) {
+                    continue;
+                }
+                received(f);
+                try {
+                    client.ack(f);
+                } catch (StompException e) {
+                    // The connection went between receive and ack: the broker redelivers it.
+                }
+            }
+        }, "consumer");
+        t.start();
+        return () -> {
+            stop.set(true);
+            t.join(5_000);
+            client.close();
+        };
+    }
+
+    // -- async client ------------------------------------------------------------------------------
+
+    private static AsyncClientConfig.Builder asyncConfig(String uri) {
+        return AsyncClientConfig.builder(uri).heartBeat(new HeartBeat(1000, 1000)).autoReconnect(true)
+                .receiptTimeout(Duration.ofMinutes(2)).disconnectTimeout(Duration.ofSeconds(2));
+    }
+
+    private void asyncProducer(String uri, int id) {
+        AsyncStompClient client = AsyncStompClient.create(asyncConfig(uri).atLeastOnce(true).build());
+        try {
+            client.connect().get(30, TimeUnit.SECONDS);
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < MESSAGES / PRODUCERS; i++) {
+                pace(start, i);
+                sent.add(client.send(QUEUE, body(id, i).getBytes(StandardCharsets.UTF_8), Map.of("persistent", "true")));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            throw new IllegalStateException("async producer " + id + " failed", e);
+        } finally {
+            client.close();
+        }
+    }
+
+    private AutoCloseable asyncConsumer(String uri) throws Exception {
+        AsyncStompClient client = AsyncStompClient.create(asyncConfig(uri).build());
+        client.connect().get(30, TimeUnit.SECONDS);
+        client.subscribe(QUEUE, Map.of("ack", "client-individual"), (c, f) -> {
+            received(f);
+            return null;
+        }).get(30, TimeUnit.SECONDS);
+        return client::close;
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
