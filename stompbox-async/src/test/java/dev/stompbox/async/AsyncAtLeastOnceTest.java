@@ -216,4 +216,39 @@ class AsyncAtLeastOnceTest {
         one.close();
         assertThat(failure(r)).isInstanceOf(StompConnectionException.class).hasMessageContaining("connection lost before the RECEIPT");
     }
+
+    @Test
+    @DisplayName("SENDs racing with repeated connection losses: none fails, every one is receipted in the end")
+    void sendsRacingWithLosses() throws Exception {
+        AsyncStompClient client = connected(config().maxUnreceipted(10_000));
+        List<CompletableFuture<Void>> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sender = new Thread(() -> {
+            int i = 0;
+            while (!stop.get()) {
+                sent.add(client.send("/queue/a", utf8("m" + i++), Map.of()));
+                if (i % 100 == 0) {
+                    Thread.yield();
+                }
+            }
+        });
+        sender.start();
+        for (int loss = 0; loss < 15; loss++) {
+            ServerConnection sc = server.awaitConnection(loss, TIMEOUT);
+            Thread.sleep(20);
+            sc.close();
+        }
+        server.awaitConnection(15, TIMEOUT);
+        stop.set(true);
+        sender.join(10_000);
+        List<String> failed = new ArrayList<>();
+        for (CompletableFuture<Void> f : List.copyOf(sent)) {
+            try {
+                f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                failed.add(String.valueOf(e.getCause()));
+            }
+        }
+        assertThat(failed).as("of %d SENDs", sent.size()).isEmpty();
+    }
 }

@@ -28,14 +28,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -973,24 +971,24 @@ public final class StompClient implements AutoCloseable {
         log.warn("connection to {} lost: {}", c.broker(), cause.getMessage());
         List<String> outstanding;
         List<StompFrame> unackedFrames;
-        Set<String> kept = new HashSet<>();
         synchronized (sessionLock) {
             outstanding = new ArrayList<>(session.pendingReceipts());
             session.close(false);
             if (!reconnect) {
                 session.dropUnreceipted();
             }
-            for (String id : outstanding) {
-                if (session.isKept(id)) {
-                    kept.add(id); // at-least-once: re-sent after the reconnect, not failed
-                }
-            }
             unackedFrames = new ArrayList<>(unacked.keySet());
             stale = unacked;
             unacked = new IdentityHashMap<>();
         }
+        // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed. Asked
+        // per receipt, not from a snapshot: a SEND queued since the state changed is kept as well.
         failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause),
-                id -> !kept.contains(id));
+                id -> {
+                    synchronized (sessionLock) {
+                        return !session.isKept(id);
+                    }
+                });
         int discarded = 0;
         for (Iterator<Delivered> it = inbox.iterator(); it.hasNext(); ) {
             Delivered d = it.next();

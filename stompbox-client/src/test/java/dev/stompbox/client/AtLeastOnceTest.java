@@ -197,4 +197,44 @@ class AtLeastOnceTest extends TestKitClientSupport {
                 .hasMessageContaining("connection lost before the RECEIPT");
         assertThatThrownBy(() -> client.send("/queue/a", utf8("m1"), Map.of())).isInstanceOf(StompConnectionException.class);
     }
+
+    @Test
+    @DisplayName("SENDs racing with repeated connection losses: none fails, every one is receipted in the end")
+    void sendsRacingWithLosses() throws Exception {
+        StompClient client = connected(config().maxUnreceipted(10_000));
+        List<Receipt> receipts = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread sender = new Thread(() -> {
+            int i = 0;
+            while (!stop.get()) {
+                try {
+                    receipts.add(client.send("/queue/a", utf8("m" + i++), Map.of()));
+                } catch (RuntimeException e) {
+                    errors.add(e);
+                    return;
+                }
+            }
+        });
+        sender.start();
+        for (int loss = 0; loss < 15; loss++) {
+            ServerConnection sc = server.awaitConnection(loss, TIMEOUT);
+            server.nextConnectionFaults().clear();
+            Thread.sleep(20);
+            sc.close();
+        }
+        server.awaitConnection(15, TIMEOUT);
+        stop.set(true);
+        sender.join(10_000);
+        assertThat(errors).isEmpty();
+        List<String> failed = new ArrayList<>();
+        for (Receipt r : List.copyOf(receipts)) {
+            try {
+                r.await(TIMEOUT);
+            } catch (RuntimeException e) {
+                failed.add(r.id() + ": " + e.getMessage());
+            }
+        }
+        assertThat(failed).as("of %d SENDs", receipts.size()).isEmpty();
+    }
 }
