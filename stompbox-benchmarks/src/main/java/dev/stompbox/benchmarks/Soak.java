@@ -65,6 +65,25 @@ public final class Soak {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 300;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         dev.stompbox.cli.LogDefaults.apply();
+        Result r = run(Duration.ofSeconds(seconds), rate, WARM_UP);
+        System.out.println(r.ok() ? "soak: OK" : "soak: FAILED");
+        System.exit(r.ok() ? 0 : 1);
+    }
+
+    /** What a soak found: messages sent, lost and duplicated, and growth of threads and heap after GC (0.1 = 10 %). */
+    public record Result(long sent, long lost, long duplicates, double threadGrowth, double heapGrowth) {
+        /** Nothing lost, and neither threads nor heap after GC grew by more than 10 %. */
+        public boolean ok() {
+            return lost == 0 && threadGrowth <= 0.10 && heapGrowth <= 0.10;
+        }
+    }
+
+    /**
+     * Runs one soak for {@code duration} (warm-up included) at {@code rate} messages per second per
+     * producer, printing progress, and returns what it found; {@code mvn verify} runs a short one.
+     */
+    public static Result run(Duration duration, int rate, Duration warmUp) throws Exception {
+        long seconds = duration.toSeconds();
         try (dev.stompbox.cli.EmbeddedBroker broker = new dev.stompbox.cli.EmbeddedBroker(0, 0)) {
             String uri = "tcp://127.0.0.1:" + broker.port();
             List<AutoCloseable> open = new ArrayList<>();
@@ -130,9 +149,9 @@ public final class Soak {
             }
             threads.forEach(Thread::start);
             long start = System.nanoTime();
-            Thread.sleep(WARM_UP.toMillis());
+            Thread.sleep(warmUp.toMillis());
             Snapshot before = Snapshot.take();
-            System.out.printf(Locale.ROOT, "after %d s warm-up: %s%n", WARM_UP.toSeconds(), before);
+            System.out.printf(Locale.ROOT, "after %d s warm-up: %s%n", warmUp.toSeconds(), before);
             long end = start + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < end) {
                 Thread.sleep(Math.min(30_000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
@@ -174,9 +193,7 @@ public final class Soak {
             double heapGrowth = (after.heapBytes() - before.heapBytes()) / (double) before.heapBytes();
             System.out.printf(Locale.ROOT, "soak: %d s, 8 connections, %,d messages sent, %d lost, %d duplicated; threads %+.1f %%, heap after GC %+.1f %%%n",
                     seconds, totalSent, lost, duplicates, 100 * threadGrowth, 100 * heapGrowth);
-            boolean ok = lost == 0 && threadGrowth <= 0.10 && heapGrowth <= 0.10;
-            System.out.println(ok ? "soak: OK" : "soak: FAILED");
-            System.exit(ok ? 0 : 1);
+            return new Result(totalSent, lost, duplicates, threadGrowth, heapGrowth);
         }
     }
 
