@@ -161,6 +161,7 @@ public final class AsyncStompClient {
     private int subscriptionsWaiting; // subscriptions with at least one message in pending
     private long drainSteps; // waiting messages drain() has looked at, to prove its work is linear
     private volatile long bufferedBytes;
+    private volatile long parserRetained;
     private volatile StompVersion negotiatedVersion;
     private ScheduledFuture<?> ticker;
 
@@ -248,9 +249,13 @@ public final class AsyncStompClient {
         return v == null ? config.version() : v;
     }
 
-    /** Bytes of MESSAGEs read but not yet handed to a handler: what flow control keeps bounded. */
+    /**
+     * Bytes the client holds for data it has read but not yet handled: MESSAGEs waiting for a
+     * handler (what flow control keeps bounded) plus what the parser holds of the frame being read
+     * ({@link dev.stompbox.protocol.codec.StompParser#retainedBytes()}, bounded by the parser limits).
+     */
     public long bufferedBytes() {
-        return bufferedBytes;
+        return bufferedBytes + parserRetained;
     }
 
     /** MESSAGE frames dropped because no active subscription matched. */
@@ -518,6 +523,8 @@ public final class AsyncStompClient {
             StompConnectionException cause = new StompConnectionException("invalid data from " + c.broker + ": " + e.getMessage(), e);
             ready.completeExceptionally(cause);
             lose(c, cause);
+        } finally {
+            parserRetained = c.parser.retainedBytes();
         }
     }
 

@@ -110,6 +110,7 @@ public final class StompClient implements AutoCloseable {
     private final AtomicLong sequences = new AtomicLong();
     private final AtomicLong subscriptionIds = new AtomicLong();
     private final AtomicLong unknownSubscriptionMessages = new AtomicLong();
+    private final AtomicLong inboxBytes = new AtomicLong();
     private final ScheduledExecutorService timer;
     private final Semaphore window; // at-least-once: one permit per SEND awaiting its RECEIPT
     private final String receiptPrefix;
@@ -172,6 +173,17 @@ public final class StompClient implements AutoCloseable {
         synchronized (sessionLock) {
             return session.version();
         }
+    }
+
+    /**
+     * Bytes the client holds for data it has read but not yet handed out: MESSAGEs waiting for
+     * {@code receiveFrame} (at most {@code inboxCapacity} of them; the client stops reading the
+     * socket when the inbox is full) plus what the parser holds of the frame being read
+     * ({@link dev.stompbox.protocol.codec.StompParser#retainedBytes()}, bounded by the parser limits).
+     */
+    public long bufferedBytes() {
+        Connection c = connection;
+        return inboxBytes.get() + (c == null ? 0 : c.parserRetainedBytes());
     }
 
     /** MESSAGE frames dropped because no active subscription matched (normal after UNSUBSCRIBE). */
@@ -547,6 +559,7 @@ public final class StompClient implements AutoCloseable {
                 throw new StompConnectionException("interrupted while receiving", e);
             }
             if (d != null) {
+                inboxBytes.addAndGet(-d.frame().wireLength());
                 return d;
             }
             State s = state;
@@ -931,14 +944,17 @@ public final class StompClient implements AutoCloseable {
         }
         AckMode mode = AckMode.of(sub.headers().get(StompHeaders.ACK));
         Delivered d = new Delivered(frame, c.epoch(), sub.token(), mode, sequences.incrementAndGet());
+        inboxBytes.addAndGet(frame.wireLength()); // before the offer: a receiver may take it at once
         try {
             while (!inbox.offer(d, RECEIVE_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
                 // Full: by not reading we push back on the broker; the silence check waits with us.
                 if (!c.pause(true)) {
+                    inboxBytes.addAndGet(-frame.wireLength());
                     return;
                 }
             }
         } catch (InterruptedException e) {
+            inboxBytes.addAndGet(-frame.wireLength());
             Thread.currentThread().interrupt();
             return;
         }
@@ -990,10 +1006,10 @@ public final class StompClient implements AutoCloseable {
                     }
                 });
         int discarded = 0;
-        for (Iterator<Delivered> it = inbox.iterator(); it.hasNext(); ) {
-            Delivered d = it.next();
-            if (d.mode() != AckMode.AUTO && d.epoch() == c.epoch()) {
-                it.remove();
+        for (Delivered d : inbox) {
+            // remove(d), not the iterator's: a receiver may take d meanwhile, and then it is not ours to count.
+            if (d.mode() != AckMode.AUTO && d.epoch() == c.epoch() && inbox.remove(d)) {
+                inboxBytes.addAndGet(-d.frame().wireLength());
                 discarded++;
             }
         }

@@ -51,6 +51,7 @@ public final class Connection {
     private volatile boolean closed;
     private volatile boolean paused;
     private volatile long writeStartedMillis; // 0 when no write is in progress
+    private volatile long parserRetained;
     private final byte[] readBuffer = new byte[READ_BUFFER];
     private final StompMetrics metrics;
     private boolean counted; // reported open to the metrics; guarded by this
@@ -181,6 +182,11 @@ public final class Connection {
         return frame;
     }
 
+    /** What the parser holds of the frame being read, as of the last read; see {@code StompParser#retainedBytes()}. */
+    public long parserRetainedBytes() {
+        return parserRetained;
+    }
+
     /** Starts the daemon thread that reads this connection until it ends. */
     public void startReader(String name, long epoch, Handler handler) {
         this.epoch = epoch;
@@ -204,7 +210,11 @@ public final class Connection {
                     throw new IOException("connection closed by " + broker);
                 }
                 handler.data(this);
-                parser.add(readBuffer, 0, n);
+                try {
+                    parser.add(readBuffer, 0, n);
+                } finally {
+                    parserRetained = parser.retainedBytes();
+                }
                 while (!closed && (frame = parser.get()) != null) {
                     metrics.frameReceived(frame.command(), frame.wireLength());
                     handler.frame(this, frame);

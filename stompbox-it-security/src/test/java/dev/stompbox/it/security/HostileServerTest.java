@@ -25,6 +25,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +43,10 @@ class HostileServerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final int MAX_FRAME = 1024 * 1024;
     private static final String MESSAGE_HEAD = "MESSAGE\nsubscription:s\ndestination:/queue/h\nmessage-id:1\n";
+    /** Messages a client may hold for the application before it stops reading (inboxCapacity, maxBufferedMessages). */
+    private static final int HELD_MESSAGES = 50;
+    /** What the parser may hold at most, per {@code StompParser#retainedBytes()}: twice the frame and line limits. */
+    private static final long PARSER_BOUND = 2L * MAX_FRAME + 2L * 65_536 + 256;
 
     StompTestServer server;
 
@@ -58,6 +67,14 @@ class HostileServerTest {
         /** A SEND without receipt (a RECEIPT would land in the middle of the test's raw bytes). */
         void send(String body) throws Exception;
 
+        /** The most the client's own accounting ({@code bufferedBytes()}) showed, sampled every millisecond. */
+        long peakBufferedBytes();
+
+        /** Stops taking messages (blocking: nobody receives; async: the handler waits) until {@link #release()}. */
+        void hold();
+
+        void release();
+
         @Override
         void close();
     }
@@ -65,11 +82,26 @@ class HostileServerTest {
     private Victim connect(Kind kind) throws Exception {
         ParserLimits limits = ParserLimits.defaults().withMaxFrameSize(MAX_FRAME);
         if (kind == Kind.BLOCKING) {
-            StompClient c = new StompClient(StompClientConfig.builder(server.uri()).parserLimits(limits)
+            StompClient c = new StompClient(StompClientConfig.builder(server.uri()).parserLimits(limits).inboxCapacity(HELD_MESSAGES)
                     .heartBeat(new HeartBeat(0, 0)).disconnectTimeout(Duration.ofSeconds(1)).build());
             c.connect();
             c.subscribe("/queue/h", Map.of("id", "s", "receipt", "sub")).receipt().await(TIMEOUT);
+            Sampler sampler = new Sampler(c::bufferedBytes);
             return new Victim() {
+                @Override
+                public long peakBufferedBytes() {
+                    return sampler.peak();
+                }
+
+                @Override
+                public void hold() {
+                    // nothing to do: the blocking client holds what nobody receives
+                }
+
+                @Override
+                public void release() {
+                }
+
                 @Override
                 public String nextBody(Duration timeout) {
                     StompFrame f = c.receiveFrame(timeout);
@@ -106,19 +138,38 @@ class HostileServerTest {
 
                 @Override
                 public void close() {
+                    sampler.stop();
                     c.close();
                 }
             };
         }
         AsyncStompClient c = AsyncStompClient.create(AsyncClientConfig.builder(server.uri()).parserLimits(limits)
-                .heartBeat(new HeartBeat(0, 0)).disconnectTimeout(Duration.ofSeconds(1)).build());
+                .maxBufferedMessages(HELD_MESSAGES).heartBeat(new HeartBeat(0, 0)).disconnectTimeout(Duration.ofSeconds(1)).build());
         c.connect().get(20, TimeUnit.SECONDS);
         BlockingQueue<String> bodies = new LinkedBlockingQueue<>();
+        AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
         c.subscribe("/queue/h", Map.of("id", "s", "receipt", "sub"), (client, f) -> {
+            gate.get().await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             bodies.add(f.bodyAsString());
             return null;
         }).get(20, TimeUnit.SECONDS);
+        Sampler sampler = new Sampler(c::bufferedBytes);
         return new Victim() {
+            @Override
+            public long peakBufferedBytes() {
+                return sampler.peak();
+            }
+
+            @Override
+            public void hold() {
+                gate.set(new CountDownLatch(1));
+            }
+
+            @Override
+            public void release() {
+                gate.get().countDown();
+            }
+
             @Override
             public String nextBody(Duration timeout) throws InterruptedException {
                 return bodies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -153,9 +204,43 @@ class HostileServerTest {
 
             @Override
             public void close() {
+                release();
+                sampler.stop();
                 c.close();
             }
         };
+    }
+
+    /** Polls a client's {@code bufferedBytes()} every millisecond and keeps the highest value. */
+    private static final class Sampler {
+        private final AtomicLong peak = new AtomicLong();
+        private final Thread thread;
+        private volatile boolean stopped;
+
+        Sampler(LongSupplier bufferedBytes) {
+            thread = new Thread(() -> {
+                while (!stopped) {
+                    peak.accumulateAndGet(bufferedBytes.getAsLong(), Math::max);
+                    LockSupport.parkNanos(1_000_000);
+                }
+            }, "buffered-bytes-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long peak() {
+            return peak.get();
+        }
+
+        void stop() {
+            stopped = true;
+        }
+    }
+
+    /** The client's own accounting never passed what its parser limits allow (nothing was held for the application). */
+    private static void assertParserBounded(Victim v) {
+        System.out.printf("peak bufferedBytes %,d (bound %,d)%n", v.peakBufferedBytes(), PARSER_BOUND);
+        assertThat(v.peakBufferedBytes()).as("peak bufferedBytes").isLessThanOrEqualTo(PARSER_BOUND);
     }
 
     /** The server's side of the newest connection, once the client has subscribed on it. */
@@ -185,7 +270,9 @@ class HostileServerTest {
     private String refusal(Kind kind, byte[] wire) throws Exception {
         try (Victim v = connect(kind)) {
             serverSide().sendRaw(wire);
-            return reason(v.awaitLoss(TIMEOUT));
+            String reason = reason(v.awaitLoss(TIMEOUT));
+            assertParserBounded(v);
+            return reason;
         }
     }
 
@@ -207,6 +294,7 @@ class HostileServerTest {
             long sent = stream(sc, (MESSAGE_HEAD + "x:").getBytes(StandardCharsets.US_ASCII), new byte[] {'a'}, 100L << 20);
             assertThat(reason(v.awaitLoss(TIMEOUT))).startsWith("Header line too long (limit maxHeaderLineLength=65536");
             assertThat(sent).as("the client hung up long before 100 MB").isLessThan(100L << 20);
+            assertParserBounded(v);
         }
     }
 
@@ -216,6 +304,7 @@ class HostileServerTest {
         try (Victim v = connect(kind)) {
             stream(serverSide(), MESSAGE_HEAD.getBytes(StandardCharsets.US_ASCII), "h:v\n".getBytes(StandardCharsets.US_ASCII), 4_000_000);
             assertThat(reason(v.awaitLoss(TIMEOUT))).isEqualTo("Too many headers (limit maxHeaders=1000)");
+            assertParserBounded(v);
         }
     }
 
@@ -270,6 +359,7 @@ class HostileServerTest {
             sc.sendRaw((MESSAGE_HEAD + "\nafter the beats\0").getBytes(StandardCharsets.US_ASCII));
             assertThat(v.nextBody(TIMEOUT)).isEqualTo("after the beats");
             assertThat(v.connected()).isTrue();
+            assertParserBounded(v);
         }
     }
 
@@ -302,6 +392,34 @@ class HostileServerTest {
             assertThat(v.nextBody(TIMEOUT)).isEqualTo("kept");
             assertThat(v.unknownSubscriptionMessages()).isEqualTo(1);
             assertThat(v.connected()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aFloodOfMessagesNobodyTakesIsHeldWithinTheClientsLimitAndThenDelivered(Kind kind) throws Exception {
+        int count = 2_000;
+        byte[] payload = new byte[10_000];
+        Arrays.fill(payload, (byte) 'f');
+        try (Victim v = connect(kind)) {
+            v.hold();
+            ServerConnection sc = serverSide();
+            for (int i = 0; i < count; i++) {
+                sc.sendMessage("s", "/queue/h", payload); // 20 MB in all; the kit queues it, the client reads what it may
+            }
+            Thread.sleep(1_000);
+            long frame = payload.length + 200; // the body and a generous allowance for its headers
+            // What a client holds: its message limit, the frames of one socket read beyond it (64 KiB), and the parser.
+            long limit = (HELD_MESSAGES + 64 * 1024 / payload.length + 1) * frame + PARSER_BOUND;
+            assertThat(v.peakBufferedBytes()).as("peak bufferedBytes while nobody took a message")
+                    .isGreaterThan(HELD_MESSAGES / 2 * (long) payload.length).isLessThanOrEqualTo(limit);
+            System.out.printf("flood: peak bufferedBytes %,d (bound %,d)%n", v.peakBufferedBytes(), limit);
+            v.release();
+            for (int i = 0; i < count; i++) {
+                assertThat(v.nextBody(TIMEOUT)).as("message %d of %d", i, count).hasSize(payload.length);
+            }
+            assertThat(v.connected()).isTrue();
+            assertThat(v.peakBufferedBytes()).isLessThanOrEqualTo(limit);
         }
     }
 }

@@ -377,4 +377,31 @@ class HostileInputTest {
         assertThat(parser.version()).isEqualTo(StompVersion.V1_1);
         assertThat(parser.limits()).isEqualTo(SMALL);
     }
+
+    @Test
+    @DisplayName("retainedBytes stays within twice the frame limit plus twice the line limit, however the input comes, and falls back after each frame")
+    void retainedBytesBounded() {
+        ParserLimits limits = new ParserLimits(1024, 100, 64 * 1024);
+        long bound = 2L * limits.maxFrameSize() + 2L * limits.maxHeaderLineLength() + 256;
+        byte[][] inputs = {
+                bytes("MESSAGE\nk:" + "x".repeat(1020) + "\n\n" + "b".repeat(60_000) + "\0"),        // long line, long NUL-ended body
+                bytes("MESSAGE\ncontent-length:65000\n\n" + "c".repeat(65_000) + "\0"),               // body near the limit, announced
+                bytes("MESSAGE\n" + "h:v\n".repeat(99) + "\n\0"),                                    // headers near their limit
+                bytes("\n".repeat(200_000) + "MESSAGE\n\nafter beats\0"),                             // endless beats, then a frame
+        };
+        for (int chunk : new int[] {1, 7, 1000, 70_000}) {
+            StompParser parser = new StompParser(V1_2, limits);
+            long peak = 0;
+            for (byte[] wire : inputs) {
+                for (int from = 0; from < wire.length; from += chunk) {
+                    parser.add(wire, from, Math.min(chunk, wire.length - from));
+                    peak = Math.max(peak, parser.retainedBytes());
+                    Wire.drain(parser);
+                }
+            }
+            assertThat(peak).as("peak with %d-byte chunks", chunk).isLessThanOrEqualTo(bound);
+            assertThat(parser.retainedBytes()).as("held between frames, %d-byte chunks", chunk)
+                    .isLessThanOrEqualTo(2L * limits.maxFrameSize() + 256);
+        }
+    }
 }
