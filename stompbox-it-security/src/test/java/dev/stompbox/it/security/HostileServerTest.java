@@ -45,8 +45,8 @@ class HostileServerTest {
     private static final String MESSAGE_HEAD = "MESSAGE\nsubscription:s\ndestination:/queue/h\nmessage-id:1\n";
     /** Messages a client may hold for the application before it stops reading (inboxCapacity, maxBufferedMessages). */
     private static final int HELD_MESSAGES = 50;
-    /** What the parser may hold at most, per {@code StompParser#retainedBytes()}: twice the frame and line limits. */
-    private static final long PARSER_BOUND = 2L * MAX_FRAME + 2L * 65_536 + 256;
+    /** What the parser may hold at most, per {@code StompParser#retainedBytes()}: the frame limit plus the line limit. */
+    private static final long PARSER_BOUND = MAX_FRAME + 65_536 + 2;
 
     StompTestServer server;
 

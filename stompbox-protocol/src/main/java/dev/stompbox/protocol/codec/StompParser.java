@@ -291,16 +291,16 @@ public final class StompParser {
     }
 
     /**
-     * The bytes this parser holds for input not yet handed out as a frame, counted as the capacity
-     * of its arrays: input kept between calls, the header bytes of the frame being read, and its
-     * body so far (with a {@code content-length}, the whole body, allocated when the headers end).
-     * Whatever it is fed, this stays within about twice
-     * {@link ParserLimits#maxFrameSize() maxFrameSize} plus twice the header line limit: the
-     * arrays grow by doubling and never past what the limits can need. Complete frames waiting in
-     * {@link #get()} are not counted. For a client's accounting of the memory a connection holds.
+     * The bytes this parser holds of the frame it is reading: input kept between calls, the header
+     * bytes kept so far, and the body (with a {@code content-length}, the whole body, allocated
+     * when the headers end). 0 between frames. Whatever it is fed, this stays within
+     * {@link ParserLimits#maxFrameSize() maxFrameSize} plus the header line limit, and the arrays
+     * behind it within twice that (they grow by doubling, never past what the limits can need).
+     * Complete frames waiting in {@link #get()} are not counted. For a client's accounting of the
+     * memory a connection holds.
      */
     public long retainedBytes() {
-        return (long) buf.length + (raw == null ? 0 : raw.length) + (body == null ? 0 : body.length);
+        return (long) end + (raw == null ? 0 : rawEnd) + (body == null ? 0 : body.length);
     }
 
     /** Whether the parser is stopped by an error and waits for {@link #reset()} or {@link #resync()}. */
