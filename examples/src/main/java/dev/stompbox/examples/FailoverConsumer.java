@@ -3,7 +3,9 @@ package dev.stompbox.examples;
 import dev.stompbox.client.ConnectionListener;
 import dev.stompbox.client.ReconnectReport;
 import dev.stompbox.client.StompClient;
+import dev.stompbox.client.StompAckException;
 import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompFrame;
 
 import java.time.Duration;
@@ -37,13 +39,21 @@ public final class FailoverConsumer {
                 .build());
     }
 
-    /** Receives and acks until {@code idle} passes without a message. */
+    /**
+     * Receives and acks until {@code idle} passes without a message. An ack that finds the
+     * connection gone (lost between receive and ack, or the message came on the connection before)
+     * is not an error here: the broker did not get it, so it delivers the message again.
+     */
     public static void consume(StompClient stomp, String destination, Duration idle, Consumer<String> sink) {
         stomp.subscribe(destination, Map.of("ack", "client-individual"));
         StompFrame frame;
         while ((frame = stomp.receiveFrame(idle)) != null) {
             sink.accept(frame.bodyAsString());
-            stomp.ack(frame);
+            try {
+                stomp.ack(frame);
+            } catch (StompAckException | StompConnectionException e) {
+                System.err.println("not acked, the broker will redeliver it: " + e.getMessage());
+            }
         }
     }
 

@@ -8,7 +8,12 @@ import dev.stompbox.testkit.junit.StompTestServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.stompbox.client.StompClient;
+
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,5 +34,31 @@ class TestKitExampleTest {
         assertThat(connection.received()).extracting(StompFrame::command)
                 .containsExactly(StompCommand.CONNECT, StompCommand.SEND, StompCommand.SEND, StompCommand.DISCONNECT);
         assertThat(server.waitingMessages(SimpleProducer.QUEUE)).isEqualTo(2);
+    }
+
+    @Test
+    void failoverConsumerCarriesOnWhenTheConnectionGoesBetweenReceiveAndAck() throws Exception {
+        String uri = "failover:(" + server.uri() + ")?initialReconnectDelay=10";
+        server.publish("/queue/f", "first");
+        List<String> got = new CopyOnWriteArrayList<>();
+        try (StompClient stomp = FailoverConsumer.client(uri, report -> { })) {
+            stomp.connect();
+            Thread consumer = new Thread(() -> FailoverConsumer.consume(stomp, "/queue/f", Duration.ofSeconds(1), body -> {
+                got.add(body);
+                if (got.size() == 1) {
+                    // Lose the connection after the receive and before the ack, and wait until the client knows.
+                    server.awaitConnection(Duration.ofSeconds(10)).close();
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (stomp.isConnected() && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    server.publish("/queue/f", "second");
+                }
+            }));
+            consumer.start();
+            consumer.join(TimeUnit.SECONDS.toMillis(20));
+        }
+        // The ack of "first" failed (the connection was gone); the consumer went on to the next message.
+        assertThat(got).containsSubsequence("first", "second");
     }
 }

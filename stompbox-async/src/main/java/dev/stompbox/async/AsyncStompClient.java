@@ -985,11 +985,11 @@ public final class AsyncStompClient {
             }
             if (stage == null) {
                 metrics.handlerFinished(System.nanoTime() - started, true);
-                loop.execute(() -> finished(d, null));
+                onLoop(() -> finished(d, null));
             } else {
                 stage.whenComplete((v, t) -> {
                     metrics.handlerFinished(System.nanoTime() - started, t == null);
-                    loop.execute(() -> finished(d, unwrap(t)));
+                    onLoop(() -> finished(d, unwrap(t)));
                 });
             }
         };
@@ -997,7 +997,20 @@ public final class AsyncStompClient {
         try {
             where.execute(run);
         } catch (RuntimeException e) {
-            loop.execute(() -> finished(d, e));
+            onLoop(() -> finished(d, e));
+        }
+    }
+
+    /**
+     * Runs {@code task} on the event loop; from a handler's thread, after the client was closed and
+     * its loop ended, there is nothing left to run it against (the connection, and with it the ack,
+     * is gone: the broker redelivers), so it is dropped rather than thrown at the handler's thread.
+     */
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("event loop ended; dropping a handler's completion");
         }
     }
 

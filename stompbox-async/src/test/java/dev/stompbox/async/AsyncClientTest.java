@@ -501,4 +501,34 @@ class AsyncClientTest {
         assertThat(client.unknownSubscriptionMessages()).isEqualTo(1);
         assertThat(client.toString()).contains("connected");
     }
+
+    @Test
+    @DisplayName("a handler that finishes after the client was closed and its event loop ended throws nothing at its thread")
+    void handlerFinishingAfterCloseIsQuiet() throws Exception {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        try {
+            AsyncStompClient client = connected(config());
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch returned = new CountDownLatch(1);
+            get(client.subscribe("/queue/late", Map.of("receipt", "s"), (c, f) -> {
+                started.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                returned.countDown();
+                return null;
+            }));
+            server.publish("/queue/late", "x");
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            client.close();
+            Thread.sleep(1_500); // its own event loop group shuts down within 1 s of close()
+            release.countDown();
+            assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200);
+            assertThat(uncaught).isEmpty();
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+    }
 }

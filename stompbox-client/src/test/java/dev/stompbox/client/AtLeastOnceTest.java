@@ -237,4 +237,29 @@ class AtLeastOnceTest extends TestKitClientSupport {
         }
         assertThat(failed).as("of %d SENDs", receipts.size()).isEmpty();
     }
+
+    @Test
+    @DisplayName("a connection lost while the reconnect is still replaying and re-sending is one more failed attempt, not the end of reconnecting")
+    void lostDuringReplayTriesTheNextAttempt() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        StompClient client = connected(config());
+        client.subscribe("/queue/in", Map.of());
+        byte[] big = new byte[64 * 1024];
+        List<Receipt> receipts = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            receipts.add(client.send("/queue/a", big, Map.of()));
+        }
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(f -> receipts.get(99).id().equals(f.header("receipt")), TIMEOUT);
+        // The second connection resets as soon as the replayed SUBSCRIBE arrives, while 6.4 MB of
+        // re-sends are still being written: the write fails in the middle of the replay.
+        server.nextConnectionFaults().closeOnFrame(f -> f.command() == StompCommand.SUBSCRIBE).resetOnClose();
+        one.close();
+
+        for (Receipt r : receipts) {
+            r.await(TIMEOUT);
+        }
+        assertThat(server.connections().size()).as("connections made").isGreaterThanOrEqualTo(3);
+        assertThat(client.isConnected()).isTrue();
+    }
 }
