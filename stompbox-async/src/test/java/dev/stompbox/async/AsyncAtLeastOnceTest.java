@@ -33,28 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * At-least-once publishing in the asynchronous client, against the test kit: order, receipt ids,
  * the window, and the cases that must not re-send. Brokers killed and restarted are in the chaos tests.
  */
-@ExtendWith(StompTestServerExtension.class)
-class AsyncAtLeastOnceTest {
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    StompTestServer server;
-    private final List<AsyncStompClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(AsyncStompClient::close);
-    }
+class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
 
     private AsyncClientConfig.Builder config() {
         return AsyncClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10,maxReconnectDelay=50")
                 .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(20)).disconnectTimeout(Duration.ofSeconds(1));
-    }
-
-    private AsyncStompClient connected(AsyncClientConfig.Builder config) {
-        AsyncStompClient c = AsyncStompClient.create(config.build());
-        clients.add(c);
-        get(c.connect());
-        return c;
     }
 
     private static byte[] utf8(String s) {

@@ -36,32 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The asynchronous client against the test kit. */
-@ExtendWith(StompTestServerExtension.class)
-class AsyncClientTest {
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
-
-    StompTestServer server;
-    private final List<AsyncStompClient> clients = new ArrayList<>();
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(AsyncStompClient::close);
-    }
+class AsyncClientTest extends AsyncTestKitSupport {
 
     private AsyncClientConfig.Builder config() {
         return AsyncClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(2));
-    }
-
-    private AsyncStompClient client(AsyncClientConfig.Builder config) {
-        AsyncStompClient c = AsyncStompClient.create(config.build());
-        clients.add(c);
-        return c;
-    }
-
-    private AsyncStompClient connected(AsyncClientConfig.Builder config) {
-        AsyncStompClient c = client(config);
-        get(c.connect());
-        return c;
     }
 
     @Test

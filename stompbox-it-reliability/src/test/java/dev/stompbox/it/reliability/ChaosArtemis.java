@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * again. Several instances may name the same {@code dir}, one live at a time: that is two brokers
  * taking turns on one shared journal.
  */
-final class ChaosArtemis {
+final class ChaosArtemis implements ChaosBroker {
     private final int port;
     private final Path dir;
     private EmbeddedActiveMQ embedded;
@@ -23,19 +23,13 @@ final class ChaosArtemis {
         this.dir = dir;
     }
 
-    int port() {
+    @Override
+    public int port() {
         return port;
     }
 
-    String uri() {
-        return "tcp://127.0.0.1:" + port;
-    }
-
-    synchronized boolean isLive() {
-        return embedded != null;
-    }
-
-    synchronized void start() {
+    @Override
+    public synchronized void start() {
         if (embedded != null) {
             throw new IllegalStateException("already live on " + port);
         }
@@ -58,8 +52,9 @@ final class ChaosArtemis {
         }
     }
 
-    /** Crashes the broker: connections drop at once, the journal is left as it is. */
-    synchronized void kill() {
+    /** Crashes the broker in this JVM ({@code fail(false)}): connections drop at once, the journal is left as it is. */
+    @Override
+    public synchronized void kill() {
         if (embedded == null) {
             return;
         }
