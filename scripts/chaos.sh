@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The long failover chaos run: the same FailoverChaosTest that mvn verify runs short, with 20 000 persistent
 # messages (or $1) at 1000 msg/s (or $2) and a crash of the live broker every 3 s until the producers are done,
-# for both clients, on one restarting broker and on two brokers taking turns on one journal. Prints one
-# "chaos [...]" line per case: kills, deliveries, lost (must be 0), duplicates by kind. About 2 minutes.
+# for both clients: on one restarting broker, on two brokers taking turns on one journal, and on a broker
+# process killed with SIGKILL. Prints one "chaos [...]" line per case: kills, deliveries, lost (must be 0),
+# duplicates by kind. About 2.5 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$root"
