@@ -32,6 +32,20 @@ public interface AsyncConnectionListener {
     default void reconnected(BrokerAddress broker, List<String> replayedSubscriptions, List<String> outstandingReceipts) {
     }
 
+    /**
+     * Connected again after a loss, with at-least-once publishing's part of it; by default calls
+     * {@link #reconnected(BrokerAddress, List, List)}.
+     *
+     * @param replayedSubscriptions ids of the subscriptions made again
+     * @param outstandingReceipts   receipt ids that failed with the lost connection
+     * @param resentReceipts        receipt ids of the SENDs written again on the new connection, in
+     *                              order (their futures did not fail)
+     */
+    default void reconnected(BrokerAddress broker, List<String> replayedSubscriptions, List<String> outstandingReceipts,
+                             List<String> resentReceipts) {
+        reconnected(broker, replayedSubscriptions, outstandingReceipts);
+    }
+
     default void reconnectFailed(Throwable cause) {
     }
 }

@@ -607,24 +607,29 @@ public final class AsyncStompClient {
             write(c, again.frame(), null);
             replayed.add(again.token().value());
         }
-        int resent = 0;
+        List<String> resent = new ArrayList<>();
         if (session.atLeastOnce()) {
             for (StompFrame f : session.resend()) {
                 write(c, f, null);
-                resent++;
+                resent.add(f.header(StompHeaders.RECEIPT));
             }
+        }
+        if (!resent.isEmpty()) {
+            config.metrics().sendsResent(resent.size());
         }
         if (ticker == null) {
             ticker = loop.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
         log.info("connected to {} (STOMP {}, heart-beats {} ms out / {} ms in{})", c.broker, c.version,
-                session.clientHeartBeat(), session.serverHeartBeat(), resent == 0 ? "" : ", re-sent " + resent + " SEND(s)");
+                session.clientHeartBeat(), session.serverHeartBeat(), resent.isEmpty() ? "" : ", re-sent " + resent.size() + " SEND(s)");
         drain();
         result.complete(this);
         if (lost == null) {
             notifyListener(l -> l.connected(c.broker));
         } else {
-            notifyListener(l -> l.reconnected(c.broker, replayed, lost.receipts()));
+            List<String> failed = new ArrayList<>(lost.receipts());
+            failed.removeAll(new java.util.HashSet<>(resent));
+            notifyListener(l -> l.reconnected(c.broker, replayed, failed, resent));
         }
     }
 

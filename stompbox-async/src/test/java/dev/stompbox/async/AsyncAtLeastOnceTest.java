@@ -56,7 +56,15 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
     @DisplayName("unreceipted SENDs go out again after the reconnect: after the SUBSCRIBE replay, in order, same receipt ids, before new SENDs")
     void resentInOrderAfterReplay() {
         server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
-        AsyncStompClient client = connected(config());
+        List<List<String>> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AsyncStompClient client = connected(config().listener(new AsyncConnectionListener() {
+            @Override
+            public void reconnected(dev.stompbox.protocol.failover.BrokerAddress broker, List<String> replayed, List<String> failed,
+                                    List<String> resent) {
+                reported.add(failed);
+                reported.add(resent);
+            }
+        }));
         get(client.subscribe("/queue/in", Map.of(), (c, f) -> null));
         List<CompletableFuture<Void>> first = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -77,6 +85,8 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
         List<StompCommand> commands = two.received().stream().map(StompFrame::command).toList();
         assertThat(commands.indexOf(StompCommand.SUBSCRIBE)).as("replayed subscription before the re-sends")
                 .isLessThan(commands.indexOf(StompCommand.SEND));
+        assertThat(reported).as("failed, then re-sent receipt ids").containsExactly(List.of(),
+                sends(one).stream().map(f -> f.header("receipt")).toList());
     }
 
     @Test

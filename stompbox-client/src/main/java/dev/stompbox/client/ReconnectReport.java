@@ -12,7 +12,9 @@ import java.util.List;
  *   <li>{@code broker}: where the client is connected now;</li>
  *   <li>{@code replayedSubscriptions}: the subscriptions made again, same ids and handles;</li>
  *   <li>{@code outstandingReceipts}: receipt ids that were awaited when the connection was lost
- *       (they failed with a connection exception);</li>
+ *       and failed with it (a connection exception);</li>
+ *   <li>{@code resentReceipts}: with at-least-once publishing, the receipt ids of the SENDs
+ *       written again on the new connection, in order (their receipts did not fail);</li>
  *   <li>{@code unackedMessages}: messages handed out but not acknowledged; acking them now is an
  *       error, the broker redelivers them;</li>
  *   <li>{@code discardedMessages}: messages needing an ack that were still in the inbox and were
@@ -27,11 +29,12 @@ import java.util.List;
  * }</pre>
  */
 public record ReconnectReport(BrokerAddress broker, List<Subscription> replayedSubscriptions,
-                              List<String> outstandingReceipts, List<StompFrame> unackedMessages,
-                              int discardedMessages, Throwable cause) {
+                              List<String> outstandingReceipts, List<String> resentReceipts,
+                              List<StompFrame> unackedMessages, int discardedMessages, Throwable cause) {
     public ReconnectReport {
         replayedSubscriptions = List.copyOf(replayedSubscriptions);
         outstandingReceipts = List.copyOf(outstandingReceipts);
+        resentReceipts = List.copyOf(resentReceipts);
         unackedMessages = List.copyOf(unackedMessages);
     }
 }

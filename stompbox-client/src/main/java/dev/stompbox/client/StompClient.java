@@ -349,7 +349,7 @@ public final class StompClient implements AutoCloseable {
     /** Makes {@code c} the live connection; {@code lost} is the loss it recovers from, if any. */
     private void activate(Connection c, Lost lost) {
         List<Subscription> replayed = new ArrayList<>();
-        int resent = 0;
+        List<String> resent = new ArrayList<>();
         writeLock.lock();
         try {
             List<StompFrame> frames = new ArrayList<>();
@@ -363,9 +363,10 @@ public final class StompClient implements AutoCloseable {
                     }
                 }
                 if (session.atLeastOnce()) {
-                    List<StompFrame> again = session.resend();
-                    resent = again.size();
-                    frames.addAll(again);
+                    for (StompFrame again : session.resend()) {
+                        resent.add(again.header(StompHeaders.RECEIPT));
+                        frames.add(again);
+                    }
                 }
             }
             for (StompFrame f : frames) {
@@ -391,6 +392,9 @@ public final class StompClient implements AutoCloseable {
             writeLock.unlock();
         }
         c.opened();
+        if (!resent.isEmpty()) {
+            config.metrics().sendsResent(resent.size());
+        }
         c.startReader("stompbox-client-" + instance + "-reader-" + epoch, epoch, new Connection.Handler() {
             @Override
             public void data(Connection conn) {
@@ -412,9 +416,11 @@ public final class StompClient implements AutoCloseable {
         if (lost == null) {
             notifyListener(l -> l.connected(c.broker()));
         } else {
-            ReconnectReport report = new ReconnectReport(c.broker(), replayed, lost.receipts, lost.unacked, lost.discarded, lost.cause);
-            log.info("reconnected to {}: replayed {} subscription(s), re-sent {} SEND(s); {} receipt(s) were outstanding, {} message(s) unacked, {} dropped",
-                    c.broker(), replayed.size(), resent, lost.receipts.size(), lost.unacked.size(), lost.discarded);
+            List<String> failed = new ArrayList<>(lost.receipts);
+            failed.removeAll(new java.util.HashSet<>(resent));
+            ReconnectReport report = new ReconnectReport(c.broker(), replayed, failed, resent, lost.unacked, lost.discarded, lost.cause);
+            log.info("reconnected to {}: replayed {} subscription(s), re-sent {} SEND(s); {} receipt(s) failed, {} message(s) unacked, {} dropped",
+                    c.broker(), replayed.size(), resent.size(), failed.size(), lost.unacked.size(), lost.discarded);
             notifyListener(l -> l.reconnected(report));
         }
     }

@@ -53,7 +53,13 @@ class AtLeastOnceTest extends TestKitClientSupport {
     @DisplayName("unreceipted SENDs go out again after the reconnect: after the SUBSCRIBE replay, in order, same receipt ids, before new SENDs")
     void resentInOrderAfterReplay() {
         server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
-        StompClient client = connected(config());
+        List<ReconnectReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StompClient client = connected(config().listener(new ConnectionListener() {
+            @Override
+            public void reconnected(ReconnectReport report) {
+                reports.add(report);
+            }
+        }));
         client.subscribe("/queue/in", Map.of());
         List<Receipt> first = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -76,6 +82,9 @@ class AtLeastOnceTest extends TestKitClientSupport {
         List<StompCommand> commands = two.received().stream().map(StompFrame::command).toList();
         assertThat(commands.indexOf(StompCommand.SUBSCRIBE)).as("replayed subscription before the re-sends")
                 .isLessThan(commands.indexOf(StompCommand.SEND));
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).resentReceipts()).containsExactlyElementsOf(first.stream().map(Receipt::id).toList());
+        assertThat(reports.get(0).outstandingReceipts()).as("none failed").isEmpty();
     }
 
     @Test

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <tr><td>stomp.client.handlers.active</td><td>gauge</td><td></td><td>handlers running now (asynchronous client)</td></tr>
  * <tr><td>stomp.client.receipt.duration</td><td>timer</td><td></td><td>frame written to RECEIPT read</td></tr>
  * <tr><td>stomp.client.receipt.timeouts</td><td>counter</td><td></td><td>RECEIPTs that did not come in time</td></tr>
+ * <tr><td>stomp.client.sends.resent</td><td>counter</td><td></td><td>SENDs written again after a reconnect (at-least-once publishing)</td></tr>
  * <tr><td>stomp.client.heartbeats.missed</td><td>counter</td><td></td><td>times the broker stayed silent past its heart-beat</td></tr>
  * </table>
  *
@@ -68,6 +69,7 @@ public final class MicrometerStompMetrics implements StompMetrics {
     private final Timer handlerFailure;
     private final Timer receipts;
     private final Counter receiptTimeouts;
+    private final Counter sendsResent;
     private final Counter heartBeatsMissed;
 
     private MicrometerStompMetrics(MeterRegistry registry, Tags tags) {
@@ -90,6 +92,7 @@ public final class MicrometerStompMetrics implements StompMetrics {
         receipts = Timer.builder(PREFIX + "receipt.duration").tags(tags)
                 .description("time from a frame written to its RECEIPT read").register(registry);
         receiptTimeouts = counter("receipt.timeouts", "RECEIPTs that did not come within the receipt timeout");
+        sendsResent = counter("sends.resent", "SENDs written again after a reconnect (at-least-once publishing)");
         heartBeatsMissed = counter("heartbeats.missed", "times the broker was silent past its heart-beat");
     }
 
@@ -196,6 +199,11 @@ public final class MicrometerStompMetrics implements StompMetrics {
     @Override
     public void receiptReceived(long nanos) {
         receipts.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void sendsResent(int count) {
+        sendsResent.increment(count);
     }
 
     @Override

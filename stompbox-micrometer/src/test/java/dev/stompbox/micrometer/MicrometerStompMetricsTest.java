@@ -199,6 +199,41 @@ class MicrometerStompMetricsTest {
         }
     }
 
+    @Test
+    void sendsResentAfterAReconnectAreCounted() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (StompTestServer server = new StompTestServer().start()) {
+            String uri = "failover:(" + server.uri() + ")?initialReconnectDelay=10";
+            server.nextConnectionFaults().withholdReceipts(f -> f.command() == dev.stompbox.protocol.StompCommand.SEND);
+            try (StompClient blocking = new StompClient(StompClientConfig.builder(uri).atLeastOnce(true).autoReconnect(true)
+                    .disconnectTimeout(Duration.ofMillis(500)).metrics(MicrometerStompMetrics.of(registry, "b")).build())) {
+                blocking.connect();
+                var r1 = blocking.send("/queue/a", "one".getBytes(StandardCharsets.UTF_8), Map.of());
+                var r2 = blocking.send("/queue/a", "two".getBytes(StandardCharsets.UTF_8), Map.of());
+                var one = server.awaitConnection(TIMEOUT);
+                one.awaitReceived(f -> "two".equals(f.bodyAsString()), TIMEOUT);
+                one.close();
+                r1.await(TIMEOUT);
+                r2.await(TIMEOUT);
+            }
+            server.nextConnectionFaults().withholdReceipts(f -> f.command() == dev.stompbox.protocol.StompCommand.SEND);
+            AsyncStompClient async = AsyncStompClient.create(AsyncClientConfig.builder(uri).atLeastOnce(true).autoReconnect(true)
+                    .disconnectTimeout(Duration.ofMillis(500)).metrics(MicrometerStompMetrics.of(registry, "a")).build());
+            try {
+                async.connect().get(10, TimeUnit.SECONDS);
+                var sent = async.send("/queue/a", "three".getBytes(StandardCharsets.UTF_8), Map.of());
+                var three = server.awaitConnection(server.connections().size() - 1, TIMEOUT);
+                three.awaitReceived(f -> "three".equals(f.bodyAsString()), TIMEOUT);
+                three.close();
+                sent.get(10, TimeUnit.SECONDS);
+            } finally {
+                async.close();
+            }
+        }
+        assertThat(registry.get("stomp.client.sends.resent").tag("client", "b").counter().count()).isEqualTo(2);
+        assertThat(registry.get("stomp.client.sends.resent").tag("client", "a").counter().count()).isEqualTo(1);
+    }
+
     private static double count(MeterRegistry registry, String name, String... tags) {
         return registry.get(name).tag("client", clientOf(registry, name)).tags(tags).counter().count();
     }

@@ -72,6 +72,10 @@ public interface StompMetrics {
     default void receiptReceived(long nanos) {
     }
 
+    /** {@code count} SENDs whose RECEIPT had not come were written again after a reconnect (at-least-once publishing). */
+    default void sendsResent(int count) {
+    }
+
     /** A RECEIPT did not come back within the receipt timeout. */
     default void receiptTimedOut() {
     }
