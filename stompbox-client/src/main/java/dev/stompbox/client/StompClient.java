@@ -672,13 +672,23 @@ public final class StompClient implements AutoCloseable {
      */
     public void disconnect(Duration timeout) {
         Connection c;
+        State was;
         synchronized (lifecycle) {
             c = connection;
-            if (state != State.CONNECTED || c == null) {
-                state = state == State.CLOSED ? State.CLOSED : State.DISCONNECTED;
-                return;
+            was = state;
+            state = state == State.CLOSED ? State.CLOSED : State.DISCONNECTED;
+        }
+        if (was == State.RECONNECTING) {
+            // The reconnect sees the new state only after its current wait; what waits for it
+            // (kept at-least-once SENDs among it) fails now, not then.
+            synchronized (sessionLock) {
+                session.dropUnreceipted();
             }
-            state = State.DISCONNECTED;
+            failPendingReceipts(new StompConnectionException("disconnected while reconnecting"));
+            return;
+        }
+        if (was != State.CONNECTED || c == null) {
+            return;
         }
         String rid = newReceiptId();
         PendingReceipt pending = track(rid, timeout);
