@@ -832,8 +832,8 @@ public final class StompClient implements AutoCloseable {
                 } else {
                     throw notConnected();
                 }
+                receipts.put(rid, pending);
             }
-            receipts.put(rid, pending);
             pending.future().whenComplete((v, t) -> window.release());
             if (written != null) {
                 try {
@@ -908,16 +908,16 @@ public final class StompClient implements AutoCloseable {
         switch (frame.command()) {
             case MESSAGE -> queue(c, frame);
             case RECEIPT -> {
-                String id;
+                PendingReceipt p;
                 try {
+                    // Session and map together: a loss deciding meanwhile what to fail sees both or neither.
                     synchronized (sessionLock) {
-                        id = session.receipt(frame);
+                        p = receipts.remove(session.receipt(frame));
                     }
                 } catch (StompProtocolException e) {
                     log.warn("ignoring RECEIPT: {}", e.getMessage());
                     return;
                 }
-                PendingReceipt p = receipts.remove(id);
                 if (p != null) {
                     config.metrics().receiptReceived(System.nanoTime() - p.startNanos());
                     p.future().complete(null);
@@ -927,12 +927,16 @@ public final class StompClient implements AutoCloseable {
                 StompBrokerException error = new StompBrokerException(frame);
                 log.warn("{} sent ERROR: {}", c.broker(), error.getMessage());
                 String about = frame.header(StompHeaders.RECEIPT_ID);
-                PendingReceipt refused = about == null ? null : receipts.remove(about);
-                if (refused != null) {
-                    // The broker refused that very frame: never re-send it, report the broker's reason.
+                PendingReceipt refused = null;
+                if (about != null) {
                     synchronized (sessionLock) {
-                        session.cancelReceipt(about);
+                        refused = receipts.remove(about);
+                        if (refused != null) {
+                            session.cancelReceipt(about); // the broker refused that very frame: never re-send it
+                        }
                     }
+                }
+                if (refused != null) {
                     refused.future().completeExceptionally(error);
                 }
                 pendingError = error;
@@ -1016,11 +1020,7 @@ public final class StompClient implements AutoCloseable {
         // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed. Asked
         // per receipt, not from a snapshot: a SEND queued since the state changed is kept as well.
         failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause),
-                id -> {
-                    synchronized (sessionLock) {
-                        return !session.isKept(id);
-                    }
-                });
+                id -> !session.isKept(id));
         int discarded = 0;
         for (Delivered d : inbox) {
             // remove(d), not the iterator's: a receiver may take d meanwhile, and then it is not ours to count.
@@ -1087,13 +1087,22 @@ public final class StompClient implements AutoCloseable {
         failPendingReceipts(cause, id -> true);
     }
 
+    /**
+     * Fails the pending receipts {@code which} selects, deciding under the session lock (where a
+     * RECEIPT takes its entry and the session's record together) and completing outside it. An
+     * entry is failed only by whoever removes it from the map, so nothing completes twice.
+     */
     private void failPendingReceipts(StompException cause, Predicate<String> which) {
-        for (Iterator<PendingReceipt> it = receipts.values().iterator(); it.hasNext(); ) {
-            PendingReceipt p = it.next();
-            if (which.test(p.id())) {
-                it.remove();
-                p.future().completeExceptionally(cause);
+        List<PendingReceipt> failed = new ArrayList<>();
+        synchronized (sessionLock) {
+            for (PendingReceipt p : receipts.values()) {
+                if (which.test(p.id()) && receipts.remove(p.id(), p)) {
+                    failed.add(p);
+                }
             }
+        }
+        for (PendingReceipt p : failed) {
+            p.future().completeExceptionally(cause);
         }
     }
 
