@@ -111,6 +111,28 @@ class ExamplesTest {
     }
 
     @Test
+    void atLeastOnceProducerThenEveryMessageOnce() throws Exception {
+        AsyncStompClient producer = AtLeastOnceProducer.client("failover:(" + broker.uri() + ")");
+        try {
+            producer.connect().get(20, TimeUnit.SECONDS);
+            AtLeastOnceProducer.publish(producer, "/queue/alo", 200, TIMEOUT);
+            producer.disconnect().get(20, TimeUnit.SECONDS);
+        } finally {
+            producer.close();
+        }
+        try (StompClient check = connected(broker.uri())) {
+            check.subscribe("/queue/alo", Map.of());
+            List<String> got = new ArrayList<>();
+            StompFrame f;
+            while ((f = check.receiveFrame(Duration.ofMillis(500))) != null) {
+                got.add(f.bodyAsString());
+                assertThat(f.header("receipt")).as("the receipt id, for pairing copies").isNotNull();
+            }
+            assertThat(got).hasSize(200).doesNotHaveDuplicates().contains("message 0", "message 199");
+        }
+    }
+
+    @Test
     void failoverConsumerCarriesOnOnTheSecondBroker() throws Exception {
         int firstPort = TestBroker.freePort();
         EmbeddedArtemis first = new EmbeddedArtemis(firstPort, 60_000);

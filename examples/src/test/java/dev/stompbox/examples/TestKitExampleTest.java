@@ -8,6 +8,7 @@ import dev.stompbox.testkit.junit.StompTestServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 
 import java.time.Duration;
@@ -60,5 +61,28 @@ class TestKitExampleTest {
         }
         // The ack of "first" failed (the connection was gone); the consumer went on to the next message.
         assertThat(got).containsSubsequence("first", "second");
+    }
+
+    @Test
+    void atLeastOnceProducerResendsWhatTheBrokerHadNotConfirmed() throws Exception {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient stomp = AtLeastOnceProducer.client("failover:(" + server.uri() + ")?initialReconnectDelay=10");
+        try {
+            stomp.connect().get(10, TimeUnit.SECONDS);
+            Thread dropper = new Thread(() -> {
+                // The first connection confirms nothing; once it has seen all 20, it drops.
+                ServerConnection first = server.awaitConnection(Duration.ofSeconds(10));
+                first.awaitReceived(f -> "message 19".equals(f.bodyAsString()), Duration.ofSeconds(10));
+                first.close();
+            });
+            dropper.start();
+            AtLeastOnceProducer.publish(stomp, "/queue/orders", 20, Duration.ofSeconds(20));
+            dropper.join(10_000);
+        } finally {
+            stomp.close();
+        }
+        ServerConnection second = server.awaitConnection(1, Duration.ofSeconds(10));
+        assertThat(second.received()).filteredOn(f -> f.command() == StompCommand.SEND).hasSize(20)
+                .allMatch(f -> "true".equals(f.header("persistent")) && f.header("receipt") != null);
     }
 }
