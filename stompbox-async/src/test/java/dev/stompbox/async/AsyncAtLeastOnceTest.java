@@ -244,4 +244,25 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
         }
         assertThat(failed).as("of %d SENDs", sent.size()).isEmpty();
     }
+
+    @Test
+    @DisplayName("a broker that answers CONNECT but reads nothing cannot hang the replay: past the write timeout the next attempt takes over")
+    void replayToABrokerThatDoesNotReadIsBounded() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(config().writeTimeout(Duration.ofMillis(500)));
+        byte[] big = new byte[64 * 1024];
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 0; i < 300; i++) { // 19 MB to replay: more than the socket buffers hold
+            sent.add(client.send("/queue/a", big, Map.of("receipt", "r-" + i)));
+        }
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(f -> "r-299".equals(f.header("receipt")), Duration.ofSeconds(30));
+        server.nextConnectionFaults().stopReadingAfter(f -> f.command() == StompCommand.CONNECT);
+        one.close();
+
+        server.awaitConnection(1, TIMEOUT);
+        sent.forEach(Futures::get);
+        assertThat(server.connections().size()).isGreaterThanOrEqualTo(3);
+        assertThat(client.isConnected()).isTrue();
+    }
 }

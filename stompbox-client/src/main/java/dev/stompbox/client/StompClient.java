@@ -121,6 +121,7 @@ public final class StompClient implements AutoCloseable {
 
     private volatile State state = State.NEW;
     private volatile Connection connection;
+    private volatile Connection activating; // replaying onto it, not yet the live one: the timer watches its writes too
     private volatile long epoch;
     private volatile StompException failure;
     private volatile StompBrokerException pendingError;
@@ -351,6 +352,7 @@ public final class StompClient implements AutoCloseable {
         List<Subscription> replayed = new ArrayList<>();
         List<String> resent = new ArrayList<>();
         writeLock.lock();
+        activating = c;
         try {
             List<StompFrame> frames = new ArrayList<>();
             synchronized (sessionLock) {
@@ -387,8 +389,9 @@ public final class StompClient implements AutoCloseable {
             }
         } catch (IOException e) {
             c.close();
-            throw new StompConnectionException("lost " + c.broker() + " while replaying subscriptions", e);
+            throw new StompConnectionException("lost " + c.broker() + " while replaying subscriptions and SENDs", e);
         } finally {
+            activating = null;
             writeLock.unlock();
         }
         c.opened();
@@ -1109,6 +1112,14 @@ public final class StompClient implements AutoCloseable {
     /** Timer: heart-beats, silence, blocked writes, expired receipts. */
     private void tick() {
         try {
+            Connection replaying = activating;
+            if (replaying != null && replaying.writeBlockedFor(millis()) > config.writeTimeout().toMillis()) {
+                // A broker that answered CONNECT but does not read: closing the socket ends the
+                // blocked replay with an IOException, and the reconnect moves on to its next attempt.
+                log.warn("write to {} blocked for more than {} ms while replaying; closing it", replaying.broker(),
+                        config.writeTimeout().toMillis());
+                replaying.close();
+            }
             Connection c = connection;
             if (c != null && state == State.CONNECTED) {
                 long now = millis();

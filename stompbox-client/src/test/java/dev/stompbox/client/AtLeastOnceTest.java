@@ -295,4 +295,27 @@ class AtLeastOnceTest extends TestKitClientSupport {
                 .hasMessageContaining("disconnected while reconnecting");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1)).as("ms until the SEND failed").isLessThan(2_000);
     }
+
+    @Test
+    @DisplayName("a broker that answers CONNECT but reads nothing cannot hang the replay: past the write timeout the next attempt takes over")
+    void replayToABrokerThatDoesNotReadIsBounded() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        StompClient client = connected(config().writeTimeout(Duration.ofMillis(500)));
+        byte[] big = new byte[64 * 1024];
+        List<Receipt> receipts = new ArrayList<>();
+        for (int i = 0; i < 300; i++) { // 19 MB to replay: more than the socket buffers hold
+            receipts.add(client.send("/queue/a", big, Map.of()));
+        }
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(f -> receipts.get(299).id().equals(f.header("receipt")), Duration.ofSeconds(30));
+        server.nextConnectionFaults().stopReadingAfter(f -> f.command() == StompCommand.CONNECT);
+        one.close();
+
+        server.awaitConnection(1, TIMEOUT); // reads CONNECT and the first SUBSCRIBE or SENDs, then nothing
+        for (Receipt r : receipts) {
+            r.await(Duration.ofSeconds(30));
+        }
+        assertThat(server.connections().size()).isGreaterThanOrEqualTo(3);
+        assertThat(client.isConnected()).isTrue();
+    }
 }

@@ -34,6 +34,7 @@ public final class Faults {
     private volatile Predicate<StompFrame> duplicateMessages;
     private volatile Duration redeliverAfter;
     private volatile boolean stopReading;
+    private volatile Predicate<StompFrame> stopReadingAfter;
 
     /** Closes the connection once this many frames from the client have been handled (answers included). */
     public Faults closeAfterFrames(int frames) {
@@ -147,6 +148,16 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * Stops reading from the client once it has handled a client frame that matches: for instance,
+     * after a CONNECT is answered, everything the client writes next stays unread and its writes
+     * block once the TCP buffers fill. {@link #clear()} resumes reading.
+     */
+    public Faults stopReadingAfter(Predicate<StompFrame> match) {
+        this.stopReadingAfter = Objects.requireNonNull(match, "match");
+        return this;
+    }
+
     /** Back to normal behaviour. */
     public Faults clear() {
         closeAfterFrames = -1;
@@ -163,6 +174,7 @@ public final class Faults {
         duplicateMessages = null;
         redeliverAfter = null;
         stopReading = false;
+        stopReadingAfter = null;
         return this;
     }
 
@@ -182,6 +194,7 @@ public final class Faults {
         f.duplicateMessages = duplicateMessages;
         f.redeliverAfter = redeliverAfter;
         f.stopReading = stopReading;
+        f.stopReadingAfter = stopReadingAfter;
         return f;
     }
 
@@ -238,6 +251,14 @@ public final class Faults {
 
     boolean readingStopped() {
         return stopReading;
+    }
+
+    /** Turns {@link #stopReading()} on when {@code frame}, just handled, matches {@link #stopReadingAfter}. */
+    void handled(StompFrame frame) {
+        Predicate<StompFrame> p = stopReadingAfter;
+        if (p != null && p.test(frame)) {
+            stopReading = true;
+        }
     }
 
     Duration redeliveryDelay() {

@@ -380,6 +380,7 @@ public final class ServerConnection {
             return;
         }
         framesHandled++;
+        faults.handled(frame);
         int closeAfter = faults.closeAfterFrames();
         if (closeAfter > 0 && framesHandled >= closeAfter && !closing) {
             closeAfterFlush("fault: closed after " + framesHandled + " frames");

@@ -303,6 +303,25 @@ class FaultsTest extends ServerTestSupport {
     }
 
     @Test
+    @DisplayName("stopReadingAfter: the matching frame is handled, what follows stays unread until cleared")
+    void stopReadingAfter() throws Exception {
+        server.nextConnectionFaults().stopReadingAfter(f -> f.command() == StompCommand.CONNECT);
+        WireClient c = connected(); // CONNECT was answered
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        byte[] big = StompEncoder.of(StompVersion.V1_2).encode(StompFrame.builder(StompCommand.SEND)
+                .header("destination", "/queue/big").body(new byte[16 * 1024 * 1024]).build());
+        Thread writer = new Thread(() -> c.sendRaw(big));
+        writer.setDaemon(true);
+        writer.start();
+        assertThatThrownBy(() -> sc.awaitReceived(StompCommand.SEND, Duration.ofMillis(300))).isInstanceOf(AssertionError.class);
+        assertThat(writer.isAlive()).as("the client's write is blocked").isTrue();
+        sc.faults().clear();
+        assertThat(sc.awaitReceived(StompCommand.SEND, TIMEOUT).bodyLength()).isEqualTo(16 * 1024 * 1024);
+        writer.join(TIMEOUT.toMillis());
+        assertThat(writer.isAlive()).isFalse();
+    }
+
+    @Test
     @DisplayName("faults validate their arguments and clear() restores normal behaviour")
     void faultArguments() {
         Faults f = new Faults();
