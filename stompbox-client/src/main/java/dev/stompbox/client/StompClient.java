@@ -823,6 +823,7 @@ public final class StompClient implements AutoCloseable {
         }
         PendingReceipt pending = new PendingReceipt(rid, new CompletableFuture<>(), start, start + timeout.toNanos());
         Connection written = null;
+        boolean registered = false;
         writeLock.lock();
         try {
             Connection c = connection;
@@ -836,6 +837,7 @@ public final class StompClient implements AutoCloseable {
                     throw notConnected();
                 }
                 receipts.put(rid, pending);
+                registered = true;
             }
             pending.future().whenComplete((v, t) -> window.release());
             if (written != null) {
@@ -855,8 +857,8 @@ public final class StompClient implements AutoCloseable {
                 log.debug("queued {} until the connection is back", rid);
             }
         } catch (RuntimeException e) {
-            if (!receipts.containsKey(rid)) {
-                window.release();
+            if (!registered) {
+                window.release(); // the permit is the future's to release only once the future exists for the client
             }
             throw e;
         } finally {

@@ -318,4 +318,18 @@ class AtLeastOnceTest extends TestKitClientSupport {
         assertThat(server.connections().size()).isGreaterThanOrEqualTo(3);
         assertThat(client.isConnected()).isTrue();
     }
+
+    @Test
+    @DisplayName("a SEND refused before it is written (its receipt id already pending) gives its window place back")
+    void refusedSendReleasesItsPlace() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        StompClient client = connected(config().maxUnreceipted(2).writeTimeout(Duration.ofMillis(200)));
+        client.send("/queue/a", utf8("m0"), Map.of("receipt", "same"));
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> client.send("/queue/a", utf8("again"), Map.of("receipt", "same")))
+                    .isInstanceOf(dev.stompbox.protocol.StompProtocolException.class).hasMessageContaining("already pending");
+        }
+        Receipt second = client.send("/queue/a", utf8("m1"), Map.of()); // the one free place is still free
+        assertThat(second.isDone()).isFalse();
+    }
 }
