@@ -1140,6 +1140,12 @@ public final class AsyncStompClient {
             if (state == State.CONNECTED) {
                 gracefulDisconnect(null);
             } else if (state != State.DISCONNECTING) {
+                if (state == State.RECONNECTING) {
+                    // The reconnect sees the new state only at its next attempt, after its back-off:
+                    // what waits for it (kept at-least-once SENDs among it) fails now, not then.
+                    session.dropUnreceipted();
+                    failReceipts(new StompConnectionException("disconnected while reconnecting"));
+                }
                 state = State.DISCONNECTED;
                 disconnected.complete(null);
             }

@@ -265,4 +265,27 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
         assertThat(server.connections().size()).isGreaterThanOrEqualTo(3);
         assertThat(client.isConnected()).isTrue();
     }
+
+    @Test
+    @DisplayName("disconnecting while the client reconnects fails the kept SENDs at once, not after the reconnect's back-off")
+    void disconnectWhileReconnectingFailsKeptSendsAtOnce() throws Exception {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri()
+                        + ")?initialReconnectDelay=10000,maxReconnectDelay=10000")
+                .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(60)));
+        CompletableFuture<Void> kept = client.send("/queue/a", utf8("m0"), Map.of());
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(StompCommand.SEND, TIMEOUT);
+        server.refuseConnections(Duration.ofSeconds(30));
+        one.close();
+        long t0 = System.nanoTime();
+        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(300); // the first attempt was refused; the reconnect is now in its 10-second wait
+        long t1 = System.nanoTime();
+        get(client.disconnect());
+        assertThat(failure(kept)).isInstanceOf(StompConnectionException.class).hasMessageContaining("disconnected while reconnecting");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1)).as("ms until the SEND failed").isLessThan(2_000);
+    }
 }
