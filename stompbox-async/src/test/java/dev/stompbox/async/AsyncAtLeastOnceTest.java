@@ -40,6 +40,15 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
                 .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(20)).disconnectTimeout(Duration.ofSeconds(1));
     }
 
+    /** Waits (at most 5 s) until {@code client} has noticed its connection is gone. */
+    private static void awaitLost(AsyncStompClient client) throws InterruptedException {
+        long t0 = System.nanoTime();
+        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+            Thread.sleep(5);
+        }
+        assertThat(client.isConnected()).as("connection noticed lost").isFalse();
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -99,11 +108,7 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
         one.awaitReceived(f -> "old".equals(f.bodyAsString()), TIMEOUT);
         server.refuseConnections(Duration.ofMillis(400));
         one.close();
-        long t0 = System.nanoTime();
-        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
-            Thread.sleep(5);
-        }
-        assertThat(client.isConnected()).as("connection noticed lost").isFalse();
+        awaitLost(client);
         CompletableFuture<Void> queued = client.send("/queue/a", utf8("new"), Map.of());
         Thread.sleep(50);
         assertThat(queued).isNotDone();
@@ -278,10 +283,7 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
         one.awaitReceived(StompCommand.SEND, TIMEOUT);
         server.refuseConnections(Duration.ofSeconds(30));
         one.close();
-        long t0 = System.nanoTime();
-        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
-            Thread.sleep(5);
-        }
+        awaitLost(client);
         Thread.sleep(300); // the first attempt was refused; the reconnect is now in its 10-second wait
         long t1 = System.nanoTime();
         get(client.disconnect());

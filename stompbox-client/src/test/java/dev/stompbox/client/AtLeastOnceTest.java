@@ -35,6 +35,15 @@ class AtLeastOnceTest extends TestKitClientSupport {
                 .connectedTimeout(Duration.ofSeconds(5));
     }
 
+    /** Waits (at most 5 s) until {@code client} has noticed its connection is gone. */
+    private static void awaitLost(StompClient client) throws InterruptedException {
+        long t0 = System.nanoTime();
+        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+            Thread.sleep(5);
+        }
+        assertThat(client.isConnected()).as("connection noticed lost").isFalse();
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -97,11 +106,7 @@ class AtLeastOnceTest extends TestKitClientSupport {
         one.awaitReceived(f -> "old".equals(f.bodyAsString()), TIMEOUT);
         server.refuseConnections(Duration.ofMillis(400));
         one.close();
-        long t0 = System.nanoTime();
-        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
-            Thread.sleep(5);
-        }
-        assertThat(client.isConnected()).as("connection noticed lost").isFalse();
+        awaitLost(client);
         Receipt queued = client.send("/queue/a", utf8("new"), Map.of());
         assertThat(queued.isDone()).isFalse();
 
@@ -284,10 +289,7 @@ class AtLeastOnceTest extends TestKitClientSupport {
         one.awaitReceived(StompCommand.SEND, TIMEOUT);
         server.refuseConnections(Duration.ofSeconds(30));
         one.close();
-        long t0 = System.nanoTime();
-        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
-            Thread.sleep(5);
-        }
+        awaitLost(client);
         Thread.sleep(300); // the first attempt was refused; the reconnect is now in its 10-second wait
         long t1 = System.nanoTime();
         client.close();
