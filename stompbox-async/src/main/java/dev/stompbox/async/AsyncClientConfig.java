@@ -20,7 +20,7 @@ import java.util.concurrent.Executor;
  * passcode. Defaults match the blocking client: {@code host:/}, heart-beats 10000,10000, grace 2×,
  * connect, CONNECTED and disconnect timeouts of 10 s, receipts 30 s, a send waiting at most 30 s
  * for the channel to become writable; at-least-once publishing off, with a window of 1000 SENDs
- * when on.
+ * and 64 MiB of bodies when on.
  *
  * <pre>{@code
  * AsyncClientConfig config = AsyncClientConfig.builder("ws://localhost:15674/ws")
@@ -54,6 +54,7 @@ public final class AsyncClientConfig {
     private final boolean autoReconnect;
     private final boolean atLeastOnce;
     private final int maxUnreceipted;
+    private final long maxUnreceiptedBytes;
     private final boolean alwaysDisconnectOnUnhandledMessage;
     private final Map<String, String> connectHeaders;
     private final EventLoopGroup eventLoopGroup;
@@ -84,6 +85,7 @@ public final class AsyncClientConfig {
         autoReconnect = b.autoReconnect;
         atLeastOnce = b.atLeastOnce;
         maxUnreceipted = b.maxUnreceipted;
+        maxUnreceiptedBytes = b.maxUnreceiptedBytes;
         alwaysDisconnectOnUnhandledMessage = b.alwaysDisconnectOnUnhandledMessage;
         connectHeaders = Map.copyOf(b.connectHeaders);
         eventLoopGroup = b.eventLoopGroup;
@@ -195,6 +197,11 @@ public final class AsyncClientConfig {
         return maxUnreceipted;
     }
 
+    /** How many body bytes the SENDs awaiting their RECEIPT may hold at once in at-least-once mode. */
+    public long maxUnreceiptedBytes() {
+        return maxUnreceiptedBytes;
+    }
+
     /** The 1.x behaviour: a failed handler disconnects even when an error destination is set. */
     public boolean alwaysDisconnectOnUnhandledMessage() {
         return alwaysDisconnectOnUnhandledMessage;
@@ -248,6 +255,7 @@ public final class AsyncClientConfig {
         private boolean autoReconnect;
         private boolean atLeastOnce;
         private int maxUnreceipted = 1000;
+        private long maxUnreceiptedBytes = 64L * 1024 * 1024;
         private boolean alwaysDisconnectOnUnhandledMessage;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private EventLoopGroup eventLoopGroup;
@@ -393,6 +401,20 @@ public final class AsyncClientConfig {
                 throw new IllegalArgumentException("maxUnreceipted must be at least 1: " + max);
             }
             this.maxUnreceipted = max;
+            return this;
+        }
+
+        /**
+         * The at-least-once window in bytes: the bodies of the SENDs awaiting their RECEIPT, which
+         * the client keeps for re-sending (default 64 MiB, counted in KiB). A full window blocks
+         * {@code send} like a full {@link #maxUnreceipted(int) count} does. A body larger than the
+         * whole window is sent once nothing else is outstanding.
+         */
+        public Builder maxUnreceiptedBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxUnreceiptedBytes must be at least 1024: " + bytes);
+            }
+            this.maxUnreceiptedBytes = bytes;
             return this;
         }
 

@@ -143,6 +143,8 @@ public final class AsyncStompClient {
     // Random part: consumers pair re-sent copies by receipt id, across producer processes too.
     private final String receiptPrefix = "stompbox-" + instance + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "-";
     private final Semaphore window; // at-least-once: one permit per SEND awaiting its RECEIPT
+    private final Semaphore windowKib; // at-least-once: their bodies, a permit per KiB
+    private final int windowKibSize;
     private final AtomicLong subscriptionIds = new AtomicLong();
     private final AtomicLong unknownSubscriptionMessages = new AtomicLong();
     private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
@@ -228,6 +230,8 @@ public final class AsyncStompClient {
         this.session.graceFactor(config.graceFactor());
         this.session.atLeastOnce(config.atLeastOnce());
         this.window = new Semaphore(config.maxUnreceipted());
+        this.windowKibSize = (int) Math.min(Integer.MAX_VALUE, config.maxUnreceiptedBytes() / 1024);
+        this.windowKib = new Semaphore(windowKibSize);
     }
 
     /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
@@ -702,20 +706,37 @@ public final class AsyncStompClient {
         long start = System.nanoTime();
         Duration room = config.writeTimeout(); // a full window blocks like a full socket would
         boolean onLoop = loop.inEventLoop();
+        int kib = (int) Math.min(windowKibSize, (frame.bodyLength() + 1023L) / 1024);
+        String within = onLoop ? " from the event loop, which must not wait" : " within " + room.toMillis() + " ms";
+        boolean counted = false;
         try {
+            long deadline = System.nanoTime() + room.toNanos();
             boolean got = onLoop ? window.tryAcquire() : window.tryAcquire(room.toNanos(), TimeUnit.NANOSECONDS);
             if (!got) {
                 return CompletableFuture.failedFuture(new StompReceiptTimeoutException(rid, onLoop ? Duration.ZERO : room,
-                        "No room to send '" + rid + "'" + (onLoop ? " from the event loop, which must not wait" : " within "
-                                + room.toMillis() + " ms") + ": " + config.maxUnreceipted()
+                        "No room to send '" + rid + "'" + within + ": " + config.maxUnreceipted()
                                 + " SENDs already await their RECEIPT (maxUnreceipted)"));
             }
+            counted = true;
+            got = onLoop ? windowKib.tryAcquire(kib) : windowKib.tryAcquire(kib, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!got) {
+                window.release();
+                return CompletableFuture.failedFuture(new StompReceiptTimeoutException(rid, onLoop ? Duration.ZERO : room,
+                        "No room to send '" + rid + "'" + within + ": the SENDs awaiting their RECEIPT already hold close to "
+                                + config.maxUnreceiptedBytes() + " bytes (maxUnreceiptedBytes)"));
+            }
         } catch (InterruptedException e) {
+            if (counted) {
+                window.release();
+            }
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(new StompConnectionException("interrupted while waiting for room to send " + rid, e));
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        result.whenComplete((v, t) -> window.release());
+        result.whenComplete((v, t) -> {
+            window.release();
+            windowKib.release(kib);
+        });
         try {
             loop.execute(() -> {
                 Conn c = conn;

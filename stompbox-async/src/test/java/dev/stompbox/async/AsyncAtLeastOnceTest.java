@@ -290,4 +290,24 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
         assertThat(failure(kept)).isInstanceOf(StompConnectionException.class).hasMessageContaining("disconnected while reconnecting");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1)).as("ms until the SEND failed").isLessThan(2_000);
     }
+
+    @Test
+    @DisplayName("the window counts body bytes too: past maxUnreceiptedBytes send fails after the write timeout; a body larger than the window goes alone")
+    void byteWindow() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient client = connected(config().maxUnreceiptedBytes(100 * 1024).writeTimeout(Duration.ofMillis(300)));
+        client.send("/queue/a", new byte[60 * 1024], Map.of());
+        assertThat(failure(client.send("/queue/a", new byte[60 * 1024], Map.of())))
+                .isInstanceOf(StompReceiptTimeoutException.class).hasMessageContaining("maxUnreceiptedBytes");
+        CompletableFuture<Void> fits = client.send("/queue/a", new byte[30 * 1024], Map.of()); // 90 KiB of 100
+        server.awaitConnection(TIMEOUT).awaitReceived(f -> f.bodyLength() == 30 * 1024, TIMEOUT);
+        assertThat(fits).isNotDone();
+
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        AsyncStompClient big = connected(config().maxUnreceiptedBytes(100 * 1024).writeTimeout(Duration.ofMillis(300)));
+        big.send("/queue/a", new byte[200 * 1024], Map.of()); // larger than the window, nothing else outstanding
+        server.awaitConnection(1, TIMEOUT).awaitReceived(f -> f.bodyLength() == 200 * 1024, TIMEOUT);
+        assertThat(failure(big.send("/queue/a", new byte[1024], Map.of())))
+                .isInstanceOf(StompReceiptTimeoutException.class).hasMessageContaining("maxUnreceiptedBytes");
+    }
 }

@@ -113,6 +113,7 @@ public final class StompClient implements AutoCloseable {
     private final AtomicLong inboxBytes = new AtomicLong();
     private final ScheduledExecutorService timer;
     private final Semaphore window; // at-least-once: one permit per SEND awaiting its RECEIPT
+    private final Semaphore windowKib; // at-least-once: their bodies, a permit per KiB
     private final String receiptPrefix;
 
     // Deliveries handed out that still need an ack, by identity; guarded by sessionLock.
@@ -135,6 +136,7 @@ public final class StompClient implements AutoCloseable {
         this.session.graceFactor(config.graceFactor());
         this.session.atLeastOnce(config.atLeastOnce());
         this.window = new Semaphore(config.maxUnreceipted());
+        this.windowKib = new Semaphore(windowKib(config.maxUnreceiptedBytes()));
         // Random part: consumers pair re-sent copies by receipt id, across producer processes too.
         this.receiptPrefix = "stompbox-" + instance + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "-";
         this.inbox = new LinkedBlockingQueue<>(config.inboxCapacity());
@@ -811,13 +813,26 @@ public final class StompClient implements AutoCloseable {
         Duration timeout = config.receiptTimeout();
         long start = System.nanoTime();
         requireLiveOrRecovering();
+        int kib = kibOf(frame, windowKib(config.maxUnreceiptedBytes()));
+        boolean counted = false;
         try {
             Duration room = config.writeTimeout(); // a full window blocks like a full socket would
+            long deadline = System.nanoTime() + room.toNanos();
             if (!window.tryAcquire(room.toNanos(), TimeUnit.NANOSECONDS)) {
                 throw new StompReceiptTimeoutException(rid, room, "No room to send '" + rid + "' within " + room.toMillis()
                         + " ms: " + config.maxUnreceipted() + " SENDs already await their RECEIPT (maxUnreceipted)");
             }
+            counted = true;
+            if (!windowKib.tryAcquire(kib, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                window.release();
+                throw new StompReceiptTimeoutException(rid, room, "No room to send '" + rid + "' within " + room.toMillis()
+                        + " ms: the SENDs awaiting their RECEIPT already hold close to " + config.maxUnreceiptedBytes()
+                        + " bytes (maxUnreceiptedBytes)");
+            }
         } catch (InterruptedException e) {
+            if (counted) {
+                window.release();
+            }
             Thread.currentThread().interrupt();
             throw new StompConnectionException("interrupted while waiting for room to send " + rid, e);
         }
@@ -839,7 +854,10 @@ public final class StompClient implements AutoCloseable {
                 receipts.put(rid, pending);
                 registered = true;
             }
-            pending.future().whenComplete((v, t) -> window.release());
+            pending.future().whenComplete((v, t) -> {
+                window.release();
+                windowKib.release(kib);
+            });
             if (written != null) {
                 try {
                     written.write(frame);
@@ -858,7 +876,9 @@ public final class StompClient implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (!registered) {
-                window.release(); // the permit is the future's to release only once the future exists for the client
+                // The permits are the future's to release only once the future exists for the client.
+                window.release();
+                windowKib.release(kib);
             }
             throw e;
         } finally {
@@ -869,6 +889,16 @@ public final class StompClient implements AutoCloseable {
             r.await(Duration.ofNanos(Math.max(0, start + timeout.toNanos() - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 2)));
         }
         return r;
+    }
+
+    /** The byte window in KiB permits. */
+    static int windowKib(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, bytes / 1024);
+    }
+
+    /** The KiB a SEND's body takes of the window (rounded up), never more than the whole window. */
+    static int kibOf(StompFrame frame, int windowKib) {
+        return (int) Math.min(windowKib, (frame.bodyLength() + 1023L) / 1024);
     }
 
     private void requireLiveOrRecovering() {

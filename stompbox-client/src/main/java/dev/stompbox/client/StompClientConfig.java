@@ -38,6 +38,7 @@ import java.util.Objects;
  *   <tr><td>receipts (ask for one on every command)</td><td>off</td></tr>
  *   <tr><td>atLeastOnce (re-send unreceipted SENDs after a reconnect)</td><td>off</td></tr>
  *   <tr><td>maxUnreceipted (SENDs awaiting their RECEIPT, at-least-once)</td><td>1000</td></tr>
+ *   <tr><td>maxUnreceiptedBytes (their bodies, at-least-once)</td><td>64 MiB</td></tr>
  *   <tr><td>metrics</td><td>{@link dev.stompbox.protocol.metrics.StompMetrics#NONE}</td></tr>
  * </table>
  *
@@ -71,6 +72,7 @@ public final class StompClientConfig {
     private final boolean receipts;
     private final boolean atLeastOnce;
     private final int maxUnreceipted;
+    private final long maxUnreceiptedBytes;
     private final Map<String, String> connectHeaders;
     private final Sleeper sleeper;
     private final ConnectionListener listener;
@@ -98,6 +100,7 @@ public final class StompClientConfig {
         this.receipts = b.receipts;
         this.atLeastOnce = b.atLeastOnce;
         this.maxUnreceipted = b.maxUnreceipted;
+        this.maxUnreceiptedBytes = b.maxUnreceiptedBytes;
         this.connectHeaders = Map.copyOf(b.connectHeaders);
         this.sleeper = b.sleeper;
         this.listener = b.listener;
@@ -196,6 +199,11 @@ public final class StompClientConfig {
         return maxUnreceipted;
     }
 
+    /** How many body bytes the SENDs awaiting their RECEIPT may hold at once in at-least-once mode. */
+    public long maxUnreceiptedBytes() {
+        return maxUnreceiptedBytes;
+    }
+
     public Map<String, String> connectHeaders() {
         return connectHeaders;
     }
@@ -242,6 +250,7 @@ public final class StompClientConfig {
         private boolean receipts;
         private boolean atLeastOnce;
         private int maxUnreceipted = 1000;
+        private long maxUnreceiptedBytes = 64L * 1024 * 1024;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private Sleeper sleeper = Sleeper.SYSTEM;
         private StompMetrics metrics = StompMetrics.NONE;
@@ -377,6 +386,20 @@ public final class StompClientConfig {
                 throw new IllegalArgumentException("maxUnreceipted must be at least 1: " + max);
             }
             this.maxUnreceipted = max;
+            return this;
+        }
+
+        /**
+         * The at-least-once window in bytes: the bodies of the SENDs awaiting their RECEIPT, which
+         * the client keeps for re-sending (default 64 MiB, counted in KiB). A full window blocks
+         * {@code send} like a full {@link #maxUnreceipted(int) count} does. A body larger than the
+         * whole window is sent once nothing else is outstanding.
+         */
+        public Builder maxUnreceiptedBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxUnreceiptedBytes must be at least 1024: " + bytes);
+            }
+            this.maxUnreceiptedBytes = bytes;
             return this;
         }
 

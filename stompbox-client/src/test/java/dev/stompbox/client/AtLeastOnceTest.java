@@ -334,4 +334,21 @@ class AtLeastOnceTest extends TestKitClientSupport {
         Receipt second = client.send("/queue/a", utf8("m1"), Map.of()); // the one free place is still free
         assertThat(second.isDone()).isFalse();
     }
+
+    @Test
+    @DisplayName("the window counts body bytes too: past maxUnreceiptedBytes send fails after the write timeout; a body larger than the window goes alone")
+    void byteWindow() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        StompClient client = connected(config().maxUnreceiptedBytes(100 * 1024).writeTimeout(Duration.ofMillis(300)));
+        client.send("/queue/a", new byte[60 * 1024], Map.of());
+        assertThat(catchThrowable(() -> client.send("/queue/a", new byte[60 * 1024], Map.of())))
+                .isInstanceOf(StompReceiptTimeoutException.class).hasMessageContaining("maxUnreceiptedBytes");
+        client.send("/queue/a", new byte[30 * 1024], Map.of()); // 90 KiB of 100: fits
+
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
+        StompClient big = connected(config().maxUnreceiptedBytes(100 * 1024).writeTimeout(Duration.ofMillis(300)));
+        big.send("/queue/a", new byte[200 * 1024], Map.of()); // larger than the window, nothing else outstanding
+        assertThat(catchThrowable(() -> big.send("/queue/a", new byte[1024], Map.of())))
+                .isInstanceOf(StompReceiptTimeoutException.class).hasMessageContaining("maxUnreceiptedBytes");
+    }
 }
