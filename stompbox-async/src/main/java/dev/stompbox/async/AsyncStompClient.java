@@ -585,6 +585,7 @@ public final class AsyncStompClient {
         }
     }
 
+    /** Why the connection went, and the receipts that failed with it. */
     private record Lost(Throwable cause, List<String> receipts) {
     }
 
@@ -631,9 +632,7 @@ public final class AsyncStompClient {
         if (lost == null) {
             notifyListener(l -> l.connected(c.broker));
         } else {
-            List<String> failed = new ArrayList<>(lost.receipts());
-            failed.removeAll(new java.util.HashSet<>(resent));
-            notifyListener(l -> l.reconnected(c.broker, replayed, failed, resent));
+            notifyListener(l -> l.reconnected(c.broker, replayed, lost.receipts(), resent));
         }
     }
 
@@ -1290,14 +1289,13 @@ public final class AsyncStompClient {
         c.ending = true;
         c.channel.close();
         log.warn("connection to {} lost: {}", c.broker, cause.getMessage());
-        List<String> outstanding = new ArrayList<>(receipts.keySet());
         boolean recovering = state != State.DISCONNECTING && config.autoReconnect();
         if (!recovering) {
             session.dropUnreceipted();
         }
         // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed.
-        failReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause),
-                id -> !session.isKept(id));
+        List<String> failed = failReceipts(new StompConnectionException("connection lost before the RECEIPT: "
+                + cause.getMessage(), cause), id -> !session.isKept(id));
         for (PendingWrite w : unwritable) {
             ReferenceCountUtil.release(w.message());
             complete(w.written(), cause);
@@ -1333,22 +1331,26 @@ public final class AsyncStompClient {
                 });
             }
         });
-        attempt(schedule.iterator(), null, again, new Lost(cause, outstanding));
+        attempt(schedule.iterator(), null, again, new Lost(cause, failed));
     }
 
     private void failReceipts(StompException cause) {
         failReceipts(cause, id -> true);
     }
 
-    private void failReceipts(StompException cause, Predicate<String> which) {
+    /** Fails the pending receipts {@code which} selects; returns their ids, oldest first. */
+    private List<String> failReceipts(StompException cause, Predicate<String> which) {
+        List<String> failed = new ArrayList<>();
         for (Iterator<Map.Entry<String, PendingReceipt>> it = receipts.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, PendingReceipt> e = it.next();
             if (which.test(e.getKey())) {
                 it.remove();
                 e.getValue().timeout().cancel(false);
                 e.getValue().future().completeExceptionally(cause);
+                failed.add(e.getKey());
             }
         }
+        return failed;
     }
 
     private void tick() {

@@ -421,11 +421,9 @@ public final class StompClient implements AutoCloseable {
         if (lost == null) {
             notifyListener(l -> l.connected(c.broker()));
         } else {
-            List<String> failed = new ArrayList<>(lost.receipts);
-            failed.removeAll(new java.util.HashSet<>(resent));
-            ReconnectReport report = new ReconnectReport(c.broker(), replayed, failed, resent, lost.unacked, lost.discarded, lost.cause);
+            ReconnectReport report = new ReconnectReport(c.broker(), replayed, lost.receipts, resent, lost.unacked, lost.discarded, lost.cause);
             log.info("reconnected to {}: replayed {} subscription(s), re-sent {} SEND(s); {} receipt(s) failed, {} message(s) unacked, {} dropped",
-                    c.broker(), replayed.size(), resent.size(), failed.size(), lost.unacked.size(), lost.discarded);
+                    c.broker(), replayed.size(), resent.size(), lost.receipts.size(), lost.unacked.size(), lost.discarded);
             notifyListener(l -> l.reconnected(report));
         }
     }
@@ -1021,7 +1019,7 @@ public final class StompClient implements AutoCloseable {
         }
     }
 
-    /** What a lost connection leaves behind, for the reconnect report. */
+    /** What a lost connection leaves behind, for the reconnect report; {@code receipts} are those that failed with it. */
     private record Lost(Throwable cause, List<String> receipts, List<StompFrame> unacked, int discarded) {
     }
 
@@ -1040,10 +1038,8 @@ public final class StompClient implements AutoCloseable {
         }
         c.close();
         log.warn("connection to {} lost: {}", c.broker(), cause.getMessage());
-        List<String> outstanding;
         List<StompFrame> unackedFrames;
         synchronized (sessionLock) {
-            outstanding = new ArrayList<>(session.pendingReceipts());
             session.close(false);
             if (!reconnect) {
                 session.dropUnreceipted();
@@ -1054,8 +1050,8 @@ public final class StompClient implements AutoCloseable {
         }
         // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed. Asked
         // per receipt, not from a snapshot: a SEND queued since the state changed is kept as well.
-        failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause),
-                id -> !session.isKept(id));
+        List<String> failed = failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: "
+                + cause.getMessage(), cause), id -> !session.isKept(id));
         int discarded = 0;
         for (Delivered d : inbox) {
             // remove(d), not the iterator's: a receiver may take d meanwhile, and then it is not ours to count.
@@ -1068,7 +1064,7 @@ public final class StompClient implements AutoCloseable {
         if (!reconnect) {
             return;
         }
-        Lost lost = new Lost(cause, outstanding, unackedFrames, discarded);
+        Lost lost = new Lost(cause, failed, unackedFrames, discarded);
         Thread t = new Thread(() -> reconnect(lost), "stompbox-client-" + instance + "-reconnect");
         t.setDaemon(true);
         t.start();
@@ -1126,8 +1122,10 @@ public final class StompClient implements AutoCloseable {
      * Fails the pending receipts {@code which} selects, deciding under the session lock (where a
      * RECEIPT takes its entry and the session's record together) and completing outside it. An
      * entry is failed only by whoever removes it from the map, so nothing completes twice.
+     *
+     * @return the ids failed, oldest first
      */
-    private void failPendingReceipts(StompException cause, Predicate<String> which) {
+    private List<String> failPendingReceipts(StompException cause, Predicate<String> which) {
         List<PendingReceipt> failed = new ArrayList<>();
         synchronized (sessionLock) {
             for (PendingReceipt p : receipts.values()) {
@@ -1136,9 +1134,13 @@ public final class StompClient implements AutoCloseable {
                 }
             }
         }
+        failed.sort(java.util.Comparator.comparingLong(PendingReceipt::startNanos));
+        List<String> ids = new ArrayList<>(failed.size());
         for (PendingReceipt p : failed) {
             p.future().completeExceptionally(cause);
+            ids.add(p.id());
         }
+        return ids;
     }
 
     /** Timer: heart-beats, silence, blocked writes, expired receipts. */
