@@ -10,4 +10,6 @@ module dev.stompbox.protocol {
     exports dev.stompbox.protocol.failover;
     exports dev.stompbox.protocol.metrics;
     exports dev.stompbox.protocol.session;
+    // The connection engine both clients drive: shaped for them and changed with them, so not API.
+    exports dev.stompbox.protocol.internal.engine to dev.stompbox.client, dev.stompbox.async;
 }

@@ -1,0 +1,1089 @@
+package dev.stompbox.protocol.internal.engine;
+
+import dev.stompbox.protocol.AckMode;
+import dev.stompbox.protocol.StompBackpressureException;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectTimeoutException;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompFrameException;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompProtocolException;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.codec.StompEncoder;
+import dev.stompbox.protocol.codec.StompParser;
+import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.failover.ReconnectAttempt;
+import dev.stompbox.protocol.failover.ReconnectSchedule;
+import dev.stompbox.protocol.internal.engine.ReceiptBook.Pending;
+import dev.stompbox.protocol.session.StompSession;
+import dev.stompbox.protocol.session.Subscription;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The connection rules of both clients, written once (the h11 idea: a state machine that owns no
+ * socket). It does no I/O, starts no thread and reads no clock: it is handed the bytes read, the
+ * time ({@code now}, nanoseconds on any monotonic clock) and the outcome of what it asked for, and
+ * answers with what to write ({@link #nextWrite()}), what else to do ({@link #takeEffects}) and
+ * when it next needs {@link #tick} ({@link #nextDeadline(long)}).
+ *
+ * <p>It owns the lifecycle, the failover walk and its back-off, CONNECTED negotiation,
+ * subscription replay, the at-least-once window and re-send order, receipts and their timeouts,
+ * heart-beats, server silence and write stalls, loss records and reconnect reports, and the
+ * refusal of acks for messages of an earlier connection.
+ *
+ * <p>Single-threaded by contract: a client calls it from one thread at a time (the event loop, or
+ * under one lock) and applies the effects after letting go of that lock.
+ *
+ * <pre>{@code
+ * CompletableFuture<Void> connected = engine.connect(clock.nanos(), ConnectionEngine.NONE);
+ * engine.tick(clock.nanos());                       // effect: open(1, broker, timeout)
+ * engine.opened(1, clock.nanos());                  // outbound: CONNECT
+ * engine.received(1, bytes, 0, n, clock.nanos());   // CONNECTED: the future completes (as an effect)
+ * }</pre>
+ */
+public final class ConnectionEngine {
+    /** "No deadline". */
+    public static final long NONE = ReceiptBook.NONE;
+
+    /** Builds a frame from the session for a command, with the receipt id to ask for ({@code null}: none). */
+    @FunctionalInterface
+    public interface Command {
+        StompFrame build(StompSession session, String receipt);
+    }
+
+    /** What a lost connection leaves for the reconnect report. */
+    private record Lost(Throwable cause, List<String> failed, List<StompFrame> unacked) {
+    }
+
+    private final EngineSettings settings;
+    private final EngineLog log;
+    private final StompSession session;
+    private final ReconnectSchedule schedule;
+    private final ReceiptBook receipts = new ReceiptBook();
+    private final ArrayDeque<Effect> effects = new ArrayDeque<>();
+    private final ArrayDeque<Outbound> outbound = new ArrayDeque<>();
+    private final String receiptPrefix;
+    private long receiptSeq;
+
+    private ConnectionState state = ConnectionState.NEW;
+    private StompException failure;
+    private long originNanos;
+    private boolean clockStarted;
+
+    // The transport being opened or live: one at a time, named by a number that is never reused.
+    private int conn;
+    private int connIds;
+    private BrokerAddress broker;
+    private StompParser parser;
+    private StompEncoder encoder;
+    private long connectedDeadline = NONE;
+    private long epoch;
+
+    // Connecting and reconnecting.
+    private Iterator<ReconnectAttempt> attempts;
+    private ReconnectAttempt nextAttempt;
+    private long attemptAt = NONE;
+    private long connectDeadline = NONE;
+    private StompException lastAttemptFailure;
+    private CompletableFuture<Void> connecting;
+    private Lost lost;
+
+    // Writing and reading.
+    private long pendingWriteBytes;
+    private long progressAt;
+    private boolean readingPaused;
+    private boolean roomWanted;
+
+    // Disconnecting.
+    private CompletableFuture<Void> disconnecting;
+    private String byeReceipt;
+    private long disconnectDeadline = NONE;
+
+    // Messages handed out that still need an ack, by identity, and those of the last lost connection.
+    private IdentityHashMap<StompFrame, Delivery> awaitingAck = new IdentityHashMap<>();
+    private IdentityHashMap<StompFrame, Delivery> stale = new IdentityHashMap<>();
+    private long sequence;
+    private long unknownSubscriptionMessages;
+    private long droppedWhileDisconnecting;
+
+    /**
+     * @param instance a name for this client in receipt ids; a random part is added so that
+     *                 consumers can pair re-sent copies by receipt id across producer processes
+     */
+    public ConnectionEngine(EngineSettings settings, ReconnectSchedule schedule, EngineLog log, String instance) {
+        this.settings = settings;
+        this.schedule = schedule;
+        this.log = log;
+        this.session = new StompSession(settings.version());
+        this.session.graceFactor(settings.graceFactor());
+        this.session.atLeastOnce(settings.atLeastOnce());
+        this.receiptPrefix = "stompbox-" + instance + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "-";
+    }
+
+    // -- what the clients read ---------------------------------------------------------------------
+
+    public EngineSettings settings() {
+        return settings;
+    }
+
+    public ConnectionState state() {
+        return state;
+    }
+
+    public boolean isConnected() {
+        return state == ConnectionState.CONNECTED;
+    }
+
+    /** Why the last connection or connect ended, or {@code null}. */
+    public StompException failure() {
+        return failure;
+    }
+
+    /** The broker of the live connection, or {@code null}. */
+    public BrokerAddress broker() {
+        return state == ConnectionState.CONNECTED || state == ConnectionState.DISCONNECTING ? broker : null;
+    }
+
+    /** The negotiated version while connected, the configured one otherwise. */
+    public StompVersion version() {
+        return session.version();
+    }
+
+    /** Counts the live connections made: a message or transaction carries the epoch it belongs to. */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The session, for reading its subscriptions and transactions. */
+    public StompSession session() {
+        return session;
+    }
+
+    /** What the parser holds of the frame being read; 0 when no connection is open. */
+    public long parserRetainedBytes() {
+        return parser == null ? 0 : parser.retainedBytes();
+    }
+
+    public long pendingWriteBytes() {
+        return pendingWriteBytes;
+    }
+
+    /** MESSAGEs dropped because no active subscription matched (normal right after UNSUBSCRIBE). */
+    public long unknownSubscriptionMessages() {
+        return unknownSubscriptionMessages;
+    }
+
+    /** A new receipt id, unique to this client. */
+    public String newReceiptId() {
+        return receiptPrefix + ++receiptSeq;
+    }
+
+    /** A new receipt id with a word that says what it is for ({@code "bye"}, {@code "error"}). */
+    public String newReceiptId(String purpose) {
+        return receiptPrefix + purpose + "-" + ++receiptSeq;
+    }
+
+    /** The exception for a command made while not connected. */
+    public StompConnectionException notConnected() {
+        if (failure instanceof StompConnectionException) {
+            return (StompConnectionException) failure;
+        }
+        return new StompConnectionException("not connected (" + state.name().toLowerCase() + ")", failure);
+    }
+
+    /** Moves the effects queued so far into {@code into}, in order. */
+    public void takeEffects(Collection<Effect> into) {
+        into.addAll(effects);
+        effects.clear();
+    }
+
+    public boolean hasEffects() {
+        return !effects.isEmpty();
+    }
+
+    /**
+     * When {@link #tick} must run next, or {@link #NONE}. Any call into the engine may move it
+     * earlier, so a client asks again after each call.
+     */
+    public long nextDeadline(long now) {
+        long next = Math.min(attemptAt, Math.min(connectedDeadline, disconnectDeadline));
+        next = Math.min(next, receipts.earliestDeadline());
+        if (parser != null && (state == ConnectionState.CONNECTED || state == ConnectionState.DISCONNECTING)) {
+            long ms = millis(now);
+            if (outbound.isEmpty() && pendingWriteBytes == 0) {
+                next = after(next, now, session.millisUntilBeat(ms));
+            }
+            if (!readingPaused) {
+                next = after(next, now, session.millisUntilServerOverdue(ms));
+            }
+            if (pendingWriteBytes > 0) {
+                next = Math.min(next, progressAt + settings.writeTimeout().toNanos() + 1);
+            }
+        }
+        return next;
+    }
+
+    private static long after(long next, long now, long millis) {
+        return millis == Long.MAX_VALUE ? next : Math.min(next, now + millis * 1_000_000);
+    }
+
+    // -- connecting --------------------------------------------------------------------------------
+
+    /**
+     * Starts walking the failover schedule; the future completes once CONNECTED arrived, or fails
+     * (the schedule spent, the broker's ERROR, the deadline passed, the client disconnected).
+     *
+     * @param deadline {@link #NONE} or the time by which to give up
+     */
+    public CompletableFuture<Void> connect(long now, long deadline) {
+        clock(now);
+        if (state == ConnectionState.CLOSED) {
+            throw new IllegalStateException("client is closed");
+        }
+        if (state != ConnectionState.NEW && state != ConnectionState.DISCONNECTED) {
+            throw new IllegalStateException("cannot connect: already " + state.name().toLowerCase());
+        }
+        state = ConnectionState.CONNECTING;
+        failure = null;
+        connecting = new CompletableFuture<>();
+        connectDeadline = deadline;
+        lastAttemptFailure = null;
+        attempts = schedule.iterator();
+        scheduleAttempt(now);
+        return connecting;
+    }
+
+    private void scheduleAttempt(long now) {
+        ReconnectAttempt a;
+        try {
+            a = attempts.next();
+        } catch (StompConnectTimeoutException e) {
+            StompException last = lastAttemptFailure;
+            if (last != null && !settings.failoverUri().failover()) {
+                giveUp(last); // one broker, one attempt: its own failure says more than "0 attempts"
+                return;
+            }
+            if (last != null) {
+                e.initCause(last);
+            }
+            giveUp(e);
+            return;
+        }
+        long at = now + a.delay().toNanos();
+        if (connectDeadline != NONE && at > connectDeadline) {
+            giveUp(new StompConnectionException("connect deadline passed before attempt " + a.attempt() + " to " + a.broker(),
+                    lastAttemptFailure));
+            return;
+        }
+        nextAttempt = a;
+        attemptAt = at;
+    }
+
+    private void startAttempt(long now) {
+        ReconnectAttempt a = nextAttempt;
+        attemptAt = NONE;
+        nextAttempt = null;
+        conn = ++connIds;
+        broker = a.broker();
+        log.info("connecting to {} (attempt {}, after {} ms)", a.broker(), a.attempt(), a.delay().toMillis());
+        Duration timeout = bounded(settings.connectTimeout(), now);
+        int c = conn;
+        BrokerAddress b = broker;
+        effects.add(h -> h.open(c, b, timeout));
+    }
+
+    private Duration bounded(Duration timeout, long now) {
+        if (connectDeadline == NONE) {
+            return timeout;
+        }
+        return Duration.ofNanos(Math.max(1_000_000, Math.min(timeout.toNanos(), connectDeadline - now)));
+    }
+
+    /** Transport {@code c} is open: the CONNECT goes out. */
+    public void opened(int c, long now) {
+        clock(now);
+        if (c != conn || !connecting()) {
+            effects.add(h -> h.close(c)); // abandoned meanwhile
+            return;
+        }
+        parser = new StompParser(settings.version(), settings.parserLimits());
+        encoder = StompEncoder.of(settings.version());
+        session.close(false);
+        StompFrame connect = session.connect(settings.connect());
+        if (log.debugEnabled()) {
+            log.debug(">>> {}", connect.info()); // info() masks the passcode
+        }
+        enqueue(connect, null, now);
+        connectedDeadline = now + bounded(settings.connectedTimeout(), now).toNanos();
+    }
+
+    /** Transport {@code c} could not be opened. */
+    public void openFailed(int c, Throwable cause, long now) {
+        clock(now);
+        if (c == conn && connecting() && connectedDeadline == NONE && parser == null) {
+            attemptFailed(cause instanceof StompException ? (StompException) cause
+                    : new StompConnectionException("cannot connect to " + broker + ": " + cause.getMessage(), cause), now);
+        }
+    }
+
+    private boolean connecting() {
+        return state == ConnectionState.CONNECTING || state == ConnectionState.RECONNECTING;
+    }
+
+    private boolean handshaking() {
+        return connecting() && conn != 0 && attemptAt == NONE;
+    }
+
+    private void attemptFailed(StompException cause, long now) {
+        settings.metrics().connectAttempt(state == ConnectionState.RECONNECTING, false);
+        dropTransport();
+        session.close(false);
+        if (cause instanceof StompBrokerException) {
+            log.error("{} refused the connection: {}", broker, cause.getMessage());
+            giveUp(cause);
+            return;
+        }
+        log.warn("attempt to connect to {} failed: {}", broker, cause.getMessage());
+        lastAttemptFailure = cause;
+        scheduleAttempt(now);
+    }
+
+    private void dropTransport() {
+        if (conn != 0) {
+            int c = conn;
+            effects.add(h -> h.close(c));
+        }
+        conn = 0;
+        parser = null;
+        connectedDeadline = NONE;
+        readingPaused = false;
+        failWrites(new StompConnectionException("connection to " + broker + " closed"));
+    }
+
+    private void failWrites(StompException cause) {
+        for (Outbound o : outbound) {
+            fail(o.written, cause);
+        }
+        outbound.clear();
+        pendingWriteBytes = 0;
+    }
+
+    /** Connecting or reconnecting ends without a connection. */
+    private void giveUp(StompException cause) {
+        boolean reconnect = state == ConnectionState.RECONNECTING;
+        attemptAt = NONE;
+        nextAttempt = null;
+        attempts = null;
+        dropTransport();
+        if (state != ConnectionState.CLOSED) {
+            state = ConnectionState.DISCONNECTED;
+        }
+        failure = cause;
+        lost = null;
+        List<String> dropped = session.dropUnreceipted();
+        if (!dropped.isEmpty()) {
+            log.warn("{} unreceipted SEND(s) fail: {}", dropped.size(), cause.getMessage());
+        }
+        failReceipts(cause);
+        if (connecting != null) {
+            fail(connecting, cause);
+            connecting = null;
+        }
+        if (reconnect) {
+            log.error("reconnect failed: {}", cause.getMessage());
+            effects.add(h -> h.reconnectFailed(cause));
+            effects.add(h -> h.ended(cause));
+        }
+    }
+
+    private void onConnected(StompFrame frame, long now) {
+        try {
+            session.connected(frame);
+        } catch (StompProtocolException e) {
+            attemptFailed(e, now);
+            return;
+        }
+        boolean reconnect = state == ConnectionState.RECONNECTING;
+        settings.metrics().connectAttempt(reconnect, true);
+        settings.metrics().connectionOpened();
+        parser.version(session.version());
+        encoder = StompEncoder.of(session.version());
+        connectedDeadline = NONE;
+        attempts = null;
+        epoch++;
+        state = ConnectionState.CONNECTED;
+        failure = null;
+        long ms = millis(now);
+        session.sent(ms);
+        session.received(ms);
+        List<Subscription> replayed = new ArrayList<>();
+        for (Subscription s : session.replay()) {
+            enqueue(session.subscribe(s.destination(), s.headers(), null, s.context()).frame(), null, now);
+            replayed.add(s);
+        }
+        List<String> resent = new ArrayList<>();
+        if (session.atLeastOnce()) {
+            for (StompFrame f : session.resend()) {
+                String rid = f.header(StompHeaders.RECEIPT);
+                try {
+                    enqueue(f, null, now);
+                    resent.add(rid);
+                } catch (StompProtocolException e) {
+                    // The new connection speaks another version, in which this SEND cannot be encoded.
+                    session.cancelReceipt(rid);
+                    Pending p = receipts.remove(rid);
+                    if (p != null) {
+                        fail(p.future(), e);
+                    }
+                }
+            }
+        }
+        if (!resent.isEmpty()) {
+            settings.metrics().sendsResent(resent.size());
+        }
+        log.info("connected to {} (STOMP {}, session {}, heart-beats {} ms out / {} ms in)", broker, session.version(),
+                session.id(), session.clientHeartBeat(), session.serverHeartBeat());
+        BrokerAddress b = broker;
+        if (lost == null) {
+            complete(connecting);
+            connecting = null;
+            effects.add(h -> h.connected(b));
+        } else {
+            Reconnection r = new Reconnection(b, replayed, lost.failed(), resent, lost.unacked(), lost.cause());
+            log.info("reconnected to {}: replayed {} subscription(s), re-sent {} SEND(s); {} receipt(s) failed, {} message(s) unacked",
+                    b, replayed.size(), resent.size(), r.failedReceipts().size(), r.unacked().size());
+            lost = null;
+            effects.add(h -> h.reconnected(r));
+        }
+    }
+
+    // -- reading -----------------------------------------------------------------------------------
+
+    /** Bytes read from transport {@code c}. */
+    public void received(int c, byte[] data, int offset, int length, long now) {
+        clock(now);
+        if (c != conn || parser == null) {
+            return;
+        }
+        if (state == ConnectionState.CONNECTED || state == ConnectionState.DISCONNECTING) {
+            session.received(millis(now));
+        }
+        try {
+            parser.add(data, offset, length);
+            StompFrame frame;
+            while (c == conn && parser != null && (frame = parser.get()) != null) {
+                settings.metrics().frameReceived(frame.command(), frame.wireLength());
+                onFrame(frame, now);
+            }
+        } catch (StompFrameException e) {
+            lossOrFailedAttempt(new StompConnectionException("invalid data from " + broker + ": " + e.getMessage(), e), now);
+        } catch (RuntimeException | Error e) {
+            // Whatever went wrong while reading (OutOfMemoryError included) ends the connection
+            // visibly, rather than leaving a client that looks connected and reads nothing.
+            lossOrFailedAttempt(new StompConnectionException("reading from " + broker + " failed: " + e, e), now);
+        }
+    }
+
+    /** Transport {@code c} ended (closed by the peer, reset, or failed). */
+    public void closed(int c, Throwable cause, long now) {
+        clock(now);
+        if (c != conn) {
+            return;
+        }
+        StompException e = cause instanceof StompConnectionException ? (StompConnectionException) cause
+                : new StompConnectionException("connection to " + broker + " lost" + (cause == null ? "" : ": " + cause.getMessage()), cause);
+        lossOrFailedAttempt(e, now);
+    }
+
+    private void lossOrFailedAttempt(StompException cause, long now) {
+        if (handshaking()) {
+            attemptFailed(cause, now);
+        } else {
+            lose(cause, now);
+        }
+    }
+
+    /**
+     * Reading is paused on purpose (the client holds as many messages as it may) or resumed: the
+     * server-silence check waits while it is paused, and counts from the resume, since the beats
+     * that piled up meanwhile are read only then.
+     */
+    public void readingPaused(boolean paused, long now) {
+        clock(now);
+        if (readingPaused && !paused && session.lastReceived() >= 0) {
+            session.received(millis(now));
+        }
+        readingPaused = paused;
+    }
+
+    private void onFrame(StompFrame frame, long now) {
+        if (log.debugEnabled()) {
+            log.debug("<<< {}", frame.info());
+        }
+        if (handshaking()) {
+            if (frame.command() == StompCommand.CONNECTED) {
+                onConnected(frame, now);
+            } else if (frame.command() == StompCommand.ERROR) {
+                attemptFailed(new StompBrokerException(frame), now);
+            } else {
+                attemptFailed(new StompConnectionException("expected CONNECTED from " + broker + ", got " + frame.command()), now);
+            }
+            return;
+        }
+        switch (frame.command()) {
+            case MESSAGE -> onMessage(frame);
+            case RECEIPT -> onReceipt(frame, now);
+            case ERROR -> {
+                StompBrokerException error = new StompBrokerException(frame);
+                log.warn("{} sent ERROR: {}", broker, error.getMessage());
+                String about = frame.header(StompHeaders.RECEIPT_ID);
+                Pending refused = about == null ? null : receipts.remove(about);
+                if (refused != null) {
+                    session.cancelReceipt(about); // the broker refused that very frame: never re-send it
+                    fail(refused.future(), error);
+                    roomFreed();
+                }
+                lose(error, now);
+            }
+            default -> log.warn("ignoring unexpected {} from {}", frame.command(), broker);
+        }
+    }
+
+    private void onMessage(StompFrame frame) {
+        if (state == ConnectionState.DISCONNECTING) {
+            // Nobody takes it any more; not acked, so the broker redelivers it if it needed an ack.
+            droppedWhileDisconnecting++;
+            return;
+        }
+        Optional<Subscription> sub;
+        try {
+            sub = session.message(frame);
+        } catch (StompProtocolException e) {
+            log.warn("dropping invalid MESSAGE: {}", e.getMessage());
+            unknownSubscriptionMessages++;
+            return;
+        }
+        if (sub.isEmpty()) {
+            unknownSubscriptionMessages++;
+            log.debug("dropping MESSAGE for unknown subscription: {}", frame.info());
+            return;
+        }
+        Subscription s = sub.get();
+        Delivery d = new Delivery(frame, s, epoch, AckMode.of(s.headers().get(StompHeaders.ACK)), ++sequence);
+        effects.add(h -> h.deliver(d));
+    }
+
+    private void onReceipt(StompFrame frame, long now) {
+        String id;
+        try {
+            id = session.receipt(frame);
+        } catch (StompProtocolException e) {
+            log.warn("ignoring RECEIPT: {}", e.getMessage());
+            return;
+        }
+        Pending p = receipts.remove(id);
+        if (p == null) {
+            return;
+        }
+        settings.metrics().receiptReceived(Math.max(0, now - p.start()));
+        complete(p.future());
+        if (p.windowed()) {
+            roomFreed();
+        }
+        if (id.equals(byeReceipt)) {
+            finishDisconnect(null, now);
+        }
+    }
+
+    // -- commands ----------------------------------------------------------------------------------
+
+    /**
+     * Builds a frame from the session and queues it. With {@code receipt}, the returned future
+     * completes when that RECEIPT arrives (or fails on its timeout, the loss, an ERROR naming it);
+     * without, it completes once the frame is written when {@code completeOnWrite}, else it is
+     * {@code null}.
+     *
+     * @param settling whether this settles a message (ACK, NACK, or the forward of a failed one),
+     *                 which is still allowed while a graceful disconnect waits for handlers
+     * @throws StompConnectionException when not connected
+     * @throws StompProtocolException   when the session or the encoder refuses the frame; nothing is registered then
+     */
+    public CompletableFuture<Void> execute(Command command, String receipt, boolean completeOnWrite, boolean settling, long now) {
+        clock(now);
+        requireLive(settling);
+        StompFrame frame = command.build(session, receipt);
+        CompletableFuture<Void> result = receipt != null || completeOnWrite ? new CompletableFuture<>() : null;
+        try {
+            enqueue(frame, receipt == null ? result : null, now);
+        } catch (RuntimeException e) {
+            String tracked = frame.header(StompHeaders.RECEIPT);
+            if (tracked != null) {
+                session.cancelReceipt(tracked);
+            }
+            throw e;
+        }
+        if (receipt != null) {
+            receipts.add(new Pending(receipt, result, now, now + settings.receiptTimeout().toNanos(), -1));
+        }
+        return result;
+    }
+
+    private void requireLive(boolean settling) {
+        if (state == ConnectionState.CONNECTED || settling && state == ConnectionState.DISCONNECTING && byeReceipt == null) {
+            return;
+        }
+        throw notConnected();
+    }
+
+    /**
+     * Refuses a plain SEND when the bytes waiting to be written reached {@code maxPendingWriteBytes}.
+     *
+     * @throws StompBackpressureException then; the client is told {@link EngineHandler#room()} once there is room
+     */
+    public void requireWriteRoom() {
+        if (pendingWriteBytes >= settings.maxPendingWriteBytes()) {
+            roomWanted = true;
+            throw new StompBackpressureException("No room to send: " + pendingWriteBytes + " bytes wait to be written"
+                    + " (maxPendingWriteBytes " + settings.maxPendingWriteBytes() + ")");
+        }
+    }
+
+    /**
+     * At-least-once: a SEND with a receipt, kept until its RECEIPT and written again after a
+     * reconnect. Written now when connected, queued for the next connection while reconnecting.
+     *
+     * @param start when the application made the call: the receipt timeout counts from then
+     * @throws StompBackpressureException when the window (by count or bytes) or the write buffer is full
+     */
+    public CompletableFuture<Void> publish(StompFrame frame, long start, long now) {
+        clock(now);
+        String rid = frame.header(StompHeaders.RECEIPT);
+        if (state != ConnectionState.CONNECTED && state != ConnectionState.RECONNECTING) {
+            throw notConnected();
+        }
+        long bytes = frame.bodyLength();
+        if (receipts.windowCount() >= settings.maxUnreceipted()) {
+            roomWanted = true;
+            throw new StompBackpressureException("No room to send '" + rid + "': " + settings.maxUnreceipted()
+                    + " SENDs already await their RECEIPT (maxUnreceipted)");
+        }
+        if (receipts.windowCount() > 0 && receipts.windowBytes() + bytes > settings.maxUnreceiptedBytes()) {
+            roomWanted = true;
+            throw new StompBackpressureException("No room to send '" + rid + "': the SENDs awaiting their RECEIPT already hold "
+                    + receipts.windowBytes() + " of " + settings.maxUnreceiptedBytes() + " bytes (maxUnreceiptedBytes)");
+        }
+        if (receipts.contains(rid) || session.isKept(rid)) {
+            throw new StompProtocolException("Receipt already pending: " + rid);
+        }
+        if (state == ConnectionState.CONNECTED) {
+            requireWriteRoom();
+            StompFrame f = session.send(frame);
+            try {
+                enqueue(f, null, now);
+            } catch (RuntimeException e) {
+                session.cancelReceipt(rid);
+                throw e;
+            }
+        } else {
+            encoder().encodedLength(frame); // refuse now what could never be written
+            session.queue(frame);
+            log.debug("queued {} until the connection is back", rid);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        receipts.add(new Pending(rid, result, start, start + settings.receiptTimeout().toNanos(), bytes));
+        return result;
+    }
+
+    private StompEncoder encoder() {
+        return encoder != null ? encoder : StompEncoder.of(session.version());
+    }
+
+    /** Fails with "transaction lost" unless {@code txEpoch} is the live connection's. */
+    public void requireEpoch(String transaction, long txEpoch) {
+        if (txEpoch != epoch) {
+            throw new StompConnectionException("transaction " + transaction + " was lost with the connection it began on");
+        }
+    }
+
+    // -- acknowledging -----------------------------------------------------------------------------
+
+    /** Records that the application now holds {@code d} (for acks by frame and the reconnect report). */
+    public void handedOut(Delivery d) {
+        if (d.needsAck()) {
+            (d.epoch() == epoch ? awaitingAck : stale).put(d.frame(), d);
+        }
+    }
+
+    /** The delivery of a frame handed out, and whether it can still be acked. */
+    public enum AckCheck { OK, EARLIER_CONNECTION, NOT_AWAITING }
+
+    /** Whether {@code message} (handed out with {@link #handedOut}) can be acked now. */
+    public AckCheck ackCheck(StompFrame message) {
+        if (awaitingAck.containsKey(message)) {
+            return AckCheck.OK;
+        }
+        return stale.containsKey(message) ? AckCheck.EARLIER_CONNECTION : AckCheck.NOT_AWAITING;
+    }
+
+    /**
+     * ACKs or NACKs a delivery of the live connection; one of an earlier connection is never acked
+     * (the broker redelivers it).
+     *
+     * @return the receipt future ({@code null} without receipt), or {@code null} when {@code d}
+     *         came on an earlier connection and nothing was written
+     */
+    public CompletableFuture<Void> settle(Delivery d, boolean nack, String transaction, String receipt, long now) {
+        if (d.epoch() != epoch || !d.needsAck()) {
+            return null;
+        }
+        StompFrame target = transaction == null ? d.frame() : d.frame().withHeader(StompHeaders.TRANSACTION, transaction);
+        CompletableFuture<Void> r = execute((s, rid) -> nack ? s.nack(target, rid) : s.ack(target, rid), receipt, false, true, now);
+        if (nack) {
+            settings.metrics().messageNacked();
+        } else {
+            settings.metrics().messageAcked();
+        }
+        // client mode is cumulative: the earlier messages of the subscription are settled too.
+        awaitingAck.values().removeIf(o -> o == d || (d.ackMode() == AckMode.CLIENT
+                && o.subscription().token().equals(d.subscription().token()) && o.sequence() <= d.sequence()));
+        return r;
+    }
+
+    /** The delivery handed out for {@code message}, or {@code null}. */
+    public Delivery delivery(StompFrame message) {
+        return awaitingAck.get(message);
+    }
+
+    // -- writing -----------------------------------------------------------------------------------
+
+    private void enqueue(StompFrame frame, CompletableFuture<Void> written, long now) {
+        StompEncoder e = encoder();
+        int length = e.encodedLength(frame); // validates: a frame the encoder refuses fails here, at once
+        if (pendingWriteBytes == 0) {
+            progressAt = now;
+        }
+        pendingWriteBytes += length;
+        outbound.add(new Outbound(conn, frame, e, length, written));
+    }
+
+    public boolean hasWrites() {
+        return !outbound.isEmpty();
+    }
+
+    /** The next thing to write, in order, or {@code null}. */
+    public Outbound nextWrite() {
+        return outbound.poll();
+    }
+
+    /** {@code o} was written (and flushed). */
+    public void written(Outbound o, long now) {
+        clock(now);
+        if (o.conn() != conn || parser == null) {
+            complete(o.written);
+            return;
+        }
+        pendingWriteBytes = Math.max(0, pendingWriteBytes - o.length());
+        progressAt = now;
+        session.sent(millis(now));
+        if (o.frame() != null) {
+            settings.metrics().frameSent(o.frame().command(), o.length());
+        }
+        complete(o.written);
+        if (roomWanted && pendingWriteBytes < settings.maxPendingWriteBytes()) {
+            roomFreed();
+        }
+    }
+
+    /** Writing {@code o} failed: the connection is lost. */
+    public void writeFailed(Outbound o, Throwable cause, long now) {
+        clock(now);
+        StompConnectionException e = new StompConnectionException("write to " + broker + " failed: " + cause.getMessage(), cause);
+        fail(o.written, e);
+        if (o.conn() == conn) {
+            lossOrFailedAttempt(e, now);
+        }
+    }
+
+    private void roomFreed() {
+        if (roomWanted && receipts.windowCount() < settings.maxUnreceipted() && pendingWriteBytes < settings.maxPendingWriteBytes()) {
+            roomWanted = false;
+            effects.add(EngineHandler::room);
+        }
+    }
+
+    // -- time --------------------------------------------------------------------------------------
+
+    /** Heart-beats, server silence, write stalls, receipt timeouts, connect attempts and deadlines. */
+    public void tick(long now) {
+        clock(now);
+        for (Pending p : receipts.expired(now)) {
+            session.cancelReceipt(p.id());
+            if (p.id().equals(byeReceipt)) {
+                fail(disconnecting, new StompReceiptTimeoutException(p.id(), settings.disconnectTimeout()));
+                disconnecting = null;
+                log.warn("no receipt for DISCONNECT from {} within {} ms; closing anyway", broker, settings.disconnectTimeout().toMillis());
+                finishDisconnect(null, now);
+                continue;
+            }
+            settings.metrics().receiptTimedOut();
+            fail(p.future(), new StompReceiptTimeoutException(p.id(), settings.receiptTimeout()));
+        }
+        roomFreed();
+        if (attemptAt != NONE && now >= attemptAt) {
+            startAttempt(now);
+        }
+        if (connectedDeadline != NONE && now >= connectedDeadline && handshaking()) {
+            attemptFailed(new StompConnectionException("no CONNECTED from " + broker + " within "
+                    + settings.connectedTimeout().toMillis() + " ms"), now);
+        }
+        if (state == ConnectionState.DISCONNECTING && byeReceipt == null && now >= disconnectDeadline) {
+            log.warn("handlers did not finish within the disconnect timeout of {} ms; disconnecting anyway",
+                    settings.disconnectTimeout().toMillis());
+            sendDisconnect(now);
+        }
+        if (parser != null && (state == ConnectionState.CONNECTED || state == ConnectionState.DISCONNECTING)) {
+            watch(now);
+        }
+    }
+
+    private void watch(long now) {
+        long ms = millis(now);
+        if (pendingWriteBytes > 0 && now - progressAt > settings.writeTimeout().toNanos()) {
+            lose(new StompConnectionException("write to " + broker + " blocked for more than "
+                    + settings.writeTimeout().toMillis() + " ms (" + pendingWriteBytes + " bytes waiting)"), now);
+            return;
+        }
+        if (!readingPaused && session.serverOverdue(ms)) {
+            settings.metrics().heartBeatMissed();
+            lose(new StompConnectionException("server silent for " + (ms - session.lastReceived()) + " ms (heart-beat every "
+                    + session.serverHeartBeat() + " ms, grace " + settings.graceFactor() + "x)"), now);
+            return;
+        }
+        if (outbound.isEmpty() && pendingWriteBytes == 0 && session.beatDue(ms)) {
+            progressAt = now;
+            pendingWriteBytes = 1;
+            outbound.add(new Outbound(conn, null, encoder, 1, null));
+        }
+    }
+
+    private void clock(long now) {
+        if (!clockStarted) {
+            clockStarted = true;
+            originNanos = now - 1_000_000_000L; // the session's millis stay positive from the first call on
+        }
+    }
+
+    private long millis(long now) {
+        return (now - originNanos) / 1_000_000;
+    }
+
+    // -- losing ------------------------------------------------------------------------------------
+
+    private void lose(StompException cause, long now) {
+        if (state != ConnectionState.CONNECTED && state != ConnectionState.DISCONNECTING) {
+            return;
+        }
+        boolean recover = state == ConnectionState.CONNECTED && settings.autoReconnect();
+        log.warn("connection to {} lost: {}", broker, cause.getMessage());
+        settings.metrics().connectionClosed();
+        dropTransport();
+        session.close(false);
+        if (!recover) {
+            session.dropUnreceipted();
+        }
+        failure = cause instanceof StompConnectionException ? cause
+                : new StompConnectionException("connection to " + broker + " lost: " + cause.getMessage(), cause);
+        // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed.
+        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id())),
+                new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause));
+        List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
+        stale = awaitingAck;
+        awaitingAck = new IdentityHashMap<>();
+        long lostEpoch = epoch;
+        effects.add(h -> h.connectionLost(lostEpoch, cause));
+        if (!recover) {
+            boolean byApplication = state == ConnectionState.DISCONNECTING;
+            state = ConnectionState.DISCONNECTED;
+            failReceipts(failure);
+            if (byApplication) {
+                finishDisconnect(cause, now);
+            } else {
+                effects.add(h -> h.ended(cause));
+            }
+            return;
+        }
+        state = ConnectionState.RECONNECTING;
+        lost = new Lost(cause, failed, unacked);
+        lastAttemptFailure = null;
+        connectDeadline = NONE;
+        attempts = schedule.iterator();
+        scheduleAttempt(now);
+    }
+
+    private List<String> ids(List<Pending> taken, StompException cause) {
+        List<String> ids = new ArrayList<>(taken.size());
+        for (Pending p : taken) {
+            fail(p.future(), cause);
+            ids.add(p.id());
+        }
+        if (!taken.isEmpty()) {
+            roomFreed();
+        }
+        return ids;
+    }
+
+    private void failReceipts(StompException cause) {
+        ids(receipts.removeIf(p -> true), cause);
+    }
+
+    // -- disconnecting and closing -----------------------------------------------------------------
+
+    /**
+     * Starts a graceful disconnect. Connected: the state becomes DISCONNECTING and the future
+     * completes once the DISCONNECT's RECEIPT arrived (fails with a receipt timeout when
+     * {@code disconnectTimeout}, counted from now, passes first). The client calls
+     * {@link #sendDisconnect} when it has nothing left to settle, at once if it has nothing to wait
+     * for; the engine sends it anyway when the deadline passes. Connecting or reconnecting: gives
+     * up at once, failing what waits. Otherwise: a completed future.
+     */
+    public CompletableFuture<Void> disconnect(long now) {
+        clock(now);
+        switch (state) {
+            case CONNECTED -> {
+                state = ConnectionState.DISCONNECTING;
+                disconnecting = new CompletableFuture<>();
+                disconnectDeadline = now + settings.disconnectTimeout().toNanos();
+                return disconnecting;
+            }
+            case DISCONNECTING -> {
+                return disconnecting;
+            }
+            case CONNECTING, RECONNECTING -> {
+                // The walk sees nothing of this until its next step: what waits for it (kept
+                // at-least-once SENDs among it) fails now, not after the back-off.
+                StompConnectionException e = new StompConnectionException(state == ConnectionState.CONNECTING
+                        ? "connecting abandoned: client disconnected" : "disconnected while reconnecting");
+                boolean reconnecting = state == ConnectionState.RECONNECTING;
+                state = ConnectionState.DISCONNECTED;
+                giveUpQuietly(e);
+                if (reconnecting) {
+                    effects.add(h -> h.ended(null));
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            default -> {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+    }
+
+    private void giveUpQuietly(StompException cause) {
+        attemptAt = NONE;
+        nextAttempt = null;
+        attempts = null;
+        lost = null;
+        dropTransport();
+        session.close(false);
+        session.dropUnreceipted();
+        failReceipts(cause);
+        if (connecting != null) {
+            fail(connecting, cause);
+            connecting = null;
+        }
+    }
+
+    /** Writes DISCONNECT with a receipt (once; only while disconnecting). */
+    public void sendDisconnect(long now) {
+        clock(now);
+        if (state != ConnectionState.DISCONNECTING || byeReceipt != null) {
+            return;
+        }
+        String rid = newReceiptId("bye");
+        byeReceipt = rid;
+        StompFrame bye = session.disconnect(rid);
+        enqueue(bye, null, now);
+        long deadline = Math.max(now + 1, disconnectDeadline);
+        disconnectDeadline = NONE; // the RECEIPT's deadline from here on
+        receipts.add(new Pending(rid, new CompletableFuture<>(), now, deadline, -1));
+    }
+
+    private void finishDisconnect(Throwable cause, long now) {
+        CompletableFuture<Void> done = disconnecting;
+        disconnecting = null;
+        byeReceipt = null;
+        disconnectDeadline = NONE;
+        if (conn != 0) {
+            settings.metrics().connectionClosed();
+        }
+        dropTransport();
+        session.close(true);
+        state = ConnectionState.DISCONNECTED;
+        awaitingAck = new IdentityHashMap<>();
+        stale = new IdentityHashMap<>();
+        failReceipts(new StompConnectionException("disconnected"));
+        if (droppedWhileDisconnecting > 0) {
+            log.info("{} message(s) arrived while disconnecting and were not handed out; the broker redelivers those that needed an ack",
+                    droppedWhileDisconnecting);
+            droppedWhileDisconnecting = 0;
+        }
+        log.info("disconnected from {}{}", broker, cause == null ? "" : " after: " + cause.getMessage());
+        complete(done);
+        effects.add(h -> h.ended(null));
+    }
+
+    /** Closes at once: the transport, every wait (failed with "client closed"), for good. */
+    public void close(long now) {
+        clock(now);
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        boolean live = state == ConnectionState.CONNECTED || state == ConnectionState.DISCONNECTING;
+        boolean ended = state == ConnectionState.NEW || state == ConnectionState.DISCONNECTED;
+        if (live) {
+            settings.metrics().connectionClosed();
+        }
+        state = ConnectionState.CLOSED;
+        StompConnectionException e = new StompConnectionException("client closed");
+        giveUpQuietly(e);
+        CompletableFuture<Void> done = disconnecting;
+        disconnecting = null;
+        complete(done);
+        if (!ended) {
+            effects.add(h -> h.ended(null));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void complete(CompletableFuture<Void> f) {
+        if (f != null) {
+            effects.add(h -> f.complete(null));
+        }
+    }
+
+    private void fail(CompletableFuture<?> f, Throwable cause) {
+        if (f != null) {
+            effects.add(h -> f.completeExceptionally(cause));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionEngine[" + state.name().toLowerCase() + ", " + broker + ", epoch " + epoch + ", " + receipts.size()
+                + " receipt(s), " + pendingWriteBytes + " bytes to write]";
+    }
+}

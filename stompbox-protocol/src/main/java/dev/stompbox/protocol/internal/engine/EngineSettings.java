@@ -1,0 +1,31 @@
+package dev.stompbox.protocol.internal.engine;
+
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.codec.ParserLimits;
+import dev.stompbox.protocol.commands.ConnectOptions;
+import dev.stompbox.protocol.failover.FailoverUri;
+import dev.stompbox.protocol.metrics.StompMetrics;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The connection settings the engine applies, the same for both clients; each client builds
+ * them from its configuration.
+ *
+ * @param connect             the CONNECT frame's options (login, passcode, host, heart-beat, headers)
+ * @param maxPendingWriteBytes bytes handed out to write and not yet written, beyond which a SEND is refused
+ */
+public record EngineSettings(FailoverUri failoverUri, StompVersion version, ConnectOptions connect, double graceFactor,
+                             Duration connectTimeout, Duration connectedTimeout, Duration receiptTimeout,
+                             Duration disconnectTimeout, Duration writeTimeout, ParserLimits parserLimits,
+                             boolean autoReconnect, boolean atLeastOnce, int maxUnreceipted, long maxUnreceiptedBytes,
+                             long maxPendingWriteBytes, StompMetrics metrics) {
+    public EngineSettings {
+        Objects.requireNonNull(failoverUri, "failoverUri");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(connect, "connect");
+        Objects.requireNonNull(parserLimits, "parserLimits");
+        Objects.requireNonNull(metrics, "metrics");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.stompbox.protocol.internal.engine;
+
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.session.Subscription;
+
+import java.util.List;
+
+/**
+ * What a reconnect did and what the lost connection left behind, for the clients' reports:
+ * the subscriptions made again (their contexts are the clients' handles), the receipts that failed
+ * with the loss (oldest first), the at-least-once SENDs written again (in order), the messages
+ * handed out and not acked (acking them now is refused), and why the connection was lost.
+ */
+public record Reconnection(BrokerAddress broker, List<Subscription> replayed, List<String> failedReceipts,
+                           List<String> resentReceipts, List<StompFrame> unacked, Throwable cause) {
+    public Reconnection {
+        replayed = List.copyOf(replayed);
+        failedReceipts = List.copyOf(failedReceipts);
+        resentReceipts = List.copyOf(resentReceipts);
+        unacked = List.copyOf(unacked);
+    }
+}

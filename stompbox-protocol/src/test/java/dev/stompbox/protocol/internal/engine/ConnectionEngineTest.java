@@ -1,0 +1,615 @@
+package dev.stompbox.protocol.internal.engine;
+
+import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompBackpressureException;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectTimeoutException;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompProtocolException;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.codec.ParserLimits;
+import dev.stompbox.protocol.commands.Commands;
+import dev.stompbox.protocol.internal.engine.ConnectionEngine.AckCheck;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static dev.stompbox.protocol.StompCommand.CONNECT;
+import static dev.stompbox.protocol.StompCommand.DISCONNECT;
+import static dev.stompbox.protocol.StompCommand.SUBSCRIBE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Every connection rule of the engine, with a fake transport and a fake clock: no sockets, no sleeps. */
+class ConnectionEngineTest {
+    private static final String TWO = "failover:(tcp://a:1,tcp://b:2)?randomize=false&initialReconnectDelay=100&useExponentialBackOff=false";
+
+    private static Throwable failure(CompletableFuture<?> f) {
+        assertThat(f).isCompletedExceptionally();
+        try {
+            f.join();
+            throw new AssertionError("not failed");
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+    }
+
+    private static CompletableFuture<Void> publish(FakeTransport t, String rid, String body) {
+        StompFrame f = Commands.send("/queue/a", body.getBytes(), Map.of(), rid);
+        CompletableFuture<Void> r = t.engine.publish(f, t.now, t.now);
+        t.pump();
+        return r;
+    }
+
+    private static CompletableFuture<Void> subscribe(FakeTransport t, String id) {
+        CompletableFuture<Void> r = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", id, "ack", "client-individual"),
+                rid, null).frame(), null, true, false, t.now);
+        t.pump();
+        return r;
+    }
+
+    @Nested
+    @DisplayName("connecting")
+    class Connecting {
+        @Test
+        @DisplayName("open, CONNECT, CONNECTED: the future completes, the listener hears connected, the version is negotiated")
+        void handshake() {
+            FakeTransport t = new FakeTransport("tcp://a:1", s -> s);
+            CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.CONNECTING);
+            assertThat(t.engine.nextDeadline(t.now)).isEqualTo(t.now);
+            t.engine.tick(t.now);
+            t.pump();
+            assertThat(t.opens).extracting(o -> o.broker().port()).containsExactly(1);
+            t.engine.opened(t.lastConn(), t.now);
+            t.pump();
+            assertThat(t.commands()).containsExactly(CONNECT);
+            assertThat(t.written.get(0).header("host")).isEqualTo("/");
+            assertThat(done).isNotDone();
+            t.receive(StompFrame.builder(StompCommand.CONNECTED).header("version", "1.1").build());
+            assertThat(done).isCompleted();
+            assertThat(t.engine.isConnected()).isTrue();
+            assertThat(t.engine.version()).isEqualTo(StompVersion.V1_1);
+            assertThat(t.events).containsExactly("connected 1");
+        }
+
+        @Test
+        @DisplayName("a failed attempt moves to the next broker after the back-off, not before")
+        void failoverWalk() {
+            FakeTransport t = new FakeTransport(TWO, s -> s);
+            CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.engine.tick(t.now);
+            t.pump();
+            t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused"), t.now);
+            t.pump();
+            assertThat(t.engine.nextDeadline(t.now)).isEqualTo(t.now + Duration.ofMillis(100).toNanos());
+            t.advance(Duration.ofMillis(99));
+            assertThat(t.opens).hasSize(1);
+            t.advance(Duration.ofMillis(1));
+            assertThat(t.opens).extracting(o -> o.broker().port()).containsExactly(1, 2);
+            t.accept(null);
+            assertThat(done).isCompleted();
+        }
+
+        @Test
+        @DisplayName("a spent schedule fails the connect with the last failure as cause; one plain broker fails with its own")
+        void spentSchedule() {
+            FakeTransport t = new FakeTransport("failover:(tcp://a:1)?maxReconnectAttempts=1&initialReconnectDelay=10", s -> s);
+            CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
+            for (int i = 0; i < 2; i++) {
+                t.toDeadline();
+                t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused " + i), t.now);
+                t.pump();
+            }
+            assertThat(failure(done)).isInstanceOf(StompConnectTimeoutException.class).hasRootCauseMessage("refused 1");
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+
+            FakeTransport plain = new FakeTransport("tcp://a:1", s -> s);
+            CompletableFuture<Void> once = plain.engine.connect(plain.now, ConnectionEngine.NONE);
+            plain.toDeadline();
+            plain.engine.openFailed(plain.lastConn(), new java.net.ConnectException("refused"), plain.now);
+            plain.pump();
+            assertThat(failure(once)).isInstanceOf(StompConnectionException.class).hasMessageContaining("refused");
+        }
+
+        @Test
+        @DisplayName("an ERROR answering CONNECT fails for good: no next attempt")
+        void refused() {
+            FakeTransport t = new FakeTransport(TWO, s -> s);
+            CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline();
+            t.engine.opened(t.lastConn(), t.now);
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "bad login").build());
+            assertThat(failure(done)).isInstanceOf(StompBrokerException.class).hasMessageContaining("bad login");
+            assertThat(t.engine.nextDeadline(t.now)).isEqualTo(ConnectionEngine.NONE);
+            assertThat(t.closes).containsExactly(1);
+        }
+
+        @Test
+        @DisplayName("no CONNECTED within the connected timeout is a failed attempt")
+        void connectedTimeout() {
+            FakeTransport t = new FakeTransport(TWO, s -> s);
+            t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline();
+            t.engine.opened(t.lastConn(), t.now);
+            t.pump();
+            t.advance(Duration.ofSeconds(10));
+            assertThat(t.closes).containsExactly(1);
+            t.toDeadline();
+            assertThat(t.opens).hasSize(2);
+        }
+
+        @Test
+        @DisplayName("a connect deadline bounds a schedule that would retry forever")
+        void deadline() {
+            FakeTransport t = new FakeTransport(TWO, s -> s);
+            CompletableFuture<Void> done = t.engine.connect(t.now, t.now + Duration.ofMillis(250).toNanos());
+            for (int i = 0; i < 5 && !done.isDone(); i++) {
+                t.toDeadline();
+                t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused"), t.now);
+                t.pump();
+            }
+            assertThat(failure(done)).hasMessageContaining("connect deadline passed before attempt 3");
+        }
+
+        @Test
+        @DisplayName("disconnect while connecting abandons the walk; an open that completes later is closed")
+        void abandon() {
+            FakeTransport t = new FakeTransport(TWO, s -> s);
+            CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline();
+            t.engine.disconnect(t.now);
+            t.pump();
+            assertThat(failure(done)).hasMessageContaining("abandoned");
+            t.engine.opened(1, t.now);
+            t.pump();
+            assertThat(t.closes).contains(1);
+            assertThat(t.written).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("losing and reconnecting")
+    class Reconnecting {
+        @Test
+        @DisplayName("subscriptions are replayed with their ids; the report names them and the receipts that failed")
+        void replay() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            subscribe(t, "s1");
+            CompletableFuture<Void> r = t.engine.execute((s, rid) -> s.begin(null, rid), "r-1", false, false, t.now);
+            t.pump().drop();
+            assertThat(failure(r)).hasMessageContaining("connection lost before the RECEIPT");
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.RECONNECTING);
+            t.toDeadline().accept(null);
+            StompFrame again = t.lastWritten();
+            assertThat(again.command()).isEqualTo(SUBSCRIBE);
+            assertThat(again.header("id")).isEqualTo("s1");
+            Reconnection rep = t.reconnections.get(0);
+            assertThat(rep.replayed()).extracting(s -> s.token().value()).containsExactly("s1");
+            assertThat(rep.failedReceipts()).containsExactly("r-1");
+            assertThat(rep.cause()).hasMessageContaining("Connection reset");
+            assertThat(t.events).containsExactly("connected 1", "lost 1: connection to tcp://a:1 lost: Connection reset", "reconnected 1");
+        }
+
+        @Test
+        @DisplayName("at-least-once: unreceipted SENDs go out again after the replay, in order, with their receipt ids, before anything new")
+        void resend() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            subscribe(t, "s1");
+            CompletableFuture<Void> one = publish(t, "p-1", "one");
+            CompletableFuture<Void> two = publish(t, "p-2", "two");
+            CompletableFuture<Void> three = publish(t, "p-3", "three");
+            t.receipt("p-1").drop();
+            CompletableFuture<Void> four = publish(t, "p-4", "four"); // made while reconnecting: waits with the others
+            t.written.clear();
+            t.toDeadline().accept(null);
+            publish(t, "p-5", "five");
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("receipt"))
+                    .containsExactly("CONNECT null", "SUBSCRIBE null", "SEND p-2", "SEND p-3", "SEND p-4", "SEND p-5");
+            assertThat(t.reconnections.get(0).resentReceipts()).containsExactly("p-2", "p-3", "p-4");
+            assertThat(t.reconnections.get(0).failedReceipts()).isEmpty();
+            assertThat(one).isCompleted();
+            assertThat(two).isNotDone();
+            t.receipt("p-2").receipt("p-3").receipt("p-4");
+            assertThat(List.of(two, three, four)).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        }
+
+        @Test
+        @DisplayName("a loss during the replay is one more loss: the next connection replays and re-sends again, nothing lost")
+        void lossDuringReplay() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            subscribe(t, "s1");
+            CompletableFuture<Void> kept = publish(t, "p-1", "one");
+            t.drop().toDeadline();
+            t.autoWrite = false; // CONNECTED arrives, but the replay never reaches the wire
+            t.accept(null).drop();
+            t.autoWrite = true;
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("receipt"))
+                    .containsExactly("CONNECT null", "SUBSCRIBE null", "SEND p-1");
+            assertThat(kept).isNotDone();
+        }
+
+        @Test
+        @DisplayName("a RECEIPT read in the same chunk just before the loss completes its SEND; only the others wait for the re-send")
+        void receiptRacingLoss() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            CompletableFuture<Void> one = publish(t, "p-1", "one");
+            CompletableFuture<Void> two = publish(t, "p-2", "two");
+            t.receipt("p-1").drop();
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(one).isCompleted();
+            assertThat(t.written).extracting(f -> f.header("receipt")).containsExactly(null, "p-2");
+            assertThat(two).isNotDone();
+        }
+
+        @Test
+        @DisplayName("an ERROR naming a SEND's receipt fails that SEND with the broker's error, and it is never re-sent")
+        void poison() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            CompletableFuture<Void> bad = publish(t, "p-1", "bad");
+            CompletableFuture<Void> good = publish(t, "p-2", "good");
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("receipt-id", "p-1").header("message", "poison").build());
+            assertThat(failure(bad)).isInstanceOf(StompBrokerException.class).hasMessageContaining("poison");
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.header("receipt")).containsExactly(null, "p-2");
+            assertThat(good).isNotDone();
+        }
+
+        @Test
+        @DisplayName("disconnect while reconnecting fails the kept SENDs at once, not after the back-off")
+        void disconnectWhileReconnecting() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            CompletableFuture<Void> kept = publish(t, "p-1", "one");
+            t.drop();
+            assertThat(kept).isNotDone();
+            t.engine.disconnect(t.now);
+            t.pump();
+            assertThat(failure(kept)).hasMessageContaining("disconnected while reconnecting");
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+            assertThat(t.engine.nextDeadline(t.now)).isEqualTo(ConnectionEngine.NONE);
+        }
+
+        @Test
+        @DisplayName("close while reconnecting fails the kept SENDs at once")
+        void closeWhileReconnecting() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            CompletableFuture<Void> kept = publish(t, "p-1", "one");
+            t.drop();
+            t.engine.close(t.now);
+            t.pump();
+            assertThat(failure(kept)).hasMessageContaining("client closed");
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.CLOSED);
+        }
+
+        @Test
+        @DisplayName("without auto-reconnect a loss ends the connection: everything fails, the listener hears ended with the cause")
+        void noReconnect() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.atLeastOnce()).connect();
+            CompletableFuture<Void> kept = publish(t, "p-1", "one");
+            t.drop();
+            assertThat(failure(kept)).isInstanceOf(StompConnectionException.class);
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+            assertThat(t.ended).singleElement().satisfies(c -> assertThat(c).hasMessageContaining("Connection reset"));
+            assertThatThrownBy(() -> t.engine.execute((s, rid) -> s.begin(null, rid), null, false, false, t.now))
+                    .isInstanceOf(StompConnectionException.class).hasMessageContaining("Connection reset");
+        }
+
+        @Test
+        @DisplayName("a spent reconnect schedule fails what waits and reports reconnectFailed, then ended")
+        void reconnectGivesUp() {
+            FakeTransport t = new FakeTransport("failover:(tcp://a:1)?maxReconnectAttempts=1&initialReconnectDelay=10",
+                    s -> s.autoReconnect().atLeastOnce()).connect();
+            CompletableFuture<Void> kept = publish(t, "p-1", "one");
+            t.drop();
+            for (int i = 0; i < 3 && !kept.isDone(); i++) {
+                t.toDeadline();
+                t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused"), t.now);
+                t.pump();
+            }
+            assertThat(failure(kept)).isInstanceOf(StompConnectTimeoutException.class);
+            assertThat(t.events).last().asString().startsWith("ended");
+            assertThat(t.events).anyMatch(e -> e.startsWith("reconnect failed"));
+        }
+
+        @Test
+        @DisplayName("messages handed out on an earlier connection cannot be acked: nothing is written for them")
+        void staleAcks() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            subscribe(t, "s1");
+            t.message("s1", "m-1", "x");
+            Delivery d = t.delivered.get(0);
+            t.engine.handedOut(d);
+            assertThat(t.engine.ackCheck(d.frame())).isEqualTo(AckCheck.OK);
+            t.drop().toDeadline().accept(null);
+            assertThat(t.reconnections.get(0).unacked()).containsExactly(d.frame());
+            assertThat(t.engine.ackCheck(d.frame())).isEqualTo(AckCheck.EARLIER_CONNECTION);
+            int before = t.written.size();
+            assertThat(t.engine.settle(d, false, null, null, t.now)).isNull();
+            t.pump();
+            assertThat(t.written).hasSize(before);
+        }
+
+        @Test
+        @DisplayName("invalid bytes end the connection and release what the parser held")
+        void invalidData() {
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.limits = new ParserLimits(100, 100, 1 << 20);
+                return s;
+            }).connect();
+            byte[] partial = ("MESSAGE\nsubscription:s\nx:" + "y".repeat(90)).getBytes();
+            t.engine.received(t.lastConn(), partial, 0, partial.length, t.now);
+            assertThat(t.engine.parserRetainedBytes()).isPositive();
+            byte[] more = "y".repeat(50).getBytes();
+            t.engine.received(t.lastConn(), more, 0, more.length, t.now);
+            t.pump();
+            assertThat(t.events).last().asString().contains("invalid data");
+            assertThat(t.engine.parserRetainedBytes()).isZero();
+            assertThat(t.closes).containsExactly(1);
+        }
+    }
+
+    @Nested
+    @DisplayName("receipts and the window")
+    class Receipts {
+        @Test
+        @DisplayName("a receipt fails at its timeout, and nextDeadline says when")
+        void timeout() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            CompletableFuture<Void> r = t.engine.execute((s, rid) -> s.begin(null, rid), "r-1", false, false, t.now);
+            t.pump();
+            assertThat(t.engine.nextDeadline(t.now)).isEqualTo(t.now + FakeTransport.RECEIPT_TIMEOUT.toNanos());
+            t.advance(FakeTransport.RECEIPT_TIMEOUT.minusNanos(1));
+            assertThat(r).isNotDone();
+            t.advance(Duration.ofNanos(1));
+            assertThat(failure(r)).isInstanceOf(StompReceiptTimeoutException.class);
+        }
+
+        @Test
+        @DisplayName("a kept SEND whose receipt timed out is not re-sent; its timeout counts from the call")
+        void keptTimeout() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            StompFrame f = Commands.send("/queue/a", "x".getBytes(), Map.of(), "p-1");
+            CompletableFuture<Void> r = t.engine.publish(f, t.now - Duration.ofSeconds(29).toNanos(), t.now);
+            t.pump().advance(Duration.ofSeconds(1));
+            assertThat(failure(r)).isInstanceOf(StompReceiptTimeoutException.class);
+            t.written.clear();
+            t.drop().toDeadline().accept(null);
+            assertThat(t.commands()).containsExactly(CONNECT);
+        }
+
+        @Test
+        @DisplayName("at most maxUnreceipted SENDs await their RECEIPT: the next is refused at once, and room is announced when one arrives")
+        void windowByCount() {
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.maxUnreceipted = 2;
+                return s.atLeastOnce();
+            }).connect();
+            publish(t, "p-1", "a");
+            publish(t, "p-2", "b");
+            assertThatThrownBy(() -> publish(t, "p-3", "c")).isInstanceOf(StompBackpressureException.class)
+                    .hasMessageContaining("maxUnreceipted");
+            assertThat(t.rooms).isZero();
+            t.receipt("p-1");
+            assertThat(t.rooms).isEqualTo(1);
+            assertThat(publish(t, "p-3", "c")).isNotDone();
+        }
+
+        @Test
+        @DisplayName("the window counts body bytes too; a body larger than the window goes alone")
+        void windowByBytes() {
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.maxUnreceiptedBytes = 10;
+                return s.atLeastOnce();
+            }).connect();
+            publish(t, "p-1", "123456");
+            assertThatThrownBy(() -> publish(t, "p-2", "123456")).isInstanceOf(StompBackpressureException.class)
+                    .hasMessageContaining("maxUnreceiptedBytes");
+            t.receipt("p-1");
+            publish(t, "p-2", "x".repeat(100));
+            assertThatThrownBy(() -> publish(t, "p-3", "1")).isInstanceOf(StompBackpressureException.class);
+        }
+
+        @Test
+        @DisplayName("a SEND the encoder refuses fails at once and takes no window place and no receipt")
+        void refusedSend() {
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.version = StompVersion.V1_0;
+                s.maxUnreceipted = 1;
+                return s.atLeastOnce();
+            });
+            t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline();
+            t.engine.opened(t.lastConn(), t.now);
+            t.receive(StompFrame.builder(StompCommand.CONNECTED).build());
+            StompFrame bad = Commands.send("/queue/a", new byte[0], Map.of("x", "line\nfeed"), "p-1");
+            assertThatThrownBy(() -> t.engine.publish(bad, t.now, t.now)).isInstanceOf(StompProtocolException.class)
+                    .hasMessageContaining("Cannot encode header");
+            assertThatThrownBy(() -> t.engine.execute((s, rid) -> s.send(bad), null, true, false, t.now))
+                    .isInstanceOf(StompProtocolException.class);
+            assertThat(publish(t, "p-1", "fine")).isNotDone(); // the place and the receipt id are free
+        }
+    }
+
+    @Nested
+    @DisplayName("time: heart-beats, silence, stalls")
+    class Time {
+        @Test
+        @DisplayName("a heart-beat goes out when nothing else was written for the negotiated period")
+        void beats() {
+            FakeTransport c = new FakeTransport(TWO, s -> {
+                s.heartBeat = new HeartBeat(1000, 0);
+                return s;
+            });
+            c.engine.connect(c.now, ConnectionEngine.NONE);
+            c.toDeadline().accept("0,1000");
+            c.written.clear();
+            assertThat(c.engine.nextDeadline(c.now)).isEqualTo(c.now + Duration.ofMillis(1000).toNanos());
+            c.toDeadline();
+            assertThat(c.written).containsExactly((StompFrame) null);
+            c.advance(Duration.ofMillis(500));
+            subscribe(c, "s1"); // a frame counts as a beat
+            c.advance(Duration.ofMillis(999));
+            assertThat(c.written).hasSize(2);
+            c.advance(Duration.ofMillis(1));
+            assertThat(c.written).hasSize(3).last().isNull();
+        }
+
+        @Test
+        @DisplayName("a server silent past grace x its period is a loss; paused reading suspends the check and restarts it on resume")
+        void silence() {
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.heartBeat = new HeartBeat(0, 1000);
+                return s;
+            });
+            t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline().accept("1000,0");
+            t.engine.readingPaused(true, t.now);
+            t.advance(Duration.ofSeconds(5));
+            assertThat(t.engine.isConnected()).isTrue();
+            t.engine.readingPaused(false, t.now);
+            t.advance(Duration.ofMillis(2000));
+            assertThat(t.engine.isConnected()).isTrue();
+            t.advance(Duration.ofMillis(1));
+            assertThat(t.engine.isConnected()).isFalse();
+            assertThat(t.events).last().asString().contains("server silent for 2001 ms");
+        }
+
+        @Test
+        @DisplayName("bytes handed out and not written for the write timeout end the connection")
+        void stall() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            t.autoWrite = false;
+            subscribe(t, "s1");
+            assertThat(t.engine.nextWrite()).isNotNull(); // taken, and then the write blocks
+            t.advance(FakeTransport.WRITE_TIMEOUT);
+            assertThat(t.engine.isConnected()).isTrue();
+            t.advance(Duration.ofNanos(1));
+            assertThat(t.engine.isConnected()).isFalse();
+            assertThat(t.events).last().asString().contains("blocked for more than 5000 ms");
+        }
+
+        @Test
+        @DisplayName("a slow writer that makes progress is not a stall")
+        void slowIsNotStalled() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            t.autoWrite = false;
+            for (int i = 0; i < 10; i++) {
+                subscribe(t, "s" + i);
+            }
+            for (int i = 0; i < 10; i++) {
+                t.advance(Duration.ofSeconds(4));
+                Outbound o = t.engine.nextWrite();
+                t.engine.written(o, t.now);
+            }
+            assertThat(t.engine.isConnected()).isTrue();
+        }
+
+        @Test
+        @DisplayName("past maxPendingWriteBytes a SEND is refused at once; room is announced once writes catch up")
+        void writeBound() {
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.maxPendingWriteBytes = 100;
+                return s;
+            }).connect();
+            t.autoWrite = false;
+            t.engine.requireWriteRoom();
+            t.engine.execute((s, rid) -> s.send("/queue/a", new byte[200], Map.of(), rid), null, true, false, t.now);
+            assertThatThrownBy(t.engine::requireWriteRoom).isInstanceOf(StompBackpressureException.class)
+                    .hasMessageContaining("maxPendingWriteBytes");
+            t.writeAll();
+            t.pump();
+            assertThat(t.rooms).isEqualTo(1);
+            t.engine.requireWriteRoom();
+        }
+    }
+
+    @Nested
+    @DisplayName("disconnecting")
+    class Disconnecting {
+        @Test
+        @DisplayName("DISCONNECT with a receipt; the RECEIPT completes it, closes the transport and ends the connection")
+        void graceful() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            CompletableFuture<Void> done = t.engine.disconnect(t.now);
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTING);
+            t.engine.sendDisconnect(t.now);
+            t.pump();
+            StompFrame bye = t.lastWritten();
+            assertThat(bye.command()).isEqualTo(DISCONNECT);
+            t.receipt(bye.header("receipt"));
+            assertThat(done).isCompleted();
+            assertThat(t.closes).containsExactly(1);
+            assertThat(t.ended).containsExactly((Throwable) null);
+        }
+
+        @Test
+        @DisplayName("messages still arriving while disconnecting are not handed out, and do not hold up the RECEIPT")
+        void messagesDuringDisconnect() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            subscribe(t, "s1");
+            t.engine.disconnect(t.now);
+            t.engine.sendDisconnect(t.now);
+            t.pump();
+            String bye = t.lastWritten().header("receipt");
+            for (int i = 0; i < 100; i++) {
+                t.message("s1", "m-" + i, "x");
+            }
+            t.receipt(bye);
+            assertThat(t.delivered).isEmpty();
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+        }
+
+        @Test
+        @DisplayName("the whole disconnect, waiting for handlers included, is bounded by one disconnect timeout")
+        void bounded() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            CompletableFuture<Void> done = t.engine.disconnect(t.now);
+            t.advance(Duration.ofSeconds(6)); // handlers still running: DISCONNECT not sent yet
+            assertThat(t.commands()).doesNotContain(DISCONNECT);
+            t.advance(Duration.ofSeconds(4)); // the deadline: DISCONNECT goes out anyway
+            assertThat(t.commands()).contains(DISCONNECT);
+            t.toDeadline();
+            assertThat(failure(done)).isInstanceOf(StompReceiptTimeoutException.class);
+            assertThat(t.now - 1_000_000_000L).isLessThanOrEqualTo(FakeTransport.DISCONNECT_TIMEOUT.toNanos() + 1);
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+        }
+
+        @Test
+        @DisplayName("acks still go out while a graceful disconnect waits for handlers; new SENDs do not")
+        void settlingWhileDisconnecting() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            subscribe(t, "s1");
+            t.message("s1", "m-1", "x");
+            t.engine.disconnect(t.now);
+            t.engine.settle(t.delivered.get(0), false, null, null, t.now);
+            t.pump();
+            assertThat(t.lastWritten().command()).isEqualTo(StompCommand.ACK);
+            assertThatThrownBy(() -> t.engine.execute((s, rid) -> s.send("/queue/a", new byte[0], Map.of(), rid), null, true, false, t.now))
+                    .isInstanceOf(StompConnectionException.class);
+        }
+    }
+
+    @Test
+    @DisplayName("transactions belong to their connection: one begun before a reconnect is refused after it")
+    void transactionsBelongToTheirConnection() {
+        FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+        long began = t.engine.epoch();
+        t.engine.requireEpoch("tx-0", began);
+        t.drop().toDeadline().accept(null);
+        assertThatThrownBy(() -> t.engine.requireEpoch("tx-0", began)).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("lost with the connection it began on");
+    }
+}
