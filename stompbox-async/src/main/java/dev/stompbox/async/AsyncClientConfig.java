@@ -18,9 +18,10 @@ import java.util.concurrent.Executor;
 /**
  * The settings of an {@link AsyncStompClient}. Immutable; {@link #toString()} never shows the
  * passcode. Defaults match the blocking client: {@code host:/}, heart-beats 10000,10000, grace 2×,
- * connect, CONNECTED and disconnect timeouts of 10 s, receipts 30 s, a send waiting at most 30 s
- * for the channel to become writable; at-least-once publishing off, with a window of 1000 SENDs
- * and 64 MiB of bodies when on.
+ * connect, CONNECTED and disconnect timeouts of 10 s, receipts 30 s, a connection whose writes
+ * make no progress for 30 s counted as lost; at most 4 MiB waiting to be written (a SEND beyond
+ * that fails at once with {@link dev.stompbox.protocol.StompBackpressureException}); at-least-once
+ * publishing off, with a window of 1000 SENDs and 64 MiB of bodies when on.
  *
  * <pre>{@code
  * AsyncClientConfig config = AsyncClientConfig.builder("ws://localhost:15674/ws")
@@ -55,6 +56,7 @@ public final class AsyncClientConfig {
     private final boolean atLeastOnce;
     private final int maxUnreceipted;
     private final long maxUnreceiptedBytes;
+    private final long maxPendingWriteBytes;
     private final boolean alwaysDisconnectOnUnhandledMessage;
     private final Map<String, String> connectHeaders;
     private final EventLoopGroup eventLoopGroup;
@@ -86,6 +88,7 @@ public final class AsyncClientConfig {
         atLeastOnce = b.atLeastOnce;
         maxUnreceipted = b.maxUnreceipted;
         maxUnreceiptedBytes = b.maxUnreceiptedBytes;
+        maxPendingWriteBytes = b.maxPendingWriteBytes;
         alwaysDisconnectOnUnhandledMessage = b.alwaysDisconnectOnUnhandledMessage;
         connectHeaders = Map.copyOf(b.connectHeaders);
         eventLoopGroup = b.eventLoopGroup;
@@ -202,6 +205,15 @@ public final class AsyncClientConfig {
         return maxUnreceiptedBytes;
     }
 
+    /**
+     * How many encoded bytes may wait to be written per connection; at the bound a SEND fails at
+     * once with {@link dev.stompbox.protocol.StompBackpressureException} and
+     * {@link AsyncStompClient#whenReady()} says when there is room again.
+     */
+    public long maxPendingWriteBytes() {
+        return maxPendingWriteBytes;
+    }
+
     /** The 1.x behaviour: a failed handler disconnects even when an error destination is set. */
     public boolean alwaysDisconnectOnUnhandledMessage() {
         return alwaysDisconnectOnUnhandledMessage;
@@ -256,6 +268,7 @@ public final class AsyncClientConfig {
         private boolean atLeastOnce;
         private int maxUnreceipted = 1000;
         private long maxUnreceiptedBytes = 64L * 1024 * 1024;
+        private long maxPendingWriteBytes = 4L * 1024 * 1024;
         private boolean alwaysDisconnectOnUnhandledMessage;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private EventLoopGroup eventLoopGroup;
@@ -415,6 +428,15 @@ public final class AsyncClientConfig {
                 throw new IllegalArgumentException("maxUnreceiptedBytes must be at least 1024: " + bytes);
             }
             this.maxUnreceiptedBytes = bytes;
+            return this;
+        }
+
+        /** Encoded bytes that may wait to be written per connection (default 4 MiB); see {@link AsyncClientConfig#maxPendingWriteBytes()}. */
+        public Builder maxPendingWriteBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxPendingWriteBytes must be positive: " + bytes);
+            }
+            this.maxPendingWriteBytes = bytes;
             return this;
         }
 

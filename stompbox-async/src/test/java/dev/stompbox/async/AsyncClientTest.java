@@ -3,6 +3,7 @@ package dev.stompbox.async;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompReceiptTimeoutException;
@@ -353,7 +354,7 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
-    @DisplayName("sends wait while the channel is not writable, and fail after the write timeout instead of piling up")
+    @DisplayName("a broker that stops reading: SENDs past maxPendingWriteBytes are refused at once, none is dropped while connected, and writes that make no progress for the write timeout end the connection")
     void writabilityBoundsWrites() throws Exception {
         AsyncStompClient client = connected(config().writeTimeout(Duration.ofMillis(500)));
         server.awaitConnection(TIMEOUT).faults().stopReading();
@@ -362,16 +363,24 @@ class AsyncClientTest extends AsyncTestKitSupport {
         for (int i = 0; i < 64; i++) {
             sends.add(client.send("/queue/big", chunk, Map.of()));
         }
-        // Some went out before the buffers filled; the rest waited and gave up.
-        Throwable why = null;
+        int refused = 0;
+        Throwable lost = null;
         for (CompletableFuture<Void> f : sends) {
             try {
                 f.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                why = e.getCause();
+                if (e.getCause() instanceof StompBackpressureException) {
+                    refused++;
+                    assertThat(e.getCause()).hasMessageContaining("maxPendingWriteBytes");
+                } else {
+                    lost = e.getCause();
+                }
             }
         }
-        assertThat(why).isInstanceOf(StompConnectionException.class).hasMessageContaining("not writable for 500 ms");
+        assertThat(refused).as("refused at the bound (4 MiB of 16 MiB)").isBetween(40, 60);
+        assertThat(lost).as("accepted, never written: failed with the connection, not dropped from it")
+                .isInstanceOf(StompConnectionException.class).hasMessageContaining("blocked for more than 500 ms");
+        assertThat(client.isConnected()).isFalse();
     }
 
     @Test

@@ -1,0 +1,283 @@
+package dev.stompbox.async;
+
+import dev.stompbox.protocol.AckMode;
+import dev.stompbox.protocol.Header;
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.internal.engine.Delivery;
+import dev.stompbox.protocol.metrics.StompMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+/**
+ * Hands the asynchronous client's messages to handlers: in order per subscription, at most each
+ * subscription's concurrency and the client's {@code maxConcurrency} at once, and settles each
+ * (ACK, NACK, error destination or disconnect) when its handler is done. Reading stops while
+ * {@code maxBufferedMessages} wait. Event loop only.
+ */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
+    /** Headers of a failed message that belong to the broker or the protocol, not to the application. */
+    private static final Set<String> NOT_FORWARDED = Set.of(StompHeaders.RECEIPT, StompHeaders.CONTENT_LENGTH,
+            StompHeaders.MESSAGE_ID, StompHeaders.ACK, StompHeaders.SUBSCRIPTION, StompHeaders.DESTINATION,
+            StompHeaders.TRANSACTION, "destination-type", "redelivered", "expires", "timestamp", "priority",
+            "persistent", "original-destination", "message-type", "__AMQ_CID", "_AMQ_ROUTING_TYPE", "receipt-id");
+
+    private record Waiting(Delivery delivery, AsyncSubscription subscription, long bytes) {
+    }
+
+    private final AsyncStompClient client;
+    private final AsyncClientConfig config;
+    private final Executor executor;
+    private final ArrayDeque<Waiting> pending = new ArrayDeque<>();
+    private int inFlight;
+    private long pendingBytes;
+    private int subscriptionsWaiting; // subscriptions with at least one message in pending
+    private long drainSteps; // waiting messages drain() has looked at, to prove its work is linear
+    private boolean stopped; // a graceful disconnect began: nothing new is handed out
+    private volatile long bufferedBytes;
+
+    Dispatcher(AsyncStompClient client, Executor executor) {
+        this.client = client;
+        this.config = client.config();
+        this.executor = executor;
+    }
+
+    int inFlight() {
+        return inFlight;
+    }
+
+    long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    long drainSteps() {
+        return drainSteps;
+    }
+
+    void deliver(Delivery d, AsyncSubscription sub) {
+        long bytes = d.frame().bodyLength() + 64L * d.frame().headerCount();
+        pending.add(new Waiting(d, sub, bytes));
+        pendingBytes += bytes;
+        if (sub.waiting++ == 0) {
+            subscriptionsWaiting++;
+        }
+        drain();
+    }
+
+    /** A graceful disconnect began: messages not handed out yet are dropped, unacked, for the broker to redeliver. */
+    void stop() {
+        stopped = true;
+        forget(w -> true);
+    }
+
+    void start() {
+        stopped = false;
+    }
+
+    /** Drops the waiting messages of {@code epoch} that need an ack: they came on a connection that is gone. */
+    void lost(long epoch) {
+        forget(w -> w.delivery().epoch() == epoch && w.delivery().needsAck());
+    }
+
+    /**
+     * Hands pending messages to handlers, in order per subscription, as far as the bounds allow;
+     * reading stops while anything is left waiting.
+     */
+    void drain() {
+        // Runs after every message and every finished handler, so it must not walk the whole queue
+        // each time: it stops as soon as every subscription that has messages waiting is at its
+        // concurrency limit (with one subscription: at the first blocked message).
+        Set<AsyncSubscription> blocked = null;
+        Iterator<Waiting> it = pending.iterator();
+        while (!stopped && it.hasNext() && inFlight < config.maxConcurrency()) {
+            Waiting w = it.next();
+            drainSteps++;
+            AsyncSubscription s = w.subscription();
+            if ((blocked != null && blocked.contains(s)) || s.inFlight() >= s.options().concurrency()) {
+                if (blocked == null) {
+                    blocked = Collections.newSetFromMap(new IdentityHashMap<>());
+                }
+                blocked.add(s);
+                if (blocked.size() == subscriptionsWaiting) {
+                    break;
+                }
+                continue;
+            }
+            it.remove();
+            pendingBytes -= w.bytes();
+            if (--s.waiting == 0) {
+                subscriptionsWaiting--;
+            }
+            dispatch(w);
+        }
+        bufferedBytes = pendingBytes;
+        client.pauseReading(pending.size() >= config.maxBufferedMessages());
+    }
+
+    private void forget(Predicate<Waiting> which) {
+        for (Waiting w : pending) {
+            w.subscription().waiting = 0;
+        }
+        pending.removeIf(which);
+        subscriptionsWaiting = 0;
+        pendingBytes = 0;
+        for (Waiting w : pending) {
+            pendingBytes += w.bytes();
+            if (w.subscription().waiting++ == 0) {
+                subscriptionsWaiting++;
+            }
+        }
+        bufferedBytes = pendingBytes;
+        client.pauseReading(pending.size() >= config.maxBufferedMessages());
+    }
+
+    private void dispatch(Waiting w) {
+        AsyncSubscription s = w.subscription();
+        s.inFlight(s.inFlight() + 1);
+        inFlight++;
+        StompMetrics metrics = config.metrics();
+        metrics.messageDelivered();
+        StompFrame frame = w.delivery().frame();
+        Runnable run = () -> {
+            metrics.handlerStarted();
+            long started = System.nanoTime();
+            CompletionStage<?> stage;
+            try {
+                stage = s.handler().handle(client, frame);
+            } catch (Throwable t) {
+                stage = CompletableFuture.failedFuture(t);
+            }
+            if (stage == null) {
+                metrics.handlerFinished(System.nanoTime() - started, true);
+                client.onLoop(() -> finished(w, null));
+            } else {
+                stage.whenComplete((v, t) -> {
+                    metrics.handlerFinished(System.nanoTime() - started, t == null);
+                    client.onLoop(() -> finished(w, unwrap(t)));
+                });
+            }
+        };
+        Executor where = s.options().onEventLoop() ? client.loop() : s.options().executor() != null ? s.options().executor() : executor;
+        try {
+            where.execute(run);
+        } catch (RuntimeException e) {
+            client.onLoop(() -> finished(w, e));
+        }
+    }
+
+    private void finished(Waiting w, Throwable error) {
+        AsyncSubscription s = w.subscription();
+        s.inFlight(s.inFlight() - 1);
+        inFlight--;
+        if (error == null) {
+            settle(w.delivery(), false);
+        } else {
+            failed(w, error);
+        }
+        drain();
+        client.handlerFinished(inFlight);
+    }
+
+    /** ACKs (or NACKs) a message of the live connection in a client ack mode; never one of an earlier connection. */
+    private void settle(Delivery d, boolean nack) {
+        try {
+            if (client.engineSettle(d, nack) == null && d.needsAck()) {
+                log.debug("not acking {}: it came on an earlier connection", d.frame().header(StompHeaders.MESSAGE_ID));
+            }
+        } catch (StompConnectionException e) {
+            log.debug("not acking {}: {}", d.frame().header(StompHeaders.MESSAGE_ID), e.getMessage());
+        }
+    }
+
+    private void failed(Waiting w, Throwable error) {
+        AsyncSubscription s = w.subscription();
+        SubscriptionOptions o = s.options();
+        Delivery d = w.delivery();
+        log.warn("handler of {} failed on message {}: {}", s, d.frame().header(StompHeaders.MESSAGE_ID), error.toString());
+        if (o.onMessageFailed() != null) {
+            CompletionStage<?> stage;
+            try {
+                stage = o.onMessageFailed().onMessageFailed(client, d.frame(), error);
+            } catch (Throwable t) {
+                stage = CompletableFuture.failedFuture(t);
+            }
+            (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((v, t) -> client.onLoop(() -> {
+                if (t == null) {
+                    settle(d, false);
+                } else {
+                    client.disconnectOnError(unwrap(t));
+                }
+            }));
+            return;
+        }
+        if (config.alwaysDisconnectOnUnhandledMessage() || (o.errorDestination() == null && !o.nackOnError())) {
+            client.disconnectOnError(error);
+            return;
+        }
+        if (o.errorDestination() != null) {
+            forward(d, o.errorDestination(), error);
+            return;
+        }
+        if (client.version() == StompVersion.V1_0) {
+            client.disconnectOnError(error); // 1.0 has no NACK: disconnecting is how it says no
+            return;
+        }
+        settle(d, true);
+    }
+
+    /** The poison-pill scheme: the failed message goes to the error destination, then is acked once the broker has it. */
+    private void forward(Delivery d, String errorDestination, Throwable error) {
+        StompFrame f = d.frame();
+        StompFrame.Builder b = StompFrame.builder(StompCommand.SEND).header(StompHeaders.DESTINATION, errorDestination);
+        for (Header h : f.headers()) {
+            if (!NOT_FORWARDED.contains(h.name()) && !h.name().startsWith("stompbox-error")) {
+                b.header(h);
+            }
+        }
+        String receipt = client.newReceiptId("error");
+        b.header("stompbox-error", String.valueOf(error).replace('\n', ' '))
+                .header("stompbox-error-original-destination", f.header(StompHeaders.DESTINATION, ""))
+                .header("stompbox-error-original-message-id", f.header(StompHeaders.MESSAGE_ID, ""))
+                .header(StompHeaders.RECEIPT, receipt)
+                .bodyWithoutCopy(f.bodyBuffer());
+        StompFrame forward = b.build();
+        client.settling(receipt, (s, rid) -> s.send(forward)).whenComplete((v, t) -> client.onLoop(() -> {
+            if (t == null) {
+                config.metrics().messageForwarded();
+                settle(d, false);
+            } else {
+                Throwable cause = unwrap(t);
+                client.disconnectOnError(new StompConnectionException("could not forward a failed message to "
+                        + errorDestination + ": " + cause.getMessage(), cause));
+            }
+        }));
+    }
+
+    static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    static StompException asStomp(Throwable t) {
+        return t instanceof StompException ? (StompException) t : new StompConnectionException(t.getMessage(), t);
+    }
+
+    boolean needsAck(AckMode mode) {
+        return mode != AckMode.AUTO;
+    }
+}
