@@ -34,7 +34,7 @@ public final class AtLeastOnceProducer {
         return AsyncStompClient.create(AsyncClientConfig.builder(failoverUri)
                 .autoReconnect(true)
                 .atLeastOnce(true)          // every SEND asks for a RECEIPT; unconfirmed ones go out again
-                .maxUnreceipted(1000)       // the default: beyond it, send waits for confirmations
+                .maxUnreceipted(1000)       // the default: beyond it, send fails at once; whenReady() says when to go on
                 .receiptTimeout(Duration.ofMinutes(2)) // how long one SEND may take, reconnects included
                 .build());
     }
@@ -44,6 +44,7 @@ public final class AtLeastOnceProducer {
             throws InterruptedException, ExecutionException, TimeoutException {
         List<CompletableFuture<Void>> confirmed = new ArrayList<>();
         for (int i = 0; i < count; i++) {
+            client.whenReady().get(timeout.toMillis(), TimeUnit.MILLISECONDS); // never more than the window outstanding
             confirmed.add(client.send(destination, ("message " + i).getBytes(StandardCharsets.UTF_8), Map.of("persistent", "true")));
         }
         CompletableFuture.allOf(confirmed.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);

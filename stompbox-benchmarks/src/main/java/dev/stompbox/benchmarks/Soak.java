@@ -129,6 +129,7 @@ public final class Soak {
                     c.connect().get(30, TimeUnit.SECONDS);
                     open.add(c::close);
                     sender = (body, receipt) -> {
+                        c.whenReady().get(30, TimeUnit.SECONDS); // send never blocks: wait for room here instead
                         var f = c.send(queue, body, receipt ? Map.of("receipt", "last") : Map.of());
                         if (receipt) {
                             f.get(30, TimeUnit.SECONDS);

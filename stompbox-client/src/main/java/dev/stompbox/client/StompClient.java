@@ -1168,7 +1168,9 @@ public final class StompClient implements AutoCloseable {
                 long period;
                 synchronized (sessionLock) {
                     due = session.millisUntilBeat(now) <= TICK_MILLIS;
-                    overdue = !c.paused() && session.serverOverdue(now);
+                    // The engine's error margin on top of the grace (a tenth of the period, at least 100 ms);
+                    // this client moves onto the engine next, and this line goes with it.
+                    overdue = !c.paused() && session.serverOverdue(now - Math.max(100, session.serverHeartBeat() / 10));
                     silent = now - session.lastReceived();
                     period = session.serverHeartBeat();
                 }
