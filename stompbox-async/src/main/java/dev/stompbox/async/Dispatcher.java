@@ -1,10 +1,8 @@
 package dev.stompbox.async;
 
-import dev.stompbox.protocol.AckMode;
 import dev.stompbox.protocol.Header;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompConnectionException;
-import dev.stompbox.protocol.StompException;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompVersion;
@@ -271,13 +269,5 @@ final class Dispatcher {
 
     static Throwable unwrap(Throwable t) {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    }
-
-    static StompException asStomp(Throwable t) {
-        return t instanceof StompException ? (StompException) t : new StompConnectionException(t.getMessage(), t);
-    }
-
-    boolean needsAck(AckMode mode) {
-        return mode != AckMode.AUTO;
     }
 }
