@@ -1,3 +1,5 @@
+// Over 600 lines for now: the public face and the engine glue are still one class; the glue (pump, timer,
+// channel events) moves to its own class when both clients share the face shape.
 package dev.stompbox.async;
 
 import dev.stompbox.protocol.AckMode;

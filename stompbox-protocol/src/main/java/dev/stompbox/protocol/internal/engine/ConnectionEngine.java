@@ -1,3 +1,5 @@
+// Over 600 lines for now: every connection rule in one state machine, written before the blocking client
+// moved onto it; the connect walk and the ack bookkeeping split out into classes of their own next.
 package dev.stompbox.protocol.internal.engine;
 
 import dev.stompbox.protocol.AckMode;
