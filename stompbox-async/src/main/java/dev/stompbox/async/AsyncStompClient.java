@@ -107,6 +107,7 @@ public final class AsyncStompClient {
     private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
     private final List<Effect> effects = new ArrayList<>();
     private final List<CompletableFuture<Void>> readyWaiters = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong subscriptionIds = new java.util.concurrent.atomic.AtomicLong();
 
     // Event loop only.
     private final Map<String, AsyncSubscription> subscriptions = new LinkedHashMap<>();
@@ -330,7 +331,7 @@ public final class AsyncStompClient {
             return CompletableFuture.failedFuture(new IllegalArgumentException("concurrency " + options.concurrency()
                     + " needs ack mode auto or client-individual: client acks are cumulative and would ack messages still in flight"));
         }
-        hs.putIfAbsent(StompHeaders.ID, "sub-" + instance + "-" + engine.newReceiptId("sub").hashCode());
+        hs.putIfAbsent(StompHeaders.ID, "sub-" + instance + "-" + subscriptionIds.incrementAndGet());
         AsyncSubscription[] made = new AsyncSubscription[1];
         return command(receipt, (s, rid) -> {
             Subscribe sub = s.subscribe(destination, hs, rid, null);
@@ -367,10 +368,11 @@ public final class AsyncStompClient {
     }
 
     CompletableFuture<Void> finishTransaction(String transaction, long txEpoch, boolean commit) {
-        return command(engine.newReceiptId("tx"), (s, rid) -> {
+        // The receipt id is made on the event loop: the engine is touched nowhere else.
+        return call(() -> engine.execute((s, rid) -> {
             engine.requireEpoch(transaction, txEpoch);
             return commit ? s.commit(transaction, rid) : s.abort(transaction, rid);
-        });
+        }, engine.newReceiptId("tx"), true, false, System.nanoTime()));
     }
 
     private CompletableFuture<Void> command(String receipt, ConnectionEngine.Command command) {
