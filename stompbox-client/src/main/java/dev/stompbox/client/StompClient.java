@@ -1,12 +1,12 @@
 package dev.stompbox.client;
 
-import dev.stompbox.client.internal.Connection;
+import dev.stompbox.client.internal.EngineRunner;
 import dev.stompbox.protocol.AckMode;
+import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompConnectTimeoutException;
 import dev.stompbox.protocol.StompConnectionException;
-import dev.stompbox.protocol.StompException;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompProtocolException;
@@ -17,36 +17,25 @@ import dev.stompbox.protocol.commands.ConnectOptions;
 import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.commands.SubscriptionToken;
 import dev.stompbox.protocol.failover.BrokerAddress;
-import dev.stompbox.protocol.failover.ReconnectAttempt;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
-import dev.stompbox.protocol.session.SessionState;
-import dev.stompbox.protocol.session.StompSession;
+import dev.stompbox.protocol.internal.engine.ConnectionEngine;
+import dev.stompbox.protocol.internal.engine.ConnectionState;
+import dev.stompbox.protocol.internal.engine.Delivery;
+import dev.stompbox.protocol.internal.engine.EngineLog;
+import dev.stompbox.protocol.internal.engine.EngineSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * A blocking STOMP client (stompest's {@code sync.Stomp}): dead simple, and it imposes no
@@ -64,14 +53,23 @@ import java.util.function.Predicate;
  * }
  * }</pre>
  *
- * <p><b>Threads.</b> Any thread may send, subscribe, ack or begin transactions (writes are
- * serialized); one thread at a time receives. Per connection, one daemon reader thread reads the
- * socket continuously: it completes receipts, handles ERROR and heart-beats, and queues MESSAGEs in
- * a bounded inbox. When the inbox is full it stops reading, which pushes back on the broker, and
- * the server-silence check is suspended until it reads again: a slow consumer never looks like a
- * dead server. One small daemon timer per client sends heart-beats when due, whatever the user's
- * threads are doing, expires receipts, and closes a socket whose write stays blocked past the write
- * timeout.
+ * <p><b>Threads.</b> Any thread may send, subscribe, ack or begin transactions; one thread at a
+ * time receives. A call writes its frame on the caller's thread (or, when another thread is writing
+ * at that moment, leaves it to that thread, which keeps the order of the calls). The connection
+ * rules live in the connection engine the asynchronous client runs too, under one lock that is
+ * never held across I/O; three daemon threads per client serve it for the client's whole life: a
+ * reader, which reads the socket continuously (it completes receipts, handles ERROR and heart-beats,
+ * and queues MESSAGEs in an inbox), a timer, asleep until the engine's next deadline (heart-beats,
+ * receipt timeouts, server silence, writes that make no progress), and a writer for what no call
+ * writes (heart-beats, a reconnect's replay). When the inbox holds {@code inboxCapacity} messages
+ * the reader stops reading, which pushes back on the broker, and the server-silence check is
+ * suspended until it reads again: a slow consumer never looks like a dead server. Listener calls
+ * run one at a time, in order, on a thread of their own, never under the client's lock.
+ *
+ * <p><b>Backpressure.</b> At most {@code maxPendingWriteBytes} wait to be written (and, with
+ * at-least-once publishing, at most the window awaits RECEIPTs); a send beyond that blocks until
+ * there is room, at most the write timeout. A connection whose writes make no progress for the write
+ * timeout is lost.
  *
  * <p><b>Failure.</b> Silence from the server beyond the grace factor, a broken socket, invalid
  * bytes or an ERROR frame end the connection: waiting receipts fail at once and blocked calls wake
@@ -84,71 +82,27 @@ import java.util.function.Predicate;
 public final class StompClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StompClient.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
-    private static final long TICK_MILLIS = 25;
-    private static final long RECEIVE_SLICE_MILLIS = 50;
-
-    private enum State { NEW, CONNECTING, CONNECTED, RECONNECTING, LOST, DISCONNECTED, CLOSED }
-
-    /** A MESSAGE as queued by the reader: the frame, its connection, and whether it needs an ack. */
-    private record Delivered(StompFrame frame, long epoch, SubscriptionToken token, AckMode mode, long sequence) {
-    }
-
-    private record PendingReceipt(String id, CompletableFuture<Void> future, long startNanos, long deadlineNanos) {
-    }
+    private static final Duration MARGIN = Duration.ofSeconds(1); // past the engine's own timeouts, which fail first
 
     private final StompClientConfig config;
     private final int instance = INSTANCES.incrementAndGet();
-    private final ReconnectSchedule schedule;
-    private final Object lifecycle = new Object();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final Object sessionLock = new Object();
-    private final StompSession session; // guarded by sessionLock
-    private final LinkedBlockingQueue<Delivered> inbox;
-    private final Map<String, PendingReceipt> receipts = new ConcurrentHashMap<>();
-    private final Map<SubscriptionToken, Subscription> handles = new ConcurrentHashMap<>();
-    private final AtomicLong receiptIds = new AtomicLong();
-    private final AtomicLong sequences = new AtomicLong();
     private final AtomicLong subscriptionIds = new AtomicLong();
-    private final AtomicLong unknownSubscriptionMessages = new AtomicLong();
-    private final AtomicLong inboxBytes = new AtomicLong();
-    private final ScheduledExecutorService timer;
-    private final Semaphore window; // at-least-once: one permit per SEND awaiting its RECEIPT
-    private final Semaphore windowKib; // at-least-once: their bodies, a permit per KiB
-    private final String receiptPrefix;
-
-    // Deliveries handed out that still need an ack, by identity; guarded by sessionLock.
-    private IdentityHashMap<StompFrame, Delivered> unacked = new IdentityHashMap<>();
-    private IdentityHashMap<StompFrame, Delivered> stale = new IdentityHashMap<>();
-
-    private volatile State state = State.NEW;
-    private volatile Connection connection;
-    private volatile Connection activating; // replaying onto it, not yet the live one: the timer watches its writes too
-    private volatile long epoch;
-    private volatile StompException failure;
-    private volatile StompBrokerException pendingError;
-    private Delivered peeked; // receiving thread only
+    private final Map<SubscriptionToken, Subscription> handles = new ConcurrentHashMap<>();
+    private final EngineRunner runner;
+    private Delivery peeked; // receiving thread only
 
     /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
     public StompClient(StompClientConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.schedule = new ReconnectSchedule(config.failoverUri());
-        this.session = new StompSession(config.version());
-        this.session.graceFactor(config.graceFactor());
-        this.session.atLeastOnce(config.atLeastOnce());
-        this.window = new Semaphore(config.maxUnreceipted());
-        this.windowKib = new Semaphore(windowKib(config.maxUnreceiptedBytes()));
-        // Random part: consumers pair re-sent copies by receipt id, across producer processes too.
-        this.receiptPrefix = "stompbox-" + instance + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()) + "-";
-        this.inbox = new LinkedBlockingQueue<>(config.inboxCapacity());
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread th = Executors.defaultThreadFactory().newThread(r);
-            th.setName("stompbox-client-" + instance + "-timer");
-            th.setDaemon(true);
-            return th;
-        });
-        t.setRemoveOnCancelPolicy(true);
-        this.timer = t;
-        timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        ConnectOptions connect = ConnectOptions.builder().host(config.virtualHost()).login(config.login())
+                .passcode(config.passcode()).heartBeat(config.heartBeat()).headers(config.connectHeaders()).build();
+        ConnectionEngine engine = new ConnectionEngine(new EngineSettings(config.failoverUri(), config.version(), connect,
+                config.graceFactor(), config.connectTimeout(), config.connectedTimeout(), config.receiptTimeout(),
+                config.disconnectTimeout(), config.writeTimeout(), config.parserLimits(), config.autoReconnect(),
+                config.atLeastOnce(), config.maxUnreceipted(), config.maxUnreceiptedBytes(), config.maxPendingWriteBytes(),
+                config.metrics()), new ReconnectSchedule(config.failoverUri()),
+                EngineLog.of(log::isDebugEnabled, log::debug, log::info, log::warn, log::error), String.valueOf(instance));
+        this.runner = new EngineRunner(config, engine, instance, handles::get);
     }
 
     /** A client for {@code uri} with default settings. */
@@ -162,36 +116,32 @@ public final class StompClient implements AutoCloseable {
 
     /** Whether a connection is up (CONNECTED received and not lost since). */
     public boolean isConnected() {
-        return state == State.CONNECTED;
+        return runner.state() == ConnectionState.CONNECTED;
     }
 
     /** The broker currently connected to, or {@code null}. */
     public BrokerAddress broker() {
-        Connection c = connection;
-        return c == null || state != State.CONNECTED ? null : c.broker();
+        return runner.read(ConnectionEngine::broker);
     }
 
     /** The negotiated STOMP version (the configured one while not connected). */
     public StompVersion version() {
-        synchronized (sessionLock) {
-            return session.version();
-        }
+        return runner.read(ConnectionEngine::version);
     }
 
     /**
      * Bytes the client holds for data it has read but not yet handed out: MESSAGEs waiting for
-     * {@code receiveFrame} (at most {@code inboxCapacity} of them; the client stops reading the
-     * socket when the inbox is full) plus what the parser holds of the frame being read
-     * ({@link dev.stompbox.protocol.codec.StompParser#retainedBytes()}, bounded by the parser limits).
+     * {@code receiveFrame} (the reader stops once {@code inboxCapacity} wait) plus what the parser
+     * holds of the frame being read ({@link dev.stompbox.protocol.codec.StompParser#retainedBytes()},
+     * bounded by the parser limits). 0 once the connection has ended.
      */
     public long bufferedBytes() {
-        Connection c = connection;
-        return inboxBytes.get() + (c == null ? 0 : c.parserRetainedBytes());
+        return runner.bufferedBytes();
     }
 
     /** MESSAGE frames dropped because no active subscription matched (normal after UNSUBSCRIBE). */
     public long unknownSubscriptionMessages() {
-        return unknownSubscriptionMessages.get();
+        return runner.read(ConnectionEngine::unknownSubscriptionMessages);
     }
 
     // -- connecting -------------------------------------------------------------------------------
@@ -214,218 +164,10 @@ public final class StompClient implements AutoCloseable {
      * @throws StompConnectionException when the deadline passes first
      */
     public void connect(Duration deadline) {
-        synchronized (lifecycle) {
-            if (state == State.CLOSED) {
-                throw new IllegalStateException("client is closed");
-            }
-            if (state == State.CONNECTED || state == State.CONNECTING || state == State.RECONNECTING) {
-                throw new IllegalStateException("already " + state.name().toLowerCase());
-            }
-            state = State.CONNECTING;
-        }
-        long deadlineNanos = deadline == null ? Long.MAX_VALUE : System.nanoTime() + deadline.toNanos();
-        try {
-            Connection c = establish(schedule.iterator(), deadlineNanos, false);
-            activate(c, null);
-        } catch (RuntimeException e) {
-            synchronized (lifecycle) {
-                state = State.DISCONNECTED;
-            }
-            throw e;
-        }
-    }
-
-    private Connection establish(Iterator<ReconnectAttempt> attempts, long deadlineNanos, boolean reconnect) {
-        StompException last = null;
-        while (true) {
-            ReconnectAttempt attempt;
-            try {
-                attempt = attempts.next();
-            } catch (StompConnectTimeoutException e) {
-                if (last != null && !config.failoverUri().failover()) {
-                    throw last; // one broker, one attempt: its own failure says more than "0 attempts"
-                }
-                if (last != null) {
-                    e.initCause(last);
-                }
-                log.warn("giving up connecting: {}", e.getMessage());
-                throw e;
-            }
-            long delayNanos = attempt.delay().toNanos();
-            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() + delayNanos > deadlineNanos) {
-                throw new StompConnectionException("connect deadline passed before attempt " + attempt.attempt()
-                        + " to " + attempt.broker(), last);
-            }
-            if (delayNanos > 0) {
-                try {
-                    config.sleeper().sleep(attempt.delay());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StompConnectionException("interrupted while waiting to reconnect", e);
-                }
-            }
-            if (state != State.CONNECTING && state != State.RECONNECTING) {
-                throw new StompConnectionException("connecting abandoned: client " + state.name().toLowerCase(), last);
-            }
-            log.info("connecting to {} (attempt {}, after {} ms)", attempt.broker(), attempt.attempt(), attempt.delay().toMillis());
-            try {
-                Connection c = open(attempt.broker(), deadlineNanos);
-                config.metrics().connectAttempt(reconnect, true);
-                return c;
-            } catch (StompBrokerException e) {
-                config.metrics().connectAttempt(reconnect, false);
-                log.error("{} refused the connection: {}", attempt.broker(), e.getMessage());
-                throw e;
-            } catch (StompException e) {
-                config.metrics().connectAttempt(reconnect, false);
-                log.warn("attempt {} failed: {}", attempt.attempt(), e.getMessage());
-                last = e;
-            }
-        }
-    }
-
-    private Connection open(BrokerAddress broker, long deadlineNanos) {
-        Duration connectTimeout = bounded(config.connectTimeout(), deadlineNanos);
-        Connection c;
-        try {
-            c = Connection.open(broker, config, connectTimeout);
-        } catch (IOException e) {
-            throw new StompConnectionException("cannot connect to " + broker + ": " + e.getMessage(), e);
-        }
-        try {
-            StompFrame connect;
-            synchronized (sessionLock) {
-                session.close(false);
-                ConnectOptions.Builder options = ConnectOptions.builder().host(config.virtualHost())
-                        .login(config.login()).passcode(config.passcode()).heartBeat(config.heartBeat())
-                        .headers(config.connectHeaders());
-                connect = session.connect(options.build());
-            }
-            if (log.isDebugEnabled()) {
-                log.debug(">>> {}", connect.info()); // info() masks the passcode
-            }
-            c.write(connect);
-            StompFrame reply = c.readFrame(bounded(config.connectedTimeout(), deadlineNanos));
-            if (reply != null && log.isDebugEnabled()) {
-                log.debug("<<< {}", reply.info());
-            }
-            if (reply == null) {
-                throw new StompConnectionException("no CONNECTED from " + broker + " within "
-                        + bounded(config.connectedTimeout(), deadlineNanos).toMillis() + " ms");
-            }
-            if (reply.command() == StompCommand.ERROR) {
-                throw new StompBrokerException(reply);
-            }
-            synchronized (sessionLock) {
-                session.connected(reply);
-                c.version(session.version());
-                long now = millis();
-                session.sent(now);
-                session.received(now);
-            }
-            log.info("connected to {} (STOMP {}, session {}, heart-beats {} ms out / {} ms in)", broker, c.version(),
-                    reply.header(StompHeaders.SESSION), session.clientHeartBeat(), session.serverHeartBeat());
-            return c;
-        } catch (IOException e) {
-            c.close();
-            synchronized (sessionLock) {
-                session.close(false);
-            }
-            throw new StompConnectionException("lost " + broker + " while connecting: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            c.close();
-            synchronized (sessionLock) {
-                session.close(false);
-            }
-            throw e;
-        }
-    }
-
-    private static Duration bounded(Duration timeout, long deadlineNanos) {
-        if (deadlineNanos == Long.MAX_VALUE) {
-            return timeout;
-        }
-        long left = Math.max(1_000_000, deadlineNanos - System.nanoTime());
-        return Duration.ofNanos(Math.min(timeout.toNanos(), left));
-    }
-
-    /** Makes {@code c} the live connection; {@code lost} is the loss it recovers from, if any. */
-    private void activate(Connection c, Lost lost) {
-        List<Subscription> replayed = new ArrayList<>();
-        List<String> resent = new ArrayList<>();
-        writeLock.lock();
-        activating = c;
-        try {
-            List<StompFrame> frames = new ArrayList<>();
-            synchronized (sessionLock) {
-                for (dev.stompbox.protocol.session.Subscription s : session.replay()) {
-                    Subscribe again = session.subscribe(s.destination(), s.headers(), null, s.context());
-                    frames.add(again.frame());
-                    Subscription handle = handles.get(again.token());
-                    if (handle != null) {
-                        replayed.add(handle);
-                    }
-                }
-                if (session.atLeastOnce()) {
-                    for (StompFrame again : session.resend()) {
-                        resent.add(again.header(StompHeaders.RECEIPT));
-                        frames.add(again);
-                    }
-                }
-            }
-            for (StompFrame f : frames) {
-                c.write(f);
-            }
-            // Still under the write lock: a SEND made now must find the client connected, not
-            // reconnecting, or it would be queued behind re-sends that have already gone out.
-            synchronized (lifecycle) {
-                if (state != State.CONNECTING && state != State.RECONNECTING) {
-                    // disconnect() or close() came first: this connection is no longer wanted.
-                    c.close();
-                    throw new AbandonedException("connecting abandoned: client " + state.name().toLowerCase());
-                }
-                epoch++;
-                connection = c;
-                failure = null;
-                state = State.CONNECTED;
-            }
-        } catch (IOException e) {
-            c.close();
-            throw new StompConnectionException("lost " + c.broker() + " while replaying subscriptions and SENDs", e);
-        } finally {
-            activating = null;
-            writeLock.unlock();
-        }
-        c.opened();
-        if (!resent.isEmpty()) {
-            config.metrics().sendsResent(resent.size());
-        }
-        c.startReader("stompbox-client-" + instance + "-reader-" + epoch, epoch, new Connection.Handler() {
-            @Override
-            public void data(Connection conn) {
-                synchronized (sessionLock) {
-                    session.received(millis());
-                }
-            }
-
-            @Override
-            public void frame(Connection conn, StompFrame frame) {
-                onFrame(conn, frame);
-            }
-
-            @Override
-            public void lost(Connection conn, Throwable cause) {
-                onLoss(conn, cause);
-            }
-        });
-        if (lost == null) {
-            notifyListener(l -> l.connected(c.broker()));
-        } else {
-            ReconnectReport report = new ReconnectReport(c.broker(), replayed, lost.receipts, resent, lost.unacked, lost.discarded, lost.cause);
-            log.info("reconnected to {}: replayed {} subscription(s), re-sent {} SEND(s); {} receipt(s) failed, {} message(s) unacked, {} dropped",
-                    c.broker(), replayed.size(), resent.size(), lost.receipts.size(), lost.unacked.size(), lost.discarded);
-            notifyListener(l -> l.reconnected(report));
-        }
+        long now = EngineRunner.now();
+        CompletableFuture<Void> connected = runner.call(e -> e.connect(now,
+                deadline == null ? ConnectionEngine.NONE : now + deadline.toNanos()), false);
+        EngineRunner.await(connected, deadline == null ? null : deadline.plus(MARGIN), "connect");
     }
 
     // -- sending ----------------------------------------------------------------------------------
@@ -443,10 +185,9 @@ public final class StompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
         if (config.atLeastOnce() && !hs.containsKey(StompHeaders.TRANSACTION)) {
-            String rid = explicit != null ? explicit : newReceiptId();
-            return publish(Commands.send(destination, body, hs, rid));
+            return publish(rid -> Commands.send(destination, body, hs, explicit != null ? explicit : rid));
         }
-        return execute(explicit, explicit != null, (s, rid) -> s.send(destination, body, hs, rid));
+        return execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid));
     }
 
     /**
@@ -459,16 +200,17 @@ public final class StompClient implements AutoCloseable {
             if (frame.header(StompHeaders.DESTINATION) == null) {
                 throw new StompProtocolException("Expected a SEND frame with a destination, got [" + frame.info() + "]");
             }
-            return publish(explicit != null ? frame : frame.withAddedHeader(StompHeaders.RECEIPT, newReceiptId()));
+            return publish(rid -> explicit != null ? frame : frame.withAddedHeader(StompHeaders.RECEIPT, rid));
         }
-        return execute(explicit, explicit != null, (s, rid) -> s.send(rid == null || explicit != null ? frame
+        return execute(explicit, explicit != null, false, (s, rid) -> s.send(rid == null || explicit != null ? frame
                 : frame.withAddedHeader(StompHeaders.RECEIPT, rid)));
     }
 
-    Receipt sendInTransaction(String transaction, String destination, byte[] body, Map<String, String> headers) {
+    Receipt sendInTransaction(String transaction, long epoch, String destination, byte[] body, Map<String, String> headers) {
         Map<String, String> hs = new LinkedHashMap<>(headers);
+        String explicit = hs.remove(StompHeaders.RECEIPT);
         hs.put(StompHeaders.TRANSACTION, transaction);
-        return send(destination, body, hs);
+        return execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid), transaction, epoch);
     }
 
     // -- subscriptions ----------------------------------------------------------------------------
@@ -484,7 +226,7 @@ public final class StompClient implements AutoCloseable {
         // An id in every version (1.0 allows one): handles and replay then work the same everywhere.
         hs.putIfAbsent(StompHeaders.ID, "sub-" + instance + "-" + subscriptionIds.incrementAndGet());
         Subscribe[] made = new Subscribe[1];
-        Receipt receipt = execute(explicit, explicit != null, (s, rid) -> {
+        Receipt receipt = execute(explicit, explicit != null, false, (s, rid) -> {
             made[0] = s.subscribe(destination, hs, rid, null);
             return made[0].frame();
         });
@@ -506,7 +248,7 @@ public final class StompClient implements AutoCloseable {
 
     /** Unsubscribes, asking for a receipt when {@code withReceipt}. */
     public Receipt unsubscribe(Subscription subscription, boolean withReceipt) {
-        Receipt r = execute(null, withReceipt, (s, rid) -> s.unsubscribe(subscription.token(), rid));
+        Receipt r = execute(null, withReceipt, false, (s, rid) -> s.unsubscribe(subscription.token(), rid));
         handles.remove(subscription.token());
         return r;
     }
@@ -520,68 +262,31 @@ public final class StompClient implements AutoCloseable {
      *                                  re-established; {@link StompBrokerException} for an ERROR frame
      */
     public StompFrame receiveFrame() {
-        return receive(Long.MAX_VALUE);
+        return receive(ConnectionEngine.NONE);
     }
 
     /** The next MESSAGE, or {@code null} if none arrives within {@code timeout}. */
     public StompFrame receiveFrame(Duration timeout) {
-        return receive(System.nanoTime() + timeout.toNanos());
+        return receive(EngineRunner.now() + timeout.toNanos());
     }
 
     /** Whether a MESSAGE can be received, waiting at most {@code timeout} for one. */
     public boolean canRead(Duration timeout) {
-        if (peeked != null) {
-            return true;
+        if (peeked == null) {
+            peeked = runner.take(EngineRunner.now() + timeout.toNanos(), false);
         }
-        peeked = next(System.nanoTime() + timeout.toNanos());
         return peeked != null;
     }
 
-    private StompFrame receive(long deadlineNanos) {
-        Delivered d = peeked != null ? peeked : next(deadlineNanos);
+    private StompFrame receive(long deadline) {
+        Delivery d = peeked;
         peeked = null;
-        if (d == null) {
-            return null;
+        if (d != null) {
+            runner.handedOut(d);
+        } else {
+            d = runner.take(deadline, true);
         }
-        if (d.mode() != AckMode.AUTO) {
-            synchronized (sessionLock) {
-                (d.epoch() == epoch ? unacked : stale).put(d.frame(), d);
-            }
-        }
-        config.metrics().messageDelivered();
-        return d.frame();
-    }
-
-    private Delivered next(long deadlineNanos) {
-        while (true) {
-            StompBrokerException error = pendingError;
-            if (error != null) {
-                pendingError = null;
-                throw error;
-            }
-            Delivered d;
-            try {
-                long left = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
-                d = inbox.poll(Math.max(0, Math.min(TimeUnit.MILLISECONDS.toNanos(RECEIVE_SLICE_MILLIS), left)), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StompConnectionException("interrupted while receiving", e);
-            }
-            if (d != null) {
-                inboxBytes.addAndGet(-d.frame().wireLength());
-                return d;
-            }
-            State s = state;
-            if (s == State.LOST || s == State.DISCONNECTED || s == State.NEW || s == State.CLOSED) {
-                if (inbox.isEmpty()) {
-                    throw notConnected();
-                }
-                continue;
-            }
-            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() >= deadlineNanos) {
-                return null;
-            }
-        }
+        return d == null ? null : d.frame();
     }
 
     // -- acknowledging ----------------------------------------------------------------------------
@@ -612,31 +317,19 @@ public final class StompClient implements AutoCloseable {
     }
 
     Receipt acknowledge(StompFrame message, boolean nack, String transaction, boolean withReceipt) {
-        Delivered d;
-        synchronized (sessionLock) {
-            d = unacked.get(message);
-            if (d == null) {
-                if (stale.containsKey(message)) {
-                    throw new StompAckException("message " + message.header(StompHeaders.MESSAGE_ID)
-                            + " came on an earlier connection; not acknowledged, the broker will redeliver it");
-                }
-                throw new StompAckException("message " + message.header(StompHeaders.MESSAGE_ID)
+        Receipt r = runner.call(e -> {
+            switch (e.ackCheck(message)) {
+                case EARLIER_CONNECTION -> throw new StompAckException("message " + message.header(StompHeaders.MESSAGE_ID)
+                        + " came on an earlier connection; not acknowledged, the broker will redeliver it");
+                case NOT_AWAITING -> throw new StompAckException("message " + message.header(StompHeaders.MESSAGE_ID)
                         + " is not awaiting an ack from this client (already acknowledged, ack mode auto, or not received here)");
+                default -> {
+                }
             }
-        }
-        StompFrame target = transaction == null ? message : message.withHeader(StompHeaders.TRANSACTION, transaction);
-        Receipt r = execute(null, withReceipt, (s, rid) -> nack ? s.nack(target, rid) : s.ack(target, rid));
-        if (nack) {
-            config.metrics().messageNacked();
-        } else {
-            config.metrics().messageAcked();
-        }
-        synchronized (sessionLock) {
-            // client mode is cumulative: the earlier messages of the subscription are settled too.
-            unacked.values().removeIf(o -> o == d || (d.mode() == AckMode.CLIENT && o.token().equals(d.token())
-                    && o.sequence() <= d.sequence()));
-        }
-        return r;
+            String rid = withReceipt || config.receipts() ? e.newReceiptId() : null;
+            return receipt(rid, e.settle(e.delivery(message), nack, transaction, rid, EngineRunner.now()));
+        }, true);
+        return awaited(r);
     }
 
     // -- transactions -----------------------------------------------------------------------------
@@ -644,20 +337,21 @@ public final class StompClient implements AutoCloseable {
     /** Begins a transaction; see {@link Transaction}. */
     public Transaction begin() {
         String[] id = new String[1];
-        execute(null, false, (s, rid) -> {
+        long[] epoch = new long[1];
+        execute(null, false, false, (s, rid) -> {
             StompFrame f = s.begin(null, rid);
             id[0] = f.header(StompHeaders.TRANSACTION);
             return f;
-        });
-        return new Transaction(this, id[0], epoch);
+        }, null, -1, epoch);
+        return new Transaction(this, id[0], epoch[0]);
     }
 
-    void finishTransaction(String transaction, boolean commit) {
-        execute(null, false, (s, rid) -> commit ? s.commit(transaction, rid) : s.abort(transaction, rid));
+    void finishTransaction(String transaction, long epoch, boolean commit) {
+        execute(null, false, false, (s, rid) -> commit ? s.commit(transaction, rid) : s.abort(transaction, rid), transaction, epoch);
     }
 
     long epoch() {
-        return epoch;
+        return runner.read(ConnectionEngine::epoch);
     }
 
     // -- disconnecting ----------------------------------------------------------------------------
@@ -668,66 +362,31 @@ public final class StompClient implements AutoCloseable {
     }
 
     /**
-     * Sends DISCONNECT with a receipt, waits at most {@code timeout} for it, and closes the socket in
-     * any case. Subscriptions are forgotten.
+     * Sends DISCONNECT with a receipt, reading on (messages that arrive now are dropped, and the
+     * broker redelivers those that needed an ack) until its RECEIPT or {@code timeout}, and closes
+     * the socket in any case. Messages received and not taken are dropped too, and their number
+     * logged. Subscriptions are forgotten.
      *
      * @throws StompReceiptTimeoutException if the receipt did not come (the socket is closed anyway)
      */
     public void disconnect(Duration timeout) {
-        Connection c;
-        State was;
-        synchronized (lifecycle) {
-            c = connection;
-            was = state;
-            state = state == State.CLOSED ? State.CLOSED : State.DISCONNECTED;
-        }
-        if (was == State.RECONNECTING) {
-            // The reconnect sees the new state only after its current wait; what waits for it
-            // (kept at-least-once SENDs among it) fails now, not then.
-            synchronized (sessionLock) {
-                session.dropUnreceipted();
-            }
-            failPendingReceipts(new StompConnectionException("disconnected while reconnecting"));
-            return;
-        }
-        if (was != State.CONNECTED || c == null) {
-            return;
-        }
-        String rid = newReceiptId();
-        PendingReceipt pending = track(rid, timeout);
+        CompletableFuture<Void> done = runner.call(e -> {
+            CompletableFuture<Void> f = e.disconnect(EngineRunner.now(), timeout);
+            e.sendDisconnect(EngineRunner.now());
+            return f;
+        }, false);
         try {
-            writeLock.lock();
-            try {
-                StompFrame bye;
-                synchronized (sessionLock) {
-                    bye = session.disconnect(rid);
-                }
-                c.write(bye);
-            } finally {
-                writeLock.unlock();
-            }
-            new Receipt(rid, pending.future(), timeout).await(timeout);
-            log.info("disconnected from {}", c.broker());
-        } catch (IOException e) {
-            log.warn("DISCONNECT to {} failed: {}", c.broker(), e.getMessage());
+            EngineRunner.await(done, timeout.plus(MARGIN), "disconnect");
         } catch (StompReceiptTimeoutException e) {
-            log.warn("no receipt for DISCONNECT from {} within {} ms; closing anyway", c.broker(), timeout.toMillis());
             throw e;
         } catch (StompConnectionException e) {
             log.debug("connection ended before the DISCONNECT receipt: {}", e.getMessage());
         } finally {
-            c.close();
-            synchronized (sessionLock) {
-                session.close(true);
-                unacked = new IdentityHashMap<>();
-                stale = new IdentityHashMap<>();
-            }
             handles.clear();
-            failPendingReceipts(new StompConnectionException("disconnected"));
         }
     }
 
-    /** Disconnects (quietly, if that fails) and stops the client's timer. The client cannot be reused. */
+    /** Disconnects (quietly, if that fails) and stops the client's threads. The client cannot be reused. */
     @Override
     public void close() {
         try {
@@ -735,493 +394,85 @@ public final class StompClient implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("disconnect on close: {}", e.getMessage());
         }
-        synchronized (lifecycle) {
-            state = State.CLOSED;
-            Connection c = connection;
-            if (c != null) {
-                c.close();
-            }
-        }
-        timer.shutdownNow();
+        runner.shutdown();
     }
 
     // -- the machinery ----------------------------------------------------------------------------
 
-    @FunctionalInterface
-    private interface Command {
-        StompFrame build(StompSession session, String receiptId);
+    private Receipt execute(String explicit, boolean wantReceipt, boolean settling, ConnectionEngine.Command command) {
+        return execute(explicit, wantReceipt, settling, command, null, -1);
+    }
+
+    private Receipt execute(String explicit, boolean wantReceipt, boolean settling, ConnectionEngine.Command command,
+                            String transaction, long txEpoch) {
+        return execute(explicit, wantReceipt, settling, command, transaction, txEpoch, null);
     }
 
     /**
-     * Builds a frame from the session and writes it, both under the write lock so that frames go
-     * out in the order the session saw them. A receipt is tracked before the write, because the
-     * RECEIPT can beat the write's return.
+     * Queues a frame built from the session and writes it (or leaves it to the thread writing),
+     * waiting for room at most the write timeout; with receipts on, awaits its RECEIPT.
      */
-    private Receipt execute(String explicitReceipt, boolean wantReceipt, Command command) {
-        Connection c = requireConnected();
-        boolean waitForIt = config.receipts();
-        String rid = explicitReceipt != null ? explicitReceipt : (wantReceipt || waitForIt ? newReceiptId() : null);
-        PendingReceipt pending = null;
-        writeLock.lock();
-        try {
-            StompFrame frame;
-            synchronized (sessionLock) {
-                frame = command.build(session, rid);
+    private Receipt execute(String explicit, boolean wantReceipt, boolean settling, ConnectionEngine.Command command,
+                            String transaction, long txEpoch, long[] epochOut) {
+        Receipt r = runner.call(e -> {
+            if (transaction != null) {
+                e.requireEpoch(transaction, txEpoch);
             }
-            if (rid != null) {
-                pending = track(rid, config.receiptTimeout());
+            String rid = explicit != null ? explicit : wantReceipt || config.receipts() ? e.newReceiptId() : null;
+            if (!settling && e.isConnected()) {
+                runner.awaitWriteRoom(e);
             }
-            c.write(frame);
-            synchronized (sessionLock) {
-                session.sent(millis());
+            CompletableFuture<Void> f = e.execute(command, rid, false, settling, EngineRunner.now());
+            if (epochOut != null) {
+                epochOut[0] = e.epoch();
             }
-            if (log.isDebugEnabled()) {
-                log.debug(">>> {}", frame.info());
-            }
-        } catch (IOException e) {
-            onLoss(c, new StompConnectionException("write to " + c.broker() + " failed: " + e.getMessage(), e));
-            throw notConnected();
-        } catch (StompProtocolException e) {
-            if (rid != null) {
-                receipts.remove(rid);
-            }
-            throw e;
-        } finally {
-            writeLock.unlock();
-        }
-        if (pending == null) {
-            return Receipt.NONE;
-        }
-        Receipt r = new Receipt(rid, pending.future(), config.receiptTimeout());
-        if (waitForIt) {
-            r.await();
+            return receipt(rid, f);
+        }, true);
+        return awaited(r);
+    }
+
+    private Receipt receipt(String rid, CompletableFuture<Void> f) {
+        return rid == null || f == null ? Receipt.NONE : new Receipt(rid, f, config.receiptTimeout());
+    }
+
+    private Receipt awaited(Receipt r) {
+        if (config.receipts() && r != Receipt.NONE) {
+            r.await(config.receiptTimeout().plus(MARGIN));
         }
         return r;
     }
 
     /**
-     * At-least-once: takes a window permit (waiting at most the write timeout), then writes the
-     * SEND when connected or leaves it queued in the session while reconnecting. Either way the
-     * session keeps it until its RECEIPT, and {@link #activate} writes what is kept again. Deciding
-     * and writing under the write lock keeps SENDs in call order, and keeps a queued SEND from
-     * slipping in between a reconnect's re-sends and its first new frame.
+     * At-least-once: the SEND is kept until its RECEIPT and written again after a reconnect; made
+     * while reconnecting, it waits for the new connection. With the window full (by count or by
+     * bytes) the call waits for room, at most the write timeout, then fails with a receipt timeout.
      */
-    private Receipt publish(StompFrame frame) {
-        String rid = frame.header(StompHeaders.RECEIPT);
-        Duration timeout = config.receiptTimeout();
-        long start = System.nanoTime();
-        requireLiveOrRecovering();
-        int kib = kibOf(frame, windowKib(config.maxUnreceiptedBytes()));
-        boolean counted = false;
-        try {
-            Duration room = config.writeTimeout(); // a full window blocks like a full socket would
-            long deadline = System.nanoTime() + room.toNanos();
-            if (!window.tryAcquire(room.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new StompReceiptTimeoutException(rid, room, "No room to send '" + rid + "' within " + room.toMillis()
-                        + " ms: " + config.maxUnreceipted() + " SENDs already await their RECEIPT (maxUnreceipted)");
-            }
-            counted = true;
-            if (!windowKib.tryAcquire(kib, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                window.release();
-                throw new StompReceiptTimeoutException(rid, room, "No room to send '" + rid + "' within " + room.toMillis()
-                        + " ms: the SENDs awaiting their RECEIPT already hold close to " + config.maxUnreceiptedBytes()
-                        + " bytes (maxUnreceiptedBytes)");
-            }
-        } catch (InterruptedException e) {
-            if (counted) {
-                window.release();
-            }
-            Thread.currentThread().interrupt();
-            throw new StompConnectionException("interrupted while waiting for room to send " + rid, e);
-        }
-        PendingReceipt pending = new PendingReceipt(rid, new CompletableFuture<>(), start, start + timeout.toNanos());
-        Connection written = null;
-        boolean registered = false;
-        writeLock.lock();
-        try {
-            Connection c = connection;
-            synchronized (sessionLock) {
-                if (state == State.CONNECTED && c != null && session.state() == SessionState.CONNECTED) {
-                    session.send(frame);
-                    written = c;
-                } else if (state == State.RECONNECTING) {
-                    session.queue(frame);
-                } else {
-                    throw notConnected();
-                }
-                receipts.put(rid, pending);
-                registered = true;
-            }
-            pending.future().whenComplete((v, t) -> {
-                window.release();
-                windowKib.release(kib);
-            });
-            if (written != null) {
-                try {
-                    written.write(frame);
-                    synchronized (sessionLock) {
-                        session.sent(millis());
-                    }
-                    if (log.isDebugEnabled()) {
-                        log.debug(">>> {}", frame.info());
-                    }
-                } catch (IOException e) {
-                    // Kept by the session: it goes out again after the reconnect, or fails with it.
-                    onLoss(written, new StompConnectionException("write to " + written.broker() + " failed: " + e.getMessage(), e));
-                }
-            } else {
-                log.debug("queued {} until the connection is back", rid);
-            }
-        } catch (RuntimeException e) {
-            if (!registered) {
-                // The permits are the future's to release only once the future exists for the client.
-                window.release();
-                windowKib.release(kib);
-            }
-            throw e;
-        } finally {
-            writeLock.unlock();
-        }
-        Receipt r = new Receipt(rid, pending.future(), timeout);
-        if (config.receipts()) {
-            r.await(Duration.ofNanos(Math.max(0, start + timeout.toNanos() - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 2)));
-        }
-        return r;
-    }
-
-    /** The byte window in KiB permits. */
-    static int windowKib(long bytes) {
-        return (int) Math.min(Integer.MAX_VALUE, bytes / 1024);
-    }
-
-    /** The KiB a SEND's body takes of the window (rounded up), never more than the whole window. */
-    static int kibOf(StompFrame frame, int windowKib) {
-        return (int) Math.min(windowKib, (frame.bodyLength() + 1023L) / 1024);
-    }
-
-    private void requireLiveOrRecovering() {
-        State s = state;
-        if (s != State.CONNECTED && s != State.RECONNECTING) {
-            throw notConnected();
-        }
-    }
-
-    private PendingReceipt track(String rid, Duration timeout) {
-        long now = System.nanoTime();
-        PendingReceipt p = new PendingReceipt(rid, new CompletableFuture<>(), now, now + timeout.toNanos());
-        receipts.put(rid, p);
-        return p;
-    }
-
-    private String newReceiptId() {
-        return receiptPrefix + receiptIds.incrementAndGet();
-    }
-
-    private Connection requireConnected() {
-        Connection c = connection;
-        if (state != State.CONNECTED || c == null) {
-            throw notConnected();
-        }
-        return c;
-    }
-
-    private StompConnectionException notConnected() {
-        StompException f = failure;
-        if (f instanceof StompConnectionException) {
-            return (StompConnectionException) f;
-        }
-        return new StompConnectionException("not connected (" + state.name().toLowerCase() + ")", f);
-    }
-
-    /** Reader thread: one frame from the broker. */
-    private void onFrame(Connection c, StompFrame frame) {
-        if (log.isDebugEnabled()) {
-            log.debug("<<< {}", frame.info());
-        }
-        switch (frame.command()) {
-            case MESSAGE -> queue(c, frame);
-            case RECEIPT -> {
-                PendingReceipt p;
-                try {
-                    // Session and map together: a loss deciding meanwhile what to fail sees both or neither.
-                    synchronized (sessionLock) {
-                        p = receipts.remove(session.receipt(frame));
-                    }
-                } catch (StompProtocolException e) {
-                    log.warn("ignoring RECEIPT: {}", e.getMessage());
-                    return;
-                }
-                if (p != null) {
-                    config.metrics().receiptReceived(System.nanoTime() - p.startNanos());
-                    p.future().complete(null);
-                }
-            }
-            case ERROR -> {
-                StompBrokerException error = new StompBrokerException(frame);
-                log.warn("{} sent ERROR: {}", c.broker(), error.getMessage());
-                String about = frame.header(StompHeaders.RECEIPT_ID);
-                PendingReceipt refused = null;
-                if (about != null) {
-                    synchronized (sessionLock) {
-                        refused = receipts.remove(about);
-                        if (refused != null) {
-                            session.cancelReceipt(about); // the broker refused that very frame: never re-send it
-                        }
-                    }
-                }
-                if (refused != null) {
-                    refused.future().completeExceptionally(error);
-                }
-                pendingError = error;
-                onLoss(c, error);
-            }
-            default -> log.warn("ignoring unexpected {} from {}", frame.command(), c.broker());
-        }
-    }
-
-    private void queue(Connection c, StompFrame frame) {
-        dev.stompbox.protocol.session.Subscription sub;
-        try {
-            synchronized (sessionLock) {
-                sub = session.message(frame).orElse(null);
-            }
-        } catch (StompProtocolException e) {
-            log.warn("dropping invalid MESSAGE: {}", e.getMessage());
-            unknownSubscriptionMessages.incrementAndGet();
-            return;
-        }
-        if (sub == null) {
-            unknownSubscriptionMessages.incrementAndGet();
-            log.debug("dropping MESSAGE for unknown subscription: {}", frame.info());
-            return;
-        }
-        AckMode mode = AckMode.of(sub.headers().get(StompHeaders.ACK));
-        Delivered d = new Delivered(frame, c.epoch(), sub.token(), mode, sequences.incrementAndGet());
-        inboxBytes.addAndGet(frame.wireLength()); // before the offer: a receiver may take it at once
-        try {
-            while (!inbox.offer(d, RECEIVE_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
-                // Full: by not reading we push back on the broker; the silence check waits with us.
-                if (!c.pause(true)) {
-                    inboxBytes.addAndGet(-frame.wireLength());
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            inboxBytes.addAndGet(-frame.wireLength());
-            Thread.currentThread().interrupt();
-            return;
-        }
-        if (c.pause(false)) {
-            synchronized (sessionLock) {
-                // The beats that piled up while paused are in the socket, unread: time from now.
-                session.received(millis());
-            }
-        }
-    }
-
-    /** What a lost connection leaves behind, for the reconnect report; {@code receipts} are those that failed with it. */
-    private record Lost(Throwable cause, List<String> receipts, List<StompFrame> unacked, int discarded) {
-    }
-
-    /** Ends connection {@code c} (if it is still the live one) and starts a reconnect when configured. */
-    private void onLoss(Connection c, Throwable cause) {
-        boolean reconnect;
-        synchronized (lifecycle) {
-            if (c != connection || state != State.CONNECTED) {
-                c.close();
-                return;
-            }
-            reconnect = config.autoReconnect();
-            state = reconnect ? State.RECONNECTING : State.LOST;
-            failure = cause instanceof StompConnectionException ? (StompConnectionException) cause
-                    : new StompConnectionException("connection to " + c.broker() + " lost: " + cause.getMessage(), cause);
-        }
-        c.close();
-        log.warn("connection to {} lost: {}", c.broker(), cause.getMessage());
-        List<StompFrame> unackedFrames;
-        synchronized (sessionLock) {
-            session.close(false);
-            if (!reconnect) {
-                session.dropUnreceipted();
-            }
-            unackedFrames = new ArrayList<>(unacked.keySet());
-            stale = unacked;
-            unacked = new IdentityHashMap<>();
-        }
-        // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed. Asked
-        // per receipt, not from a snapshot: a SEND queued since the state changed is kept as well.
-        List<String> failed = failPendingReceipts(new StompConnectionException("connection lost before the RECEIPT: "
-                + cause.getMessage(), cause), id -> !session.isKept(id));
-        int discarded = 0;
-        for (Delivered d : inbox) {
-            // remove(d), not the iterator's: a receiver may take d meanwhile, and then it is not ours to count.
-            if (d.mode() != AckMode.AUTO && d.epoch() == c.epoch() && inbox.remove(d)) {
-                inboxBytes.addAndGet(-d.frame().wireLength());
-                discarded++;
-            }
-        }
-        notifyListener(l -> l.connectionLost(cause));
-        if (!reconnect) {
-            return;
-        }
-        Lost lost = new Lost(cause, failed, unackedFrames, discarded);
-        Thread t = new Thread(() -> reconnect(lost), "stompbox-client-" + instance + "-reconnect");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void reconnect(Lost lost) {
-        Iterator<ReconnectAttempt> attempts = schedule.iterator();
-        try {
+    private Receipt publish(Function<String, StompFrame> frameFor) {
+        long start = EngineRunner.now();
+        Receipt r = runner.call(e -> {
+            StompFrame frame = frameFor.apply(e.newReceiptId());
+            String rid = frame.header(StompHeaders.RECEIPT);
+            long deadline = start + config.writeTimeout().toNanos();
             while (true) {
-                Connection c = establish(attempts, Long.MAX_VALUE, true);
                 try {
-                    activate(c, lost);
-                    return;
-                } catch (AbandonedException e) {
-                    throw e;
-                } catch (StompConnectionException e) {
-                    // Lost again between CONNECTED and the replay: that is one more failed attempt.
-                    log.warn("{}; trying the next attempt", e.getMessage());
-                }
-            }
-        } catch (StompException e) {
-            synchronized (lifecycle) {
-                if (state == State.RECONNECTING) {
-                    state = State.LOST;
-                }
-                failure = e;
-            }
-            log.error("reconnect failed: {}", e.getMessage());
-            List<String> dropped;
-            synchronized (sessionLock) {
-                dropped = session.dropUnreceipted();
-            }
-            if (!dropped.isEmpty()) {
-                log.warn("{} unreceipted SEND(s) fail with the reconnect", dropped.size());
-            }
-            failPendingReceipts(e);
-            notifyListener(l -> l.reconnectFailed(e));
-        }
-    }
-
-    /** The client was disconnected or closed while a connection was being made. */
-    private static final class AbandonedException extends StompConnectionException {
-        private static final long serialVersionUID = 1L;
-
-        AbandonedException(String message) {
-            super(message);
-        }
-    }
-
-    private void failPendingReceipts(StompException cause) {
-        failPendingReceipts(cause, id -> true);
-    }
-
-    /**
-     * Fails the pending receipts {@code which} selects, deciding under the session lock (where a
-     * RECEIPT takes its entry and the session's record together) and completing outside it. An
-     * entry is failed only by whoever removes it from the map, so nothing completes twice.
-     *
-     * @return the ids failed, oldest first
-     */
-    private List<String> failPendingReceipts(StompException cause, Predicate<String> which) {
-        List<PendingReceipt> failed = new ArrayList<>();
-        synchronized (sessionLock) {
-            for (PendingReceipt p : receipts.values()) {
-                if (which.test(p.id()) && receipts.remove(p.id(), p)) {
-                    failed.add(p);
-                }
-            }
-        }
-        failed.sort(java.util.Comparator.comparingLong(PendingReceipt::startNanos));
-        List<String> ids = new ArrayList<>(failed.size());
-        for (PendingReceipt p : failed) {
-            p.future().completeExceptionally(cause);
-            ids.add(p.id());
-        }
-        return ids;
-    }
-
-    /** Timer: heart-beats, silence, blocked writes, expired receipts. */
-    private void tick() {
-        try {
-            Connection replaying = activating;
-            if (replaying != null && replaying.writeBlockedFor(millis()) > config.writeTimeout().toMillis()) {
-                // A broker that answered CONNECT but does not read: closing the socket ends the
-                // blocked replay with an IOException, and the reconnect moves on to its next attempt.
-                log.warn("write to {} blocked for more than {} ms while replaying; closing it", replaying.broker(),
-                        config.writeTimeout().toMillis());
-                replaying.close();
-            }
-            Connection c = connection;
-            if (c != null && state == State.CONNECTED) {
-                long now = millis();
-                if (c.writeBlockedFor(now) > config.writeTimeout().toMillis()) {
-                    onLoss(c, new StompConnectionException("write to " + c.broker() + " blocked for more than "
-                            + config.writeTimeout().toMillis() + " ms"));
-                    return;
-                }
-                boolean due;
-                boolean overdue;
-                long silent;
-                long period;
-                synchronized (sessionLock) {
-                    due = session.millisUntilBeat(now) <= TICK_MILLIS;
-                    // The engine's error margin on top of the grace (a tenth of the period, at least 100 ms);
-                    // this client moves onto the engine next, and this line goes with it.
-                    overdue = !c.paused() && session.serverOverdue(now - Math.max(100, session.serverHeartBeat() / 10));
-                    silent = now - session.lastReceived();
-                    period = session.serverHeartBeat();
-                }
-                if (overdue) {
-                    config.metrics().heartBeatMissed();
-                    onLoss(c, new StompConnectionException("server silent for " + silent + " ms (heart-beat every "
-                            + period + " ms, grace " + config.graceFactor() + "x)"));
-                    return;
-                }
-                if (due && writeLock.tryLock()) {
-                    try {
-                        c.writeHeartBeat();
-                        synchronized (sessionLock) {
-                            session.sent(millis());
-                        }
-                    } catch (IOException e) {
-                        onLoss(c, new StompConnectionException("heart-beat to " + c.broker() + " failed: " + e.getMessage(), e));
-                    } finally {
-                        writeLock.unlock();
+                    return new Receipt(rid, e.publish(frame, start, EngineRunner.now()), config.receiptTimeout());
+                } catch (StompBackpressureException full) {
+                    if (runner.awaitRoom(deadline)) {
+                        continue;
                     }
-                }
-            }
-            long nowNanos = System.nanoTime();
-            for (PendingReceipt p : receipts.values()) {
-                if (nowNanos - p.deadlineNanos() > 0 && receipts.remove(p.id(), p)) {
-                    synchronized (sessionLock) {
-                        session.cancelReceipt(p.id());
+                    if (e.pendingWriteBytes() >= config.maxPendingWriteBytes()) {
+                        throw full;
                     }
-                    config.metrics().receiptTimedOut();
-                    p.future().completeExceptionally(new StompReceiptTimeoutException(p.id(), config.receiptTimeout()));
+                    throw new StompReceiptTimeoutException(rid, config.writeTimeout(), full.getMessage() + "; no room within "
+                            + config.writeTimeout().toMillis() + " ms");
                 }
             }
-        } catch (RuntimeException e) {
-            log.error("client timer failed", e);
-        }
-    }
-
-    private void notifyListener(java.util.function.Consumer<ConnectionListener> call) {
-        try {
-            call.accept(config.listener());
-        } catch (RuntimeException e) {
-            log.warn("connection listener failed", e);
-        }
-    }
-
-    private static long millis() {
-        return System.nanoTime() / 1_000_000;
+        }, false);
+        return awaited(r);
     }
 
     @Override
     public String toString() {
-        return "StompClient[" + config.uri() + ", " + state.name().toLowerCase() + "]";
+        return "StompClient[" + config.uri() + ", " + runner.state().name().toLowerCase() + "]";
     }
 }

@@ -39,6 +39,7 @@ import java.util.Objects;
  *   <tr><td>atLeastOnce (re-send unreceipted SENDs after a reconnect)</td><td>off</td></tr>
  *   <tr><td>maxUnreceipted (SENDs awaiting their RECEIPT, at-least-once)</td><td>1000</td></tr>
  *   <tr><td>maxUnreceiptedBytes (their bodies, at-least-once)</td><td>64 MiB</td></tr>
+ *   <tr><td>maxPendingWriteBytes (queued to write; a send beyond waits for room)</td><td>4 MiB</td></tr>
  *   <tr><td>metrics</td><td>{@link dev.stompbox.protocol.metrics.StompMetrics#NONE}</td></tr>
  * </table>
  *
@@ -74,7 +75,7 @@ public final class StompClientConfig {
     private final int maxUnreceipted;
     private final long maxUnreceiptedBytes;
     private final Map<String, String> connectHeaders;
-    private final Sleeper sleeper;
+    private final long maxPendingWriteBytes;
     private final ConnectionListener listener;
     private final StompMetrics metrics;
 
@@ -102,7 +103,7 @@ public final class StompClientConfig {
         this.maxUnreceipted = b.maxUnreceipted;
         this.maxUnreceiptedBytes = b.maxUnreceiptedBytes;
         this.connectHeaders = Map.copyOf(b.connectHeaders);
-        this.sleeper = b.sleeper;
+        this.maxPendingWriteBytes = b.maxPendingWriteBytes;
         this.listener = b.listener;
         this.metrics = b.metrics;
     }
@@ -208,8 +209,9 @@ public final class StompClientConfig {
         return connectHeaders;
     }
 
-    public Sleeper sleeper() {
-        return sleeper;
+    /** How many bytes may wait to be written before a send waits for room; see {@link Builder#maxPendingWriteBytes(long)}. */
+    public long maxPendingWriteBytes() {
+        return maxPendingWriteBytes;
     }
 
     public ConnectionListener listener() {
@@ -252,7 +254,7 @@ public final class StompClientConfig {
         private int maxUnreceipted = 1000;
         private long maxUnreceiptedBytes = 64L * 1024 * 1024;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
-        private Sleeper sleeper = Sleeper.SYSTEM;
+        private long maxPendingWriteBytes = 4L * 1024 * 1024;
         private StompMetrics metrics = StompMetrics.NONE;
         private ConnectionListener listener = new ConnectionListener() {
         };
@@ -409,8 +411,15 @@ public final class StompClientConfig {
             return this;
         }
 
-        public Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        /**
+         * Encoded bytes that may wait to be written (default 4 MiB). A send that finds this many
+         * waiting blocks until the writes catch up, at most the write timeout.
+         */
+        public Builder maxPendingWriteBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxPendingWriteBytes must be at least 1: " + bytes);
+            }
+            this.maxPendingWriteBytes = bytes;
             return this;
         }
 

@@ -38,7 +38,7 @@ public final class Transaction implements AutoCloseable {
     /** A SEND in this transaction (delivered on commit). */
     public Receipt send(String destination, byte[] body, Map<String, String> headers) {
         check();
-        return client.sendInTransaction(id, destination, body, headers);
+        return client.sendInTransaction(id, epoch, destination, body, headers);
     }
 
     /** A text SEND (UTF-8) in this transaction. */
@@ -62,14 +62,14 @@ public final class Transaction implements AutoCloseable {
     public void commit() {
         check();
         finished = true;
-        client.finishTransaction(id, true);
+        client.finishTransaction(id, epoch, true);
     }
 
     /** Aborts. */
     public void abort() {
         check();
         finished = true;
-        client.finishTransaction(id, false);
+        client.finishTransaction(id, epoch, false);
     }
 
     /** Aborts unless committed or aborted already; quiet when the connection is gone. */

@@ -114,6 +114,7 @@ public final class ConnectionEngine {
     private CompletableFuture<Void> disconnecting;
     private String byeReceipt;
     private long disconnectDeadline = NONE;
+    private Duration disconnectTimeout;
 
     // Messages handed out that still need an ack, by identity, and those of the last lost connection.
     private IdentityHashMap<StompFrame, Delivery> awaitingAck = new IdentityHashMap<>();
@@ -230,8 +231,9 @@ public final class ConnectionEngine {
                 next = after(next, now, session.millisUntilBeat(ms));
             }
             if (!readingPaused) {
-                long until = session.millisUntilServerOverdue(ms);
-                next = after(next, now, until == Long.MAX_VALUE ? until : until + silenceMargin());
+                // The margin shifts the clock, not the answer: once past the plain deadline, the
+                // answer would otherwise stay "margin from now" however often it is asked.
+                next = after(next, now, session.millisUntilServerOverdue(ms - silenceMargin()));
             }
             if (pendingWriteBytes > 0) {
                 next = Math.min(next, progressAt + settings.writeTimeout().toNanos() + 1);
@@ -853,9 +855,9 @@ public final class ConnectionEngine {
         for (Pending p : receipts.expired(now)) {
             session.cancelReceipt(p.id());
             if (p.id().equals(byeReceipt)) {
-                fail(disconnecting, new StompReceiptTimeoutException(p.id(), settings.disconnectTimeout()));
+                fail(disconnecting, new StompReceiptTimeoutException(p.id(), disconnectTimeout));
                 disconnecting = null;
-                log.warn("no receipt for DISCONNECT from {} within {} ms; closing anyway", broker, settings.disconnectTimeout().toMillis());
+                log.warn("no receipt for DISCONNECT from {} within {} ms; closing anyway", broker, disconnectTimeout.toMillis());
                 finishDisconnect(null, now);
                 continue;
             }
@@ -872,7 +874,7 @@ public final class ConnectionEngine {
         }
         if (state == ConnectionState.DISCONNECTING && byeReceipt == null && now >= disconnectDeadline) {
             log.warn("handlers did not finish within the disconnect timeout of {} ms; disconnecting anyway",
-                    settings.disconnectTimeout().toMillis());
+                    disconnectTimeout.toMillis());
             sendDisconnect(now);
         }
         if (parser != null && (state == ConnectionState.CONNECTED || state == ConnectionState.DISCONNECTING)) {
@@ -991,12 +993,18 @@ public final class ConnectionEngine {
      * up at once, failing what waits. Otherwise: a completed future.
      */
     public CompletableFuture<Void> disconnect(long now) {
+        return disconnect(now, settings.disconnectTimeout());
+    }
+
+    /** {@link #disconnect(long)} bounded by {@code timeout} instead of the configured disconnect timeout. */
+    public CompletableFuture<Void> disconnect(long now, Duration timeout) {
         clock(now);
         switch (state) {
             case CONNECTED -> {
                 state = ConnectionState.DISCONNECTING;
                 disconnecting = new CompletableFuture<>();
-                disconnectDeadline = now + settings.disconnectTimeout().toNanos();
+                disconnectTimeout = timeout;
+                disconnectDeadline = now + timeout.toNanos();
                 return disconnecting;
             }
             case DISCONNECTING -> {
@@ -1101,13 +1109,13 @@ public final class ConnectionEngine {
 
     private void complete(CompletableFuture<Void> f) {
         if (f != null) {
-            effects.add(h -> f.complete(null));
+            effects.add(h -> h.complete(f));
         }
     }
 
     private void fail(CompletableFuture<?> f, Throwable cause) {
         if (f != null) {
-            effects.add(h -> f.completeExceptionally(cause));
+            effects.add(h -> h.fail(f, cause));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.stompbox.protocol.internal.engine;
 import dev.stompbox.protocol.failover.BrokerAddress;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What a client does for the engine: the I/O it asked for and the news it has for the
@@ -45,4 +46,18 @@ public interface EngineHandler {
 
     /** There is room again for SENDs that were refused for the lack of it. */
     void room();
+
+    /**
+     * Complete {@code future}: a receipt, a connect, a write someone waits for. Completing runs the
+     * application's callbacks, so a client that applies effects under its lock defers this until
+     * it has let go.
+     */
+    default void complete(CompletableFuture<Void> future) {
+        future.complete(null);
+    }
+
+    /** Fail {@code future} with {@code cause}; deferred like {@link #complete}. */
+    default void fail(CompletableFuture<?> future, Throwable cause) {
+        future.completeExceptionally(cause);
+    }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -98,6 +99,24 @@ class ConnectionEngineTest {
             assertThat(t.opens).extracting(o -> o.broker().port()).containsExactly(1, 2);
             t.accept(null);
             assertThat(done).isCompleted();
+        }
+
+        @Test
+        @DisplayName("the seed's failover URI: the first attempt at once, three more after 7, 8 and 8 ms, then 'Reconnect timeout: 3 attempts'")
+        void seedDelays() {
+            FakeTransport t = new FakeTransport("failover:(tcp://a:1,tcp://b:2)?randomize=false,startupMaxReconnectAttempts=3,"
+                    + "initialReconnectDelay=7,maxReconnectDelay=8,maxReconnectAttempts=0", s -> s);
+            long t0 = t.now;
+            CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
+            List<Long> openedAt = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                t.toDeadline();
+                openedAt.add((t.now - t0) / 1_000_000);
+                t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused " + i), t.now);
+                t.pump();
+            }
+            assertThat(openedAt).containsExactly(0L, 7L, 15L, 23L);
+            assertThat(failure(done)).isInstanceOf(StompConnectTimeoutException.class).hasMessage("Reconnect timeout: 3 attempts");
         }
 
         @Test
@@ -485,6 +504,25 @@ class ConnectionEngineTest {
             t.advance(Duration.ofMillis(1));
             assertThat(t.engine.isConnected()).isFalse();
             assertThat(t.events).last().asString().contains("server silent for 2101 ms");
+        }
+
+        @Test
+        @DisplayName("nextDeadline names the moment silence is due, margin included: a client that ticks only when told finds the loss")
+        void silenceDeadline() {
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.heartBeat = new HeartBeat(0, 1000);
+                return s;
+            });
+            t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline().accept("1000,0");
+            long connectedAt = t.now;
+            long due = connectedAt + Duration.ofMillis(2101).toNanos();
+            // Asked inside the margin (past the plain deadline), and once it has passed, without a tick between.
+            assertThat(t.engine.nextDeadline(connectedAt + Duration.ofMillis(2050).toNanos())).isEqualTo(due);
+            assertThat(t.engine.nextDeadline(due + 5)).isLessThanOrEqualTo(due + 5);
+            t.toDeadline();
+            assertThat(t.engine.isConnected()).isFalse();
+            assertThat(t.now).isEqualTo(due);
         }
 
         @Test

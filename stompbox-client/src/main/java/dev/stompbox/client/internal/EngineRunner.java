@@ -1,0 +1,681 @@
+package dev.stompbox.client.internal;
+
+import dev.stompbox.client.ConnectionListener;
+import dev.stompbox.client.ReconnectReport;
+import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.client.Subscription;
+import dev.stompbox.protocol.StompBackpressureException;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompException;
+import dev.stompbox.protocol.commands.SubscriptionToken;
+import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.internal.engine.ConnectionEngine;
+import dev.stompbox.protocol.internal.engine.ConnectionState;
+import dev.stompbox.protocol.internal.engine.Delivery;
+import dev.stompbox.protocol.internal.engine.Effect;
+import dev.stompbox.protocol.internal.engine.EngineHandler;
+import dev.stompbox.protocol.internal.engine.Outbound;
+import dev.stompbox.protocol.internal.engine.Reconnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs the connection engine for the blocking client. Not API.
+ *
+ * <p>One lock guards the engine and the inbox; it is never held across I/O or user code. Three
+ * long-lived daemon threads serve it, none of them started per connection: the <em>timer</em>,
+ * asleep until the engine's next deadline (woken when a call moves it earlier); the
+ * <em>reader</em>, which opens each transport the engine asks for and reads it until it ends; the
+ * <em>writer</em>, for what no caller writes (heart-beats, CONNECT, a reconnect's replay). Callers
+ * write their own frames: whoever holds the write lock writes everything queued, in the engine's
+ * order. A fourth thread makes listener calls, one at a time and in order, while there are any.
+ *
+ * <p>Effects are applied under the lock, in the engine's order, except those that run the
+ * application's code or may block: futures complete and sockets close once the lock is let go.
+ */
+public final class EngineRunner implements EngineHandler {
+    private static final Logger log = LoggerFactory.getLogger("dev.stompbox.client.StompClient");
+    private static final int WRITE_BATCH = 256;
+    private static final long AWAKE = Long.MIN_VALUE; // timerAt while the timer is not waiting
+
+    private final StompClientConfig config;
+    private final ConnectionEngine engine; // guarded by lock
+    private final Function<SubscriptionToken, Subscription> handles;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();      // the timer: a deadline moved earlier, or shutdown
+    private final Condition room = lock.newCondition();      // senders: room to send
+    private final Condition inboxChanged = lock.newCondition(); // receivers: a message or an end; the reader: space
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ExecutorService reader;
+    private final ExecutorService writer;
+    private final ThreadPoolExecutor notices;
+    private final AtomicBoolean writerKicked = new AtomicBoolean();
+    private final Thread timer;
+    private final byte[] readBuffer = new byte[64 * 1024]; // the reader thread's
+    private final List<Outbound> batch = new ArrayList<>(); // guarded by writeLock
+
+    // Guarded by lock.
+    private final List<Effect> taken = new ArrayList<>();
+    private List<Runnable> deferred = new ArrayList<>();
+    private final ArrayDeque<Delivery> inbox = new ArrayDeque<>();
+    private long inboxBytes;
+    private Transport transport;
+    private long timerAt = AWAKE;
+    private boolean shutdown;
+    private int discarded;
+    private StompBrokerException pendingError;
+
+    private volatile boolean writesQueued;
+    private volatile ConnectionState state = ConnectionState.NEW;
+
+    public EngineRunner(StompClientConfig config, ConnectionEngine engine, int instance,
+                        Function<SubscriptionToken, Subscription> handles) {
+        this.config = config;
+        this.engine = engine;
+        this.handles = handles;
+        String name = "stompbox-client-" + instance + "-";
+        this.reader = Executors.newSingleThreadExecutor(daemons(name + "reader"));
+        this.writer = Executors.newSingleThreadExecutor(daemons(name + "writer"));
+        this.notices = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons(name + "listener"));
+        this.notices.allowCoreThreadTimeOut(true);
+        this.timer = daemons(name + "timer").newThread(this::timerLoop);
+        this.timer.start();
+    }
+
+    private static ThreadFactory daemons(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public static long now() {
+        return System.nanoTime();
+    }
+
+    /** The lifecycle state as of the last call into the engine; for a quick look without the lock. */
+    public ConnectionState state() {
+        return state;
+    }
+
+    // -- calls into the engine --------------------------------------------------------------------
+
+    /**
+     * Runs {@code work} on the engine under the lock, applies its effects, then writes what is
+     * queued on this thread (unless another is writing already, which then writes it too).
+     *
+     * @param throwOnWriteFailure whether a failed write on this thread is the caller's failure (the
+     *                            connection's); at-least-once SENDs are kept for the re-send instead
+     */
+    public <T> T call(Function<ConnectionEngine, T> work, boolean throwOnWriteFailure) {
+        T result;
+        List<Runnable> after;
+        lock.lock();
+        try {
+            result = work.apply(engine);
+        } finally {
+            after = settle();
+            lock.unlock();
+        }
+        runAll(after);
+        if (writesQueued && flush() != null && throwOnWriteFailure) {
+            throw read(ConnectionEngine::notConnected);
+        }
+        return result;
+    }
+
+    /** Reads engine state under the lock. */
+    public <T> T read(Function<ConnectionEngine, T> query) {
+        lock.lock();
+        try {
+            return query.apply(engine);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #call} for the client's own threads: they never write, the writer does. */
+    private void background(Consumer<ConnectionEngine> work) {
+        List<Runnable> after;
+        lock.lock();
+        try {
+            work.accept(engine);
+        } finally {
+            after = settle();
+            lock.unlock();
+        }
+        runAll(after);
+        if (writesQueued) {
+            kickWriter();
+        }
+    }
+
+    /** Applies the engine's effects (under the lock) and wakes the timer if its deadline moved earlier. */
+    private List<Runnable> settle() {
+        while (engine.hasEffects()) {
+            engine.takeEffects(taken);
+            for (Effect e : taken) {
+                try {
+                    e.apply(this);
+                } catch (RuntimeException ex) {
+                    log.warn("applying an engine effect failed", ex);
+                }
+            }
+            taken.clear();
+        }
+        state = engine.state();
+        writesQueued = engine.hasWrites();
+        if (timerAt != AWAKE && engine.nextDeadline(now()) < timerAt) {
+            wake.signal();
+        }
+        if (deferred.isEmpty()) {
+            return List.of();
+        }
+        List<Runnable> after = deferred;
+        deferred = new ArrayList<>();
+        return after;
+    }
+
+    private static void runAll(List<Runnable> after) {
+        for (Runnable r : after) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("completing a client future failed", e);
+            }
+        }
+    }
+
+    /**
+     * Inside {@link #call}: waits until {@code maxPendingWriteBytes} has room, at most the write
+     * timeout (the lock is let go meanwhile), like a blocked socket write would.
+     *
+     * @throws StompBackpressureException when there is still no room then
+     */
+    public void awaitWriteRoom(ConnectionEngine e) {
+        long deadline = now() + config.writeTimeout().toNanos();
+        while (true) {
+            try {
+                e.requireWriteRoom();
+                return;
+            } catch (StompBackpressureException full) {
+                if (!awaitRoom(deadline)) {
+                    throw full;
+                }
+            }
+        }
+    }
+
+    /** Inside {@link #call}: waits for the engine to announce room, until {@code deadline}; false when it passed. */
+    public boolean awaitRoom(long deadline) {
+        long left = deadline - now();
+        if (left <= 0) {
+            return false;
+        }
+        try {
+            room.awaitNanos(left);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new StompConnectionException("interrupted while waiting for room to send", ie);
+        }
+        return true;
+    }
+
+    /**
+     * Waits for {@code future} (a connect or a disconnect), at most {@code timeout} ({@code null}:
+     * as long as it takes), and throws what it failed with.
+     */
+    public static void await(CompletableFuture<Void> future, Duration timeout, String what) {
+        try {
+            if (timeout == null) {
+                future.get();
+            } else {
+                future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StompException) {
+                throw (StompException) e.getCause();
+            }
+            throw new StompConnectionException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new StompConnectionException(what + " did not finish within " + timeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StompConnectionException("interrupted while waiting: " + what, e);
+        }
+    }
+
+    // -- receiving --------------------------------------------------------------------------------
+
+    /**
+     * The next MESSAGE, waiting until {@code deadline} ({@link ConnectionEngine#NONE}: as long as a
+     * connection is up or coming); {@code null} when none came. An ERROR from the broker is thrown
+     * once; without a connection to wait for, the reason it ended.
+     *
+     * @param handOut whether the application takes it now (else it is only peeked at)
+     */
+    public Delivery take(long deadline, boolean handOut) {
+        lock.lock();
+        try {
+            while (true) {
+                StompBrokerException error = pendingError;
+                if (error != null) {
+                    pendingError = null;
+                    throw error;
+                }
+                Delivery d = inbox.poll();
+                if (d != null) {
+                    inboxBytes -= d.frame().wireLength();
+                    if (inbox.size() < config.inboxCapacity()) {
+                        inboxChanged.signalAll();
+                    }
+                    if (handOut) {
+                        handedOut(d);
+                    }
+                    return d;
+                }
+                ConnectionState s = engine.state();
+                if (s != ConnectionState.CONNECTED && s != ConnectionState.CONNECTING && s != ConnectionState.RECONNECTING) {
+                    throw engine.notConnected();
+                }
+                long left = deadline == ConnectionEngine.NONE ? TimeUnit.SECONDS.toNanos(1) : deadline - now();
+                if (left <= 0) {
+                    return null;
+                }
+                try {
+                    inboxChanged.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StompConnectionException("interrupted while receiving", e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records that the application now holds {@code d} (it came from {@link #take} without handing out). */
+    public void handedOut(Delivery d) {
+        lock.lock();
+        try {
+            engine.handedOut(d);
+            config.metrics().messageDelivered();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes read and not handed out: the inbox plus what the parser holds; 0 once the connection ended. */
+    public long bufferedBytes() {
+        lock.lock();
+        try {
+            return inboxBytes + engine.parserRetainedBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // -- the threads ------------------------------------------------------------------------------
+
+    private void timerLoop() {
+        lock.lock();
+        try {
+            while (!shutdown) {
+                long now = now();
+                long next = engine.nextDeadline(now);
+                if (next != ConnectionEngine.NONE && next - now <= 0) {
+                    engine.tick(now);
+                    List<Runnable> after = settle();
+                    lock.unlock();
+                    try {
+                        runAll(after);
+                        if (writesQueued) {
+                            kickWriter();
+                        }
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
+                timerAt = next;
+                try {
+                    // NONE: nothing due until a call moves a deadline, which signals; a minute is a backstop.
+                    long backstop = TimeUnit.MINUTES.toNanos(1);
+                    wake.awaitNanos(next == ConnectionEngine.NONE ? backstop : Math.min(next - now, backstop));
+                } catch (InterruptedException e) {
+                    return;
+                } finally {
+                    timerAt = AWAKE;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("client timer failed; the client no longer watches its connection", e);
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void kickWriter() {
+        if (writerKicked.compareAndSet(false, true)) {
+            try {
+                writer.execute(() -> {
+                    writerKicked.set(false);
+                    flush();
+                });
+            } catch (RejectedExecutionException e) {
+                writerKicked.set(false); // closed: nothing more is written
+            }
+        }
+    }
+
+    /**
+     * Writes what the engine queued, in its order, unless another thread is at it (it then writes
+     * what was queued meanwhile too: it looks again after letting go).
+     *
+     * @return the failure of a write made on this thread, or {@code null}
+     */
+    private IOException flush() {
+        IOException failed = null;
+        while (true) {
+            if (!writeLock.tryLock()) {
+                return failed;
+            }
+            try {
+                IOException f = drain();
+                failed = failed != null ? failed : f;
+            } finally {
+                writeLock.unlock();
+            }
+            if (!writesQueued) {
+                return failed;
+            }
+        }
+    }
+
+    private IOException drain() {
+        while (true) {
+            Transport t;
+            lock.lock();
+            try {
+                Outbound o;
+                while (batch.size() < WRITE_BATCH && (o = engine.nextWrite()) != null) {
+                    batch.add(o);
+                }
+                t = transport;
+                writesQueued = engine.hasWrites();
+            } finally {
+                lock.unlock();
+            }
+            if (batch.isEmpty()) {
+                return null;
+            }
+            int written = 0;
+            IOException failed = null;
+            try {
+                for (Outbound o : batch) {
+                    if (t == null || o.conn() != t.conn()) {
+                        break;
+                    }
+                    if (!o.isHeartBeat() && log.isDebugEnabled()) {
+                        log.debug(">>> {}", o.frame().info());
+                    }
+                    t.write(o);
+                    written++;
+                }
+                if (t != null) {
+                    t.flush();
+                }
+            } catch (IOException e) {
+                failed = e;
+                written = 0; // nothing in the buffer is known to have left
+            }
+            List<Runnable> after;
+            lock.lock();
+            try {
+                long now = now();
+                for (int i = 0; i < batch.size(); i++) {
+                    if (i < written) {
+                        engine.written(batch.get(i), now);
+                    } else {
+                        engine.writeFailed(batch.get(i), failed != null ? failed : new IOException("connection closed"), now);
+                    }
+                }
+            } finally {
+                after = settle();
+                lock.unlock();
+            }
+            batch.clear();
+            runAll(after);
+            if (failed != null) {
+                return failed;
+            }
+        }
+    }
+
+    /** The reader thread: opens transport {@code c}, reports it, and reads it until it ends. */
+    private void openAndRead(int c, BrokerAddress broker, Duration timeout) {
+        Transport t;
+        try {
+            t = Transport.open(c, broker, config, timeout);
+        } catch (IOException | RuntimeException e) {
+            background(engine -> engine.openFailed(c, e, now()));
+            return;
+        }
+        lock.lock();
+        try {
+            transport = t; // before opened(): the CONNECT it queues is written to t
+        } finally {
+            lock.unlock();
+        }
+        background(engine -> engine.opened(c, now()));
+        try {
+            while (true) {
+                int n = t.read(readBuffer);
+                if (n < 0) {
+                    throw new EOFException("connection closed by " + broker);
+                }
+                background(engine -> engine.received(c, readBuffer, 0, n, now()));
+                if (!holdWhileFull(t)) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            background(engine -> engine.closed(c, e, now()));
+        } catch (RuntimeException | Error e) {
+            // Whatever it is, the connection ends visibly, not as a client that looks connected and reads nothing.
+            background(engine -> engine.closed(c, new StompConnectionException("reader failed on " + broker + ": " + e, e), now()));
+        }
+    }
+
+    /**
+     * While the inbox holds {@code inboxCapacity} messages the reader stops reading, which pushes
+     * back on the broker; the engine suspends its silence check meanwhile. A graceful disconnect
+     * reads on regardless, to its RECEIPT.
+     *
+     * @return whether {@code t} is still the live transport
+     */
+    private boolean holdWhileFull(Transport t) {
+        List<Runnable> after;
+        lock.lock();
+        try {
+            boolean paused = false;
+            while (transport == t && !shutdown && inbox.size() >= config.inboxCapacity()
+                    && engine.state() != ConnectionState.DISCONNECTING) {
+                if (!paused) {
+                    paused = true;
+                    engine.readingPaused(true, now());
+                }
+                try {
+                    inboxChanged.awaitNanos(TimeUnit.SECONDS.toNanos(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            if (paused) {
+                engine.readingPaused(false, now());
+            }
+            after = settle();
+        } finally {
+            lock.unlock();
+        }
+        runAll(after);
+        return transport == t;
+    }
+
+    /** Closes for good: the engine, the transport, the threads. Listener calls already queued still run. */
+    public void shutdown() {
+        background(engine -> engine.close(now()));
+        lock.lock();
+        try {
+            shutdown = true;
+            wake.signalAll();
+            inboxChanged.signalAll();
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        reader.shutdownNow();
+        writer.shutdownNow();
+        notices.shutdown();
+    }
+
+    // -- what the engine asks for (under the lock) ------------------------------------------------
+
+    @Override
+    public void open(int c, BrokerAddress broker, Duration timeout) {
+        try {
+            reader.execute(() -> openAndRead(c, broker, timeout));
+        } catch (RejectedExecutionException e) {
+            log.debug("client closed; not opening {}", broker);
+        }
+    }
+
+    @Override
+    public void close(int c) {
+        Transport t = transport;
+        if (t != null && t.conn() == c) {
+            transport = null;
+            deferred.add(t::close);
+            inboxChanged.signalAll();
+        }
+    }
+
+    @Override
+    public void deliver(Delivery d) {
+        inbox.add(d);
+        inboxBytes += d.frame().wireLength();
+        inboxChanged.signalAll();
+    }
+
+    @Override
+    public void connected(BrokerAddress broker) {
+        notice(l -> l.connected(broker));
+    }
+
+    @Override
+    public void connectionLost(long epoch, Throwable cause) {
+        // Messages of that connection that need an ack are dropped: the broker redelivers them.
+        for (Iterator<Delivery> it = inbox.iterator(); it.hasNext(); ) {
+            Delivery d = it.next();
+            if (d.epoch() == epoch && d.needsAck()) {
+                it.remove();
+                inboxBytes -= d.frame().wireLength();
+                discarded++;
+            }
+        }
+        if (cause instanceof StompBrokerException) {
+            pendingError = (StompBrokerException) cause;
+        }
+        inboxChanged.signalAll();
+        notice(l -> l.connectionLost(cause));
+    }
+
+    @Override
+    public void reconnected(Reconnection r) {
+        List<Subscription> replayed = new ArrayList<>();
+        for (dev.stompbox.protocol.session.Subscription s : r.replayed()) {
+            Subscription handle = handles.apply(s.token());
+            if (handle != null) {
+                replayed.add(handle);
+            }
+        }
+        ReconnectReport report = new ReconnectReport(r.broker(), replayed, r.failedReceipts(), r.resentReceipts(),
+                r.unacked(), discarded, r.cause());
+        discarded = 0;
+        notice(l -> l.reconnected(report));
+    }
+
+    @Override
+    public void reconnectFailed(Throwable cause) {
+        notice(l -> l.reconnectFailed(cause));
+    }
+
+    @Override
+    public void ended(Throwable cause) {
+        if (cause == null && !inbox.isEmpty()) {
+            log.info("{} message(s) received and not taken were dropped with the disconnect; the broker redelivers those that needed an ack",
+                    inbox.size());
+            inbox.clear();
+            inboxBytes = 0;
+        }
+        discarded = 0;
+        inboxChanged.signalAll();
+        room.signalAll();
+    }
+
+    @Override
+    public void room() {
+        room.signalAll();
+    }
+
+    @Override
+    public void complete(CompletableFuture<Void> future) {
+        deferred.add(() -> future.complete(null));
+    }
+
+    @Override
+    public void fail(CompletableFuture<?> future, Throwable cause) {
+        deferred.add(() -> future.completeExceptionally(cause));
+    }
+
+    private void notice(Consumer<ConnectionListener> call) {
+        try {
+            notices.execute(() -> {
+                try {
+                    call.accept(config.listener());
+                } catch (RuntimeException e) {
+                    log.warn("connection listener failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("client closed; a listener call was not made");
+        }
+    }
+}
