@@ -7,6 +7,7 @@ module dev.stompbox.protocol {
     exports dev.stompbox.protocol;
     exports dev.stompbox.protocol.codec;
     exports dev.stompbox.protocol.commands;
+    exports dev.stompbox.protocol.connection;
     exports dev.stompbox.protocol.failover;
     exports dev.stompbox.protocol.metrics;
     exports dev.stompbox.protocol.session;

@@ -1,6 +1,6 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 
 import java.util.Map;
@@ -30,7 +30,7 @@ public final class AsyncSimpleConsumer {
 
     public static void main(String[] args) {
         AsyncStompClient stomp = AsyncStompClient.create(
-                AsyncClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
+                AsyncStompClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
         stomp.connect().thenCompose(c -> run(stomp, body -> System.out.println("Got " + body))).join();
         stomp.disconnected().join(); // runs until the connection ends
     }

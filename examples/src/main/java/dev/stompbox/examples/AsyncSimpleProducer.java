@@ -1,6 +1,6 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ public final class AsyncSimpleProducer {
 
     public static void main(String[] args) {
         AsyncStompClient stomp = AsyncStompClient.create(
-                AsyncClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
+                AsyncStompClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
         try {
             stomp.connect().join();
             for (String body : new String[] {"test message1", "test message2"}) {

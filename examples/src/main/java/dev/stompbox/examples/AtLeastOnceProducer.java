@@ -1,6 +1,6 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ public final class AtLeastOnceProducer {
 
     /** A client that reconnects along {@code failoverUri} and re-sends what was not confirmed. */
     public static AsyncStompClient client(String failoverUri) {
-        return AsyncStompClient.create(AsyncClientConfig.builder(failoverUri)
+        return AsyncStompClient.create(AsyncStompClientConfig.builder(failoverUri)
                 .autoReconnect(true)
                 .atLeastOnce(true)          // every SEND asks for a RECEIPT; unconfirmed ones go out again
                 .maxUnreceipted(1000)       // the default: beyond it, send fails at once; whenReady() says when to go on

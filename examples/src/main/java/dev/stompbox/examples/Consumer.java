@@ -1,6 +1,6 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.AsyncSubscription;
 import dev.stompbox.async.SubscriptionOptions;
@@ -32,7 +32,7 @@ public final class Consumer {
     }
 
     public static void main(String[] args) {
-        AsyncStompClient stomp = AsyncStompClient.create(AsyncClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
+        AsyncStompClient stomp = AsyncStompClient.create(AsyncStompClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
         stomp.connect().thenCompose(c -> run(c, count -> System.out.println("Received msg with count " + count))).join();
         stomp.disconnected().join();
     }

@@ -1,7 +1,7 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.client.ConnectionListener;
-import dev.stompbox.client.ReconnectReport;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompAckException;
 import dev.stompbox.client.StompClientConfig;

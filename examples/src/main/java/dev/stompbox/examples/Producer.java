@@ -1,6 +1,6 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ public final class Producer {
     }
 
     public static void main(String[] args) {
-        AsyncStompClient stomp = AsyncStompClient.create(AsyncClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
+        AsyncStompClient stomp = AsyncStompClient.create(AsyncStompClientConfig.builder(args.length > 0 ? args[0] : "tcp://localhost:61613").build());
         try {
             stomp.connect().thenCompose(Producer::run).thenCompose(v -> stomp.disconnect()).join();
         } finally {

@@ -1,8 +1,8 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
-import dev.stompbox.client.ReconnectReport;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.client.brokers.EmbeddedArtemis;
@@ -50,7 +50,7 @@ class ExamplesTest {
     void simpleProducerThenAsyncSimpleConsumer() throws Exception {
         SimpleProducer.main(new String[] {broker.uri()});
         AsyncSimpleProducer.main(new String[] {broker.uri()});
-        AsyncStompClient consumer = AsyncStompClient.create(AsyncClientConfig.builder(broker.uri()).build());
+        AsyncStompClient consumer = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build());
         try {
             consumer.connect().join();
             BlockingQueue<String> got = new LinkedBlockingQueue<>();

@@ -1,6 +1,6 @@
 package dev.stompbox.examples;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.brokers.EmbeddedArtemis;
@@ -38,7 +38,7 @@ class SeedChainTest {
     }
 
     private AsyncStompClient connected() {
-        AsyncStompClient c = AsyncStompClient.create(AsyncClientConfig.builder(broker.uri()).build());
+        AsyncStompClient c = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build());
         clients.add(c);
         c.connect().join();
         return c;

@@ -14,8 +14,9 @@ import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.StompEncoder;
 import dev.stompbox.protocol.commands.Commands;
-import dev.stompbox.protocol.commands.ConnectOptions;
 import dev.stompbox.protocol.commands.Subscribe;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
@@ -27,7 +28,6 @@ import dev.stompbox.protocol.internal.engine.EngineLog;
 import dev.stompbox.protocol.internal.engine.EngineSettings;
 import dev.stompbox.protocol.internal.engine.Outbound;
 import dev.stompbox.protocol.internal.engine.Reconnection;
-import dev.stompbox.protocol.session.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -64,7 +64,7 @@ import java.util.function.Function;
  * subscription replay, over TCP, TLS and WebSocket ({@code ws://}, {@code wss://}).
  *
  * <pre>{@code
- * AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder("tcp://localhost:61613").build());
+ * AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("tcp://localhost:61613").build());
  * client.connect().join();
  * client.subscribe("/queue/testIn", Map.of("ack", "client-individual"),
  *         (c, frame) -> c.send("/queue/testOut", frame.bodyAsString() + "+1"),
@@ -96,7 +96,7 @@ public final class AsyncStompClient {
     private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final AsyncClientConfig config;
+    private final AsyncStompClientConfig config;
     private final int instance = INSTANCES.incrementAndGet();
     private final EventLoopGroup ownGroup;
     private final EventLoop loop;
@@ -119,13 +119,14 @@ public final class AsyncStompClient {
     private ScheduledFuture<?> timer;
     private long timerAt = ConnectionEngine.NONE;
     private Throwable disconnectCause;
+    private int discarded;
     private volatile ConnectionState state = ConnectionState.NEW;
     private volatile StompVersion negotiatedVersion;
     private volatile long parserRetained;
     private volatile long unknownSubscriptionMessages;
     private volatile int unfinishedHandlers;
 
-    private AsyncStompClient(AsyncClientConfig config) {
+    private AsyncStompClient(AsyncStompClientConfig config) {
         this.config = config;
         if (config.eventLoopGroup() != null) {
             this.ownGroup = null;
@@ -148,13 +149,7 @@ public final class AsyncStompClient {
         } else {
             this.ownExecutor = null;
         }
-        ConnectOptions connect = ConnectOptions.builder().host(config.virtualHost()).login(config.login())
-                .passcode(config.passcode()).heartBeat(config.heartBeat()).headers(config.connectHeaders()).build();
-        EngineSettings settings = new EngineSettings(config.failoverUri(), config.version(), connect, config.graceFactor(),
-                config.connectTimeout(), config.connectedTimeout(), config.receiptTimeout(), config.disconnectTimeout(),
-                config.writeTimeout(), config.parserLimits(), config.autoReconnect(), config.atLeastOnce(),
-                config.maxUnreceipted(), config.maxUnreceiptedBytes(), config.maxPendingWriteBytes(), config.metrics());
-        this.engine = new ConnectionEngine(settings, new ReconnectSchedule(config.failoverUri()),
+        this.engine = new ConnectionEngine(EngineSettings.from(config), new ReconnectSchedule(config.failoverUri()),
                 EngineLog.of(log::isDebugEnabled, log::debug, log::info, log::warn, log::error), String.valueOf(instance));
         this.dispatcher = new Dispatcher(this, executor);
         this.opener = new ChannelOpener(config, loop, new ChannelEvents());
@@ -167,16 +162,16 @@ public final class AsyncStompClient {
     }
 
     /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
-    public static AsyncStompClient create(AsyncClientConfig config) {
+    public static AsyncStompClient create(AsyncStompClientConfig config) {
         return new AsyncStompClient(Objects.requireNonNull(config, "config"));
     }
 
     /** A client for {@code uri} with default settings. */
     public static AsyncStompClient create(String uri) {
-        return create(AsyncClientConfig.builder(uri).build());
+        return create(AsyncStompClientConfig.builder(uri).build());
     }
 
-    public AsyncClientConfig config() {
+    public AsyncStompClientConfig config() {
         return config;
     }
 
@@ -638,7 +633,7 @@ public final class AsyncStompClient {
 
         @Override
         public void connectionLost(long epoch, Throwable cause) {
-            dispatcher.lost(epoch);
+            discarded += dispatcher.lost(epoch);
             notifyListener(l -> l.connectionLost(cause));
         }
 
@@ -646,11 +641,9 @@ public final class AsyncStompClient {
         public void reconnected(Reconnection r) {
             negotiatedVersion = engine.version();
             dispatcher.drain();
-            List<String> replayed = new ArrayList<>();
-            for (Subscription s : r.replayed()) {
-                replayed.add(s.token().value());
-            }
-            notifyListener(l -> l.reconnected(r.broker(), replayed, r.failedReceipts(), r.resentReceipts()));
+            ReconnectReport report = r.report(discarded);
+            discarded = 0;
+            notifyListener(l -> l.reconnected(report));
         }
 
         @Override
@@ -724,7 +717,7 @@ public final class AsyncStompClient {
         }
     }
 
-    private void notifyListener(Consumer<AsyncConnectionListener> call) {
+    private void notifyListener(Consumer<ConnectionListener> call) {
         try {
             call.accept(config.listener());
         } catch (RuntimeException e) {

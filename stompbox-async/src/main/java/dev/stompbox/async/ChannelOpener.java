@@ -56,11 +56,11 @@ final class ChannelOpener {
         void ended(int conn, Throwable cause);
     }
 
-    private final AsyncClientConfig config;
+    private final AsyncStompClientConfig config;
     private final EventLoop loop;
     private final Events events;
 
-    ChannelOpener(AsyncClientConfig config, EventLoop loop, Events events) {
+    ChannelOpener(AsyncStompClientConfig config, EventLoop loop, Events events) {
         this.config = config;
         this.loop = loop;
         this.events = events;

@@ -40,7 +40,7 @@ final class Dispatcher {
     }
 
     private final AsyncStompClient client;
-    private final AsyncClientConfig config;
+    private final AsyncStompClientConfig config;
     private final Executor executor;
     private final ArrayDeque<Waiting> pending = new ArrayDeque<>();
     private int inFlight;
@@ -89,8 +89,9 @@ final class Dispatcher {
     }
 
     /** Drops the waiting messages of {@code epoch} that need an ack: they came on a connection that is gone. */
-    void lost(long epoch) {
-        forget(w -> w.delivery().epoch() == epoch && w.delivery().needsAck());
+    /** Drops the waiting messages of a lost connection that need an ack (the broker redelivers them); returns how many. */
+    int lost(long epoch) {
+        return forget(w -> w.delivery().epoch() == epoch && w.delivery().needsAck());
     }
 
     /**
@@ -128,10 +129,11 @@ final class Dispatcher {
         client.pauseReading(pending.size() >= config.maxBufferedMessages());
     }
 
-    private void forget(Predicate<Waiting> which) {
+    private int forget(Predicate<Waiting> which) {
         for (Waiting w : pending) {
             w.subscription().waiting = 0;
         }
+        int before = pending.size();
         pending.removeIf(which);
         subscriptionsWaiting = 0;
         pendingBytes = 0;
@@ -143,6 +145,7 @@ final class Dispatcher {
         }
         bufferedBytes = pendingBytes;
         client.pauseReading(pending.size() >= config.maxBufferedMessages());
+        return before - pending.size();
     }
 
     private void dispatch(Waiting w) {

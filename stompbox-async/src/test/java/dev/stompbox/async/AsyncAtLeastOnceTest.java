@@ -6,6 +6,8 @@ import dev.stompbox.protocol.StompConnectTimeoutException;
 import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.testkit.ServerConnection;
 import dev.stompbox.testkit.StompTestServer;
 import dev.stompbox.testkit.junit.StompTestServerExtension;
@@ -35,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
 
-    private AsyncClientConfig.Builder config() {
-        return AsyncClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10,maxReconnectDelay=50")
+    private AsyncStompClientConfig.Builder config() {
+        return AsyncStompClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10,maxReconnectDelay=50")
                 .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(20)).disconnectTimeout(Duration.ofSeconds(1));
     }
 
@@ -66,12 +68,11 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
     void resentInOrderAfterReplay() {
         server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
         List<List<String>> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
-        AsyncStompClient client = connected(config().listener(new AsyncConnectionListener() {
+        AsyncStompClient client = connected(config().listener(new ConnectionListener() {
             @Override
-            public void reconnected(dev.stompbox.protocol.failover.BrokerAddress broker, List<String> replayed, List<String> failed,
-                                    List<String> resent) {
-                reported.add(failed);
-                reported.add(resent);
+            public void reconnected(ReconnectReport report) {
+                reported.add(report.outstandingReceipts());
+                reported.add(report.resentReceipts());
             }
         }));
         get(client.subscribe("/queue/in", Map.of(), (c, f) -> null));
@@ -187,7 +188,7 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
     @DisplayName("when the reconnect gives up, the kept SENDs fail with its reason")
     void failWhenReconnectGivesUp() {
         server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
-        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri()
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder("failover:(" + server.uri()
                         + ")?initialReconnectDelay=10,maxReconnectDelay=10,maxReconnectAttempts=2")
                 .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(20)));
         CompletableFuture<Void> kept = client.send("/queue/a", utf8("m0"), Map.of());
@@ -273,7 +274,7 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
     @DisplayName("disconnecting while the client reconnects fails the kept SENDs at once, not after the reconnect's back-off")
     void disconnectWhileReconnectingFailsKeptSendsAtOnce() throws Exception {
         server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SEND);
-        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri()
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder("failover:(" + server.uri()
                         + ")?initialReconnectDelay=10000,maxReconnectDelay=10000")
                 .atLeastOnce(true).autoReconnect(true).receiptTimeout(Duration.ofSeconds(60)));
         CompletableFuture<Void> kept = client.send("/queue/a", utf8("m0"), Map.of());

@@ -6,6 +6,8 @@ import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.testkit.ServerConnection;
@@ -39,8 +41,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The asynchronous client against the test kit. */
 class AsyncClientTest extends AsyncTestKitSupport {
 
-    private AsyncClientConfig.Builder config() {
-        return AsyncClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(2));
+    private AsyncStompClientConfig.Builder config() {
+        return AsyncStompClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(2));
     }
 
     @Test
@@ -232,7 +234,7 @@ class AsyncClientTest extends AsyncTestKitSupport {
         try (ServerSocket s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        AsyncStompClient nowhere = client(AsyncClientConfig.builder("tcp://127.0.0.1:" + dead).connectTimeout(Duration.ofMillis(500)));
+        AsyncStompClient nowhere = client(AsyncStompClientConfig.builder("tcp://127.0.0.1:" + dead).connectTimeout(Duration.ofMillis(500)));
         assertThat(failure(nowhere.connect())).isInstanceOf(StompConnectionException.class);
     }
 
@@ -240,7 +242,7 @@ class AsyncClientTest extends AsyncTestKitSupport {
     @DisplayName("an ERROR in reply to CONNECT is fatal and not retried")
     void connectError() {
         server.nextConnectionFaults().answerConnectWithError("go away");
-        AsyncStompClient client = client(AsyncClientConfig.builder("failover:(" + server.uri() + ")?maxReconnectAttempts=3,initialReconnectDelay=1"));
+        AsyncStompClient client = client(AsyncStompClientConfig.builder("failover:(" + server.uri() + ")?maxReconnectAttempts=3,initialReconnectDelay=1"));
         assertThat(failure(client.connect())).isInstanceOf(StompBrokerException.class).hasMessageContaining("go away");
         assertThat(server.connections()).hasSize(1);
     }
@@ -298,11 +300,11 @@ class AsyncClientTest extends AsyncTestKitSupport {
     @DisplayName("auto-reconnect replays subscriptions; handlers keep working; the listener hears it")
     void reconnectReplays() throws Exception {
         BlockingQueue<String> events = new ArrayBlockingQueue<>(10);
-        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10")
-                .autoReconnect(true).listener(new AsyncConnectionListener() {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10")
+                .autoReconnect(true).listener(new ConnectionListener() {
                     @Override
-                    public void reconnected(BrokerAddress broker, List<String> replayed, List<String> receipts) {
-                        events.add("reconnected " + replayed);
+                    public void reconnected(ReconnectReport report) {
+                        events.add("reconnected " + report.replayedSubscriptions());
                     }
                 }));
         BlockingQueue<String> got = new ArrayBlockingQueue<>(10);
@@ -444,7 +446,7 @@ class AsyncClientTest extends AsyncTestKitSupport {
     @Test
     @DisplayName("a handler finishing after a reconnect does not ack on the new connection")
     void noAckAcrossReconnect() throws Exception {
-        AsyncStompClient client = connected(AsyncClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10")
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10")
                 .autoReconnect(true));
         CountDownLatch started = new CountDownLatch(1);
         CompletableFuture<Void> gate = new CompletableFuture<>();

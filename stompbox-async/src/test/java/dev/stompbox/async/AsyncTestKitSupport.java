@@ -22,13 +22,13 @@ abstract class AsyncTestKitSupport {
         clients.forEach(AsyncStompClient::close);
     }
 
-    AsyncStompClient client(AsyncClientConfig.Builder config) {
+    AsyncStompClient client(AsyncStompClientConfig.Builder config) {
         AsyncStompClient c = AsyncStompClient.create(config.build());
         clients.add(c);
         return c;
     }
 
-    AsyncStompClient connected(AsyncClientConfig.Builder config) {
+    AsyncStompClient connected(AsyncStompClientConfig.Builder config) {
         AsyncStompClient c = client(config);
         Futures.get(c.connect());
         return c;

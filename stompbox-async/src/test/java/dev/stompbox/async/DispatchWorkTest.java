@@ -33,7 +33,7 @@ class DispatchWorkTest {
                 }
                 producer.send(q, new byte[10], Map.of("receipt", "last")).await(Duration.ofSeconds(30));
             }
-            AsyncStompClient consumer = AsyncStompClient.create(AsyncClientConfig.builder(broker.uri()).build());
+            AsyncStompClient consumer = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build());
             try {
                 get(consumer.connect());
                 CompletableFuture<Void> first = new CompletableFuture<>();

@@ -1,6 +1,6 @@
 package dev.stompbox.benchmarks;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.SubscriptionOptions;
 import dev.stompbox.client.Receipt;
@@ -268,7 +268,7 @@ final class EndToEnd {
 
         @Override
         public AutoCloseable consumer(String host, int port, String destination, Recorder recorder) throws Exception {
-            AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder("tcp://" + host + ":" + port).build());
+            AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("tcp://" + host + ":" + port).build());
             client.connect().get(30, TimeUnit.SECONDS);
             client.subscribe(destination, Map.of("receipt", "sub"), (c, f) -> {
                 recorder.record(f.header(SENT_NS));
@@ -279,7 +279,7 @@ final class EndToEnd {
 
         @Override
         public Producer producer(String host, int port, boolean receipts) throws Exception {
-            AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder("tcp://" + host + ":" + port).build());
+            AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("tcp://" + host + ":" + port).build());
             client.connect().get(30, TimeUnit.SECONDS);
             AtomicLong ids = new AtomicLong();
             Semaphore written = new Semaphore(1000); // bounds the sends queued on the event loop

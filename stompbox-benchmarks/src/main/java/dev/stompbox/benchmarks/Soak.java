@@ -1,6 +1,6 @@
 package dev.stompbox.benchmarks;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
@@ -100,7 +100,7 @@ public final class Soak {
                 boolean asyncConsumer = p % 2 == 0;
                 boolean asyncProducer = p / 2 == 0;
                 if (asyncConsumer) {
-                    AsyncStompClient c = AsyncStompClient.create(AsyncClientConfig.builder(uri).build());
+                    AsyncStompClient c = AsyncStompClient.create(AsyncStompClientConfig.builder(uri).build());
                     c.connect().get(30, TimeUnit.SECONDS);
                     c.subscribe(queue, Map.of("receipt", "s"), (client, f) -> {
                         s.add(f.bodyAsString());
@@ -125,7 +125,7 @@ public final class Soak {
                 AtomicLong count = sent[p];
                 Sender sender;
                 if (asyncProducer) {
-                    AsyncStompClient c = AsyncStompClient.create(AsyncClientConfig.builder(uri).build());
+                    AsyncStompClient c = AsyncStompClient.create(AsyncStompClientConfig.builder(uri).build());
                     c.connect().get(30, TimeUnit.SECONDS);
                     open.add(c::close);
                     sender = (body, receipt) -> {

@@ -78,8 +78,8 @@ final class ConnectionOptions {
                 .hostnameVerification(!noHostnameVerification);
     }
 
-    dev.stompbox.async.AsyncClientConfig.Builder async(String uri) throws Exception {
-        return dev.stompbox.async.AsyncClientConfig.builder(uri).login(login).passcode(passcode()).virtualHost(vhost)
+    dev.stompbox.async.AsyncStompClientConfig.Builder async(String uri) throws Exception {
+        return dev.stompbox.async.AsyncStompClientConfig.builder(uri).login(login).passcode(passcode()).virtualHost(vhost)
                 .version(stompVersion()).heartBeat(heartBeats()).sslContext(sslContext())
                 .hostnameVerification(!noHostnameVerification);
     }

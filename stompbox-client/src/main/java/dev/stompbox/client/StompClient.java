@@ -13,9 +13,7 @@ import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.commands.Commands;
-import dev.stompbox.protocol.commands.ConnectOptions;
 import dev.stompbox.protocol.commands.Subscribe;
-import dev.stompbox.protocol.commands.SubscriptionToken;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
@@ -32,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -75,8 +72,8 @@ import java.util.function.Function;
  * bytes or an ERROR frame end the connection: waiting receipts fail at once and blocked calls wake
  * with a {@link StompConnectionException} naming the cause ({@link StompBrokerException} for an
  * ERROR frame). With auto-reconnect on, the client then walks the failover schedule, replays its
- * subscriptions and tells the {@link ConnectionListener} what happened in a
- * {@link ReconnectReport}. Messages belong to the connection they came on: acking one from an
+ * subscriptions and tells the {@link dev.stompbox.protocol.connection.ConnectionListener} what
+ * happened in a {@link dev.stompbox.protocol.connection.ReconnectReport}. Messages belong to the connection they came on: acking one from an
  * earlier connection is a {@link StompAckException}, never a frame on the wire.
  */
 public final class StompClient implements AutoCloseable {
@@ -87,22 +84,15 @@ public final class StompClient implements AutoCloseable {
     private final StompClientConfig config;
     private final int instance = INSTANCES.incrementAndGet();
     private final AtomicLong subscriptionIds = new AtomicLong();
-    private final Map<SubscriptionToken, Subscription> handles = new ConcurrentHashMap<>();
     private final EngineRunner runner;
     private Delivery peeked; // receiving thread only
 
     /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
     public StompClient(StompClientConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        ConnectOptions connect = ConnectOptions.builder().host(config.virtualHost()).login(config.login())
-                .passcode(config.passcode()).heartBeat(config.heartBeat()).headers(config.connectHeaders()).build();
-        ConnectionEngine engine = new ConnectionEngine(new EngineSettings(config.failoverUri(), config.version(), connect,
-                config.graceFactor(), config.connectTimeout(), config.connectedTimeout(), config.receiptTimeout(),
-                config.disconnectTimeout(), config.writeTimeout(), config.parserLimits(), config.autoReconnect(),
-                config.atLeastOnce(), config.maxUnreceipted(), config.maxUnreceiptedBytes(), config.maxPendingWriteBytes(),
-                config.metrics()), new ReconnectSchedule(config.failoverUri()),
+        ConnectionEngine engine = new ConnectionEngine(EngineSettings.from(config), new ReconnectSchedule(config.failoverUri()),
                 EngineLog.of(log::isDebugEnabled, log::debug, log::info, log::warn, log::error), String.valueOf(instance));
-        this.runner = new EngineRunner(config, engine, instance, handles::get);
+        this.runner = new EngineRunner(config, engine, instance);
     }
 
     /** A client for {@code uri} with default settings. */
@@ -236,9 +226,7 @@ public final class StompClient implements AutoCloseable {
                 all.putIfAbsent(h.name(), h.value());
             }
         }
-        Subscription handle = new Subscription(made[0].token(), destination, all, receipt);
-        handles.put(made[0].token(), handle);
-        return handle;
+        return new Subscription(made[0].token(), destination, all, receipt);
     }
 
     /** Unsubscribes; MESSAGEs already on their way for it are dropped and counted. */
@@ -248,9 +236,7 @@ public final class StompClient implements AutoCloseable {
 
     /** Unsubscribes, asking for a receipt when {@code withReceipt}. */
     public Receipt unsubscribe(Subscription subscription, boolean withReceipt) {
-        Receipt r = execute(null, withReceipt, false, (s, rid) -> s.unsubscribe(subscription.token(), rid));
-        handles.remove(subscription.token());
-        return r;
+        return execute(null, withReceipt, false, (s, rid) -> s.unsubscribe(subscription.token(), rid));
     }
 
     // -- receiving --------------------------------------------------------------------------------
@@ -381,8 +367,6 @@ public final class StompClient implements AutoCloseable {
             throw e;
         } catch (StompConnectionException e) {
             log.debug("connection ended before the DISCONNECT receipt: {}", e.getMessage());
-        } finally {
-            handles.clear();
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.stompbox.client;
 
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompConnectTimeoutException;

@@ -1,5 +1,7 @@
 package dev.stompbox.client;
 
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompFrame;
@@ -86,7 +88,7 @@ class ClientBehaviourTest extends TestKitClientSupport {
         assertThatThrownBy(() -> outstanding.await(TIMEOUT)).isInstanceOf(StompConnectionException.class);
         ReconnectReport report = events.next(ReconnectReport.class);
         assertThat(report.broker().port()).isEqualTo(server.port());
-        assertThat(report.replayedSubscriptions()).containsExactly(sub);
+        assertThat(report.replayedSubscriptions()).containsExactly(sub.id());
         assertThat(report.outstandingReceipts()).containsExactly("in-flight");
         assertThat(report.unackedMessages()).containsExactly(first);
         assertThat(client.isConnected()).isTrue();

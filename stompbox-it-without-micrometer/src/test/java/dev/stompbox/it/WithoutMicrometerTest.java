@@ -1,6 +1,6 @@
 package dev.stompbox.it;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
@@ -75,9 +75,9 @@ class WithoutMicrometerTest {
     void asyncClientWorksWithDefaultAndOwnMetrics() throws Exception {
         CountingMetrics metrics = new CountingMetrics();
         String q = "/queue/no-micrometer-async-" + System.nanoTime();
-        for (AsyncClientConfig config : new AsyncClientConfig[] {
-            AsyncClientConfig.builder(broker.uri()).build(),
-            AsyncClientConfig.builder(broker.uri()).metrics(metrics).build()}) {
+        for (AsyncStompClientConfig config : new AsyncStompClientConfig[] {
+            AsyncStompClientConfig.builder(broker.uri()).build(),
+            AsyncStompClientConfig.builder(broker.uri()).metrics(metrics).build()}) {
             AsyncStompClient client = AsyncStompClient.create(config);
             try {
                 client.connect().get(30, TimeUnit.SECONDS);

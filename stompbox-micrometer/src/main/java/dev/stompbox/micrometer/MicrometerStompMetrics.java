@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * MeterRegistry registry = new SimpleMeterRegistry();
- * AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder("tcp://broker:61613")
+ * AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("tcp://broker:61613")
  *         .metrics(MicrometerStompMetrics.of(registry, "orders"))
  *         .build());
  * }</pre>

@@ -1,6 +1,6 @@
 package dev.stompbox.micrometer;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.SubscriptionOptions;
 import dev.stompbox.client.StompClient;
@@ -96,7 +96,7 @@ class MicrometerStompMetricsTest {
     void asyncClientAlsoTimesHandlersAndCountsForwardedMessages() throws Exception {
         MeterRegistry registry = new SimpleMeterRegistry();
         String q = "/queue/metrics-async-" + System.nanoTime();
-        AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder(broker.uri())
+        AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri())
                 .metrics(MicrometerStompMetrics.of(registry, "a")).build());
         try {
             client.connect().get(30, TimeUnit.SECONDS);
@@ -154,7 +154,7 @@ class MicrometerStompMetricsTest {
             assertThat(gauge(registry, "stomp.client.connections")).isZero();
 
             server.nextConnectionFaults().withholdReceipts();
-            AsyncStompClient async = AsyncStompClient.create(AsyncClientConfig.builder(server.uri())
+            AsyncStompClient async = AsyncStompClient.create(AsyncStompClientConfig.builder(server.uri())
                     .receiptTimeout(Duration.ofMillis(200)).heartBeat(new HeartBeat(0, 100))
                     .disconnectTimeout(Duration.ofMillis(200))
                     .metrics(MicrometerStompMetrics.of(registry, "a")).build());
@@ -217,7 +217,7 @@ class MicrometerStompMetricsTest {
                 r2.await(TIMEOUT);
             }
             server.nextConnectionFaults().withholdReceipts(f -> f.command() == dev.stompbox.protocol.StompCommand.SEND);
-            AsyncStompClient async = AsyncStompClient.create(AsyncClientConfig.builder(uri).atLeastOnce(true).autoReconnect(true)
+            AsyncStompClient async = AsyncStompClient.create(AsyncStompClientConfig.builder(uri).atLeastOnce(true).autoReconnect(true)
                     .disconnectTimeout(Duration.ofMillis(500)).metrics(MicrometerStompMetrics.of(registry, "a")).build());
             try {
                 async.connect().get(10, TimeUnit.SECONDS);

@@ -1,6 +1,6 @@
 package dev.stompbox.async.brokers;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
@@ -38,7 +38,7 @@ class AsyncArtemisScenariosTest {
         broker.close();
     }
 
-    private AsyncStompClient client(AsyncClientConfig.Builder config) {
+    private AsyncStompClient client(AsyncStompClientConfig.Builder config) {
         AsyncStompClient c = AsyncStompClient.create(config.build());
         get(c.connect());
         return c;
@@ -47,7 +47,7 @@ class AsyncArtemisScenariosTest {
     @Test
     void poisonPillWithoutErrorDestinationDisconnectsAndTheMessageIsRedeliveredToTheNextConsumer() throws Exception {
         String q = "/queue/poison-" + System.nanoTime();
-        AsyncStompClient first = client(AsyncClientConfig.builder(broker.uri()).disconnectTimeout(Duration.ofSeconds(5)));
+        AsyncStompClient first = client(AsyncStompClientConfig.builder(broker.uri()).disconnectTimeout(Duration.ofSeconds(5)));
         try {
             get(first.subscribe(q, Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
                 throw new IllegalStateException("poison: " + f.bodyAsString());
@@ -58,7 +58,7 @@ class AsyncArtemisScenariosTest {
         } finally {
             first.close();
         }
-        AsyncStompClient second = client(AsyncClientConfig.builder(broker.uri()));
+        AsyncStompClient second = client(AsyncStompClientConfig.builder(broker.uri()));
         try {
             BlockingQueue<String> got = new ArrayBlockingQueue<>(1);
             get(second.subscribe(q, Map.of("ack", "client-individual"), (c, f) -> {
@@ -83,7 +83,7 @@ class AsyncArtemisScenariosTest {
             }
             producer.send(q, body, Map.of("receipt", "last")).await(TIMEOUT);
         }
-        AsyncStompClient consumer = client(AsyncClientConfig.builder(broker.uri()).maxBufferedMessages(200));
+        AsyncStompClient consumer = client(AsyncStompClientConfig.builder(broker.uri()).maxBufferedMessages(200));
         try {
             AtomicInteger handled = new AtomicInteger();
             CompletableFuture<Void> slow = new CompletableFuture<>();

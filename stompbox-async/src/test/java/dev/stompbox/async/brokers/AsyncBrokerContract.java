@@ -1,6 +1,6 @@
 package dev.stompbox.async.brokers;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.client.brokers.BrokerContract;
 import dev.stompbox.client.brokers.ContractClient;
 import dev.stompbox.client.brokers.TestBroker;
@@ -13,7 +13,7 @@ import java.time.Duration;
 abstract class AsyncBrokerContract extends BrokerContract {
     @Override
     protected ContractClient connect(TestBroker broker, StompVersion version, HeartBeat heartBeat) {
-        return new AsyncContractClient(AsyncClientConfig.builder(broker.uri()).version(version).heartBeat(heartBeat)
+        return new AsyncContractClient(AsyncStompClientConfig.builder(broker.uri()).version(version).heartBeat(heartBeat)
                 .login("guest").passcode("guest")
                 // Unacked messages hold a graceful disconnect only this long before it goes on.
                 .disconnectTimeout(Duration.ofSeconds(1))

@@ -1,6 +1,6 @@
 package dev.stompbox.async.brokers;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.AsyncTransaction;
 import dev.stompbox.async.SubscriptionOptions;
@@ -30,7 +30,7 @@ final class AsyncContractClient implements ContractClient {
     private final AsyncStompClient client;
     private final BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
 
-    AsyncContractClient(AsyncClientConfig config) {
+    AsyncContractClient(AsyncStompClientConfig config) {
         client = AsyncStompClient.create(config);
         get(client.connect());
     }

@@ -1,6 +1,6 @@
 package dev.stompbox.async.brokers;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.brokers.TlsBroker;
 import dev.stompbox.protocol.StompConnectionException;
@@ -43,7 +43,7 @@ class AsyncTlsTest {
     @ParameterizedTest
     @ValueSource(strings = {"ssl://localhost:%d", "wss://localhost:%d/stomp"})
     void sendsAndReceives(String uri) throws Exception {
-        AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder(String.format(uri, tls.port()))
+        AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder(String.format(uri, tls.port()))
                 .sslContext(tls.trusting()).build());
         try {
             dev.stompbox.async.Futures.get(client.connect());
@@ -62,7 +62,7 @@ class AsyncTlsTest {
 
     @Test
     void verifiesTheHostnameByDefault() {
-        AsyncStompClient wrongName = AsyncStompClient.create(AsyncClientConfig.builder("ssl://127.0.0.1:" + tls.port())
+        AsyncStompClient wrongName = AsyncStompClient.create(AsyncStompClientConfig.builder("ssl://127.0.0.1:" + tls.port())
                 .sslContext(tls.trusting()).build());
         try {
             assertThat(failure(wrongName.connect())).isInstanceOf(StompConnectionException.class);
@@ -73,7 +73,7 @@ class AsyncTlsTest {
 
     @Test
     void acceptsANettySslContext() throws Exception {
-        AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder("ssl://localhost:" + tls.port())
+        AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("ssl://localhost:" + tls.port())
                 .nettySslContext(SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build())
                 .build());
         try {
@@ -86,7 +86,7 @@ class AsyncTlsTest {
 
     @Test
     void refusesAnUntrustedCertificate() {
-        AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder("ssl://localhost:" + tls.port()).build());
+        AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("ssl://localhost:" + tls.port()).build());
         try {
             assertThat(failure(client.connect())).isInstanceOf(StompConnectionException.class);
         } finally {

@@ -1,14 +1,11 @@
 package dev.stompbox.client.internal;
 
-import dev.stompbox.client.ConnectionListener;
-import dev.stompbox.client.ReconnectReport;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.client.Subscription;
 import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompException;
-import dev.stompbox.protocol.commands.SubscriptionToken;
+import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
 import dev.stompbox.protocol.internal.engine.ConnectionState;
@@ -64,7 +61,6 @@ public final class EngineRunner implements EngineHandler {
 
     private final StompClientConfig config;
     private final ConnectionEngine engine; // guarded by lock
-    private final Function<SubscriptionToken, Subscription> handles;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();      // the timer: a deadline moved earlier, or shutdown
     private final Condition room = lock.newCondition();      // senders: room to send
@@ -92,11 +88,9 @@ public final class EngineRunner implements EngineHandler {
     private volatile boolean writesQueued;
     private volatile ConnectionState state = ConnectionState.NEW;
 
-    public EngineRunner(StompClientConfig config, ConnectionEngine engine, int instance,
-                        Function<SubscriptionToken, Subscription> handles) {
+    public EngineRunner(StompClientConfig config, ConnectionEngine engine, int instance) {
         this.config = config;
         this.engine = engine;
-        this.handles = handles;
         String name = "stompbox-client-" + instance + "-";
         this.reader = Executors.newSingleThreadExecutor(daemons(name + "reader"));
         this.writer = Executors.newSingleThreadExecutor(daemons(name + "writer"));
@@ -619,17 +613,9 @@ public final class EngineRunner implements EngineHandler {
 
     @Override
     public void reconnected(Reconnection r) {
-        List<Subscription> replayed = new ArrayList<>();
-        for (dev.stompbox.protocol.session.Subscription s : r.replayed()) {
-            Subscription handle = handles.apply(s.token());
-            if (handle != null) {
-                replayed.add(handle);
-            }
-        }
-        ReconnectReport report = new ReconnectReport(r.broker(), replayed, r.failedReceipts(), r.resentReceipts(),
-                r.unacked(), discarded, r.cause());
+        int dropped = discarded;
         discarded = 0;
-        notice(l -> l.reconnected(report));
+        notice(l -> l.reconnected(r.report(dropped)));
     }
 
     @Override

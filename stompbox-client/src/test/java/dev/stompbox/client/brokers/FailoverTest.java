@@ -1,7 +1,7 @@
 package dev.stompbox.client.brokers;
 
-import dev.stompbox.client.ConnectionListener;
-import dev.stompbox.client.ReconnectReport;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.client.Subscription;
@@ -50,7 +50,7 @@ class FailoverTest {
                 ReconnectReport report = reports.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 assertThat(report).as("reconnected within %s", TIMEOUT).isNotNull();
                 assertThat(report.broker().port()).isEqualTo(second.port());
-                assertThat(report.replayedSubscriptions()).containsExactly(sub);
+                assertThat(report.replayedSubscriptions()).containsExactly(sub.id());
                 assertThat(consumer.broker().port()).isEqualTo(second.port());
 
                 try (StompClient producer = StompClient.create(second.uri())) {

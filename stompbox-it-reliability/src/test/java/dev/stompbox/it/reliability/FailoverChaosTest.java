@@ -1,6 +1,6 @@
 package dev.stompbox.it.reliability;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
@@ -259,8 +259,8 @@ class FailoverChaosTest {
 
     // -- async client ------------------------------------------------------------------------------
 
-    private static AsyncClientConfig.Builder asyncConfig(String uri) {
-        return AsyncClientConfig.builder(uri).heartBeat(new HeartBeat(1000, 1000)).autoReconnect(true)
+    private static AsyncStompClientConfig.Builder asyncConfig(String uri) {
+        return AsyncStompClientConfig.builder(uri).heartBeat(new HeartBeat(1000, 1000)).autoReconnect(true)
                 .receiptTimeout(Duration.ofMinutes(2)).disconnectTimeout(Duration.ofSeconds(2));
     }
 

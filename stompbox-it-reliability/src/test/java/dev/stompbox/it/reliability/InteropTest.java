@@ -1,6 +1,6 @@
 package dev.stompbox.it.reliability;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
@@ -310,8 +310,8 @@ class InteropTest {
                 .receiptTimeout(Duration.ofSeconds(10)).disconnectTimeout(Duration.ofSeconds(5));
     }
 
-    private static AsyncClientConfig.Builder asyncConfig(String uri) {
-        return AsyncClientConfig.builder(uri).login("guest").passcode("guest").atLeastOnce(true)
+    private static AsyncStompClientConfig.Builder asyncConfig(String uri) {
+        return AsyncStompClientConfig.builder(uri).login("guest").passcode("guest").atLeastOnce(true)
                 .receiptTimeout(Duration.ofSeconds(10)).disconnectTimeout(Duration.ofSeconds(5));
     }
 

@@ -1,6 +1,6 @@
 package dev.stompbox.it.security;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
@@ -75,7 +75,7 @@ class CredentialsNeverLeakTest {
 
     private static List<String> async(StompTestServer server, String passcode) throws Exception {
         List<String> texts = new ArrayList<>();
-        AsyncClientConfig config = AsyncClientConfig.builder(server.uri()).login(LOGIN).passcode(passcode)
+        AsyncStompClientConfig config = AsyncStompClientConfig.builder(server.uri()).login(LOGIN).passcode(passcode)
                 .receiptTimeout(TIMEOUT).disconnectTimeout(TIMEOUT).build();
         texts.add(config.toString());
         AsyncStompClient client = AsyncStompClient.create(config);

@@ -1,6 +1,6 @@
 package dev.stompbox.it.security;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
@@ -143,7 +143,7 @@ class HostileServerTest {
                 }
             };
         }
-        AsyncStompClient c = AsyncStompClient.create(AsyncClientConfig.builder(server.uri()).parserLimits(limits)
+        AsyncStompClient c = AsyncStompClient.create(AsyncStompClientConfig.builder(server.uri()).parserLimits(limits)
                 .maxBufferedMessages(HELD_MESSAGES).heartBeat(new HeartBeat(0, 0)).disconnectTimeout(Duration.ofSeconds(1)).build());
         c.connect().get(20, TimeUnit.SECONDS);
         BlockingQueue<String> bodies = new LinkedBlockingQueue<>();

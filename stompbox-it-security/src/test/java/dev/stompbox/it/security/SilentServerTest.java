@@ -1,6 +1,6 @@
 package dev.stompbox.it.security;
 
-import dev.stompbox.async.AsyncClientConfig;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
@@ -74,7 +74,7 @@ class SilentServerTest {
     @Test
     void asyncClientDetectsFailsAndReconnects() throws Exception {
         long worst = 0;
-        AsyncStompClient client = AsyncStompClient.create(AsyncClientConfig.builder(failoverUri()).autoReconnect(true)
+        AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder(failoverUri()).autoReconnect(true)
                 .heartBeat(new HeartBeat(0, PERIOD)).receiptTimeout(TIMEOUT).disconnectTimeout(Duration.ofSeconds(1)).build());
         try {
             client.connect().get(20, TimeUnit.SECONDS);

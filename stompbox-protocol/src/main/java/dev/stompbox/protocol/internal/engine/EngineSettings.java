@@ -3,6 +3,7 @@ package dev.stompbox.protocol.internal.engine;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.commands.ConnectOptions;
+import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.FailoverUri;
 import dev.stompbox.protocol.metrics.StompMetrics;
 
@@ -27,5 +28,15 @@ public record EngineSettings(FailoverUri failoverUri, StompVersion version, Conn
         Objects.requireNonNull(connect, "connect");
         Objects.requireNonNull(parserLimits, "parserLimits");
         Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** The settings of a client's configuration. */
+    public static EngineSettings from(ConnectionConfig c) {
+        ConnectOptions connect = ConnectOptions.builder().host(c.virtualHost()).login(c.login()).passcode(c.passcode())
+                .heartBeat(c.heartBeat()).headers(c.connectHeaders()).build();
+        return new EngineSettings(c.failoverUri(), c.version(), connect, c.graceFactor(), c.connectTimeout(),
+                c.connectedTimeout(), c.receiptTimeout(), c.disconnectTimeout(), c.writeTimeout(), c.parserLimits(),
+                c.autoReconnect(), c.atLeastOnce(), c.maxUnreceipted(), c.maxUnreceiptedBytes(), c.maxPendingWriteBytes(),
+                c.metrics());
     }
 }

@@ -1,9 +1,11 @@
 package dev.stompbox.protocol.internal.engine;
 
 import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.session.Subscription;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,5 +21,14 @@ public record Reconnection(BrokerAddress broker, List<Subscription> replayed, Li
         failedReceipts = List.copyOf(failedReceipts);
         resentReceipts = List.copyOf(resentReceipts);
         unacked = List.copyOf(unacked);
+    }
+
+    /** The report for the listener; {@code discarded}: messages the client held unhanded and dropped with the loss. */
+    public ReconnectReport report(int discarded) {
+        List<String> ids = new ArrayList<>(replayed.size());
+        for (Subscription s : replayed) {
+            ids.add(s.token().value());
+        }
+        return new ReconnectReport(broker, ids, failedReceipts, resentReceipts, unacked, discarded, cause);
     }
 }

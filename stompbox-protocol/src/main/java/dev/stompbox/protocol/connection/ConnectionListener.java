@@ -1,10 +1,12 @@
-package dev.stompbox.client;
+package dev.stompbox.protocol.connection;
 
 import dev.stompbox.protocol.failover.BrokerAddress;
 
 /**
- * Told what happens to the client's connection. Called on the client's own threads: keep it short
- * and do not call blocking client methods from it. All methods have empty defaults.
+ * Told what happens to a client's connection, the same for both clients. Calls come one at a
+ * time, in the order things happened, never while the client holds a lock of its own: the
+ * blocking client makes them on a thread of its own, the asynchronous client on its event loop.
+ * Keep them short; do not block in them. All methods have empty defaults.
  *
  * <pre>{@code
  * StompClientConfig.builder(uri).autoReconnect(true).listener(new ConnectionListener() {
@@ -15,6 +17,10 @@ import dev.stompbox.protocol.failover.BrokerAddress;
  * }</pre>
  */
 public interface ConnectionListener {
+    /** A listener that does nothing; the default. */
+    ConnectionListener NONE = new ConnectionListener() {
+    };
+
     /** Connected (CONNECTED received) to {@code broker}, the first time. */
     default void connected(BrokerAddress broker) {
     }

@@ -1,4 +1,4 @@
-package dev.stompbox.client;
+package dev.stompbox.protocol.connection;
 
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.failover.BrokerAddress;
@@ -10,15 +10,16 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code broker}: where the client is connected now;</li>
- *   <li>{@code replayedSubscriptions}: the subscriptions made again, same ids and handles;</li>
+ *   <li>{@code replayedSubscriptions}: the ids of the subscriptions made again (same ids, and the
+ *       client's handles stay valid);</li>
  *   <li>{@code outstandingReceipts}: receipt ids that were awaited when the connection was lost
- *       and failed with it (a connection exception);</li>
+ *       and failed with it (a connection exception), oldest first;</li>
  *   <li>{@code resentReceipts}: with at-least-once publishing, the receipt ids of the SENDs
  *       written again on the new connection, in order (their receipts did not fail);</li>
- *   <li>{@code unackedMessages}: messages handed out but not acknowledged; acking them now is an
- *       error, the broker redelivers them;</li>
- *   <li>{@code discardedMessages}: messages needing an ack that were still in the inbox and were
- *       dropped for the broker to redeliver;</li>
+ *   <li>{@code unackedMessages}: messages handed to the application and not acknowledged; acking
+ *       them now is refused, the broker redelivers them;</li>
+ *   <li>{@code discardedMessages}: messages needing an ack that the client held and had not
+ *       handed out yet, dropped for the broker to redeliver;</li>
  *   <li>{@code cause}: why the connection was lost.</li>
  * </ul>
  *
@@ -28,7 +29,7 @@ import java.util.List;
  * }
  * }</pre>
  */
-public record ReconnectReport(BrokerAddress broker, List<Subscription> replayedSubscriptions,
+public record ReconnectReport(BrokerAddress broker, List<String> replayedSubscriptions,
                               List<String> outstandingReceipts, List<String> resentReceipts,
                               List<StompFrame> unackedMessages, int discardedMessages, Throwable cause) {
     public ReconnectReport {
