@@ -28,7 +28,7 @@ public final class FailoverConsumer {
 
     /** A client for {@code failoverUri} that reconnects by itself and reports each reconnect. */
     public static StompClient client(String failoverUri, Consumer<ReconnectReport> onReconnect) {
-        return new StompClient(StompClientConfig.builder(failoverUri)
+        return StompClient.create(StompClientConfig.builder(failoverUri)
                 .autoReconnect(true)
                 .listener(new ConnectionListener() {
                     @Override

@@ -26,7 +26,7 @@ public final class TlsProducer {
     /** Sends one message to {@code destination} over TLS and waits for the broker's RECEIPT. */
     public static void send(String uri, SSLContext trust, String destination, String body) {
         StompClientConfig config = StompClientConfig.builder(uri).sslContext(trust).build();
-        try (StompClient stomp = new StompClient(config)) {
+        try (StompClient stomp = StompClient.create(config)) {
             stomp.connect();
             stomp.send(destination, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("receipt", "tls-1"))
                     .await();

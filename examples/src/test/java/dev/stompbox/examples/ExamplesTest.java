@@ -169,7 +169,7 @@ class ExamplesTest {
         try (TlsBroker tls = new TlsBroker()) {
             String uri = "ssl://localhost:" + tls.port();
             TlsProducer.send(uri, tls.trusting(), "/queue/tls", "secret");
-            try (StompClient check = new StompClient(StompClientConfig.builder(uri).sslContext(tls.trusting()).build())) {
+            try (StompClient check = StompClient.create(StompClientConfig.builder(uri).sslContext(tls.trusting()).build())) {
                 check.connect();
                 check.subscribe("/queue/tls", Map.of());
                 assertThat(check.receiveFrame(TIMEOUT).bodyAsString()).isEqualTo("secret");

@@ -92,7 +92,7 @@ import java.util.function.Function;
  * the order of the calls. A connection whose writes make no progress for {@code writeTimeout} is
  * lost, not left to pile up.
  */
-public final class AsyncStompClient {
+public final class AsyncStompClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -104,7 +104,7 @@ public final class AsyncStompClient {
     private final ConnectionEngine engine; // event loop only
     private final Dispatcher dispatcher;
     private final ChannelOpener opener;
-    private final CompletableFuture<Void> disconnected = new CompletableFuture<>();
+    private volatile CompletableFuture<Void> disconnected = new CompletableFuture<>(); // made again by connect
     private final List<Effect> effects = new ArrayList<>();
     private final List<CompletableFuture<Void>> readyWaiters = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong subscriptionIds = new java.util.concurrent.atomic.AtomicLong();
@@ -244,7 +244,22 @@ public final class AsyncStompClient {
      * {@link StompBrokerException} when the broker answers CONNECT with ERROR, never retried).
      */
     public CompletableFuture<AsyncStompClient> connect() {
-        return call(() -> engine.connect(System.nanoTime(), ConnectionEngine.NONE)).thenApply(v -> this);
+        return connect(null);
+    }
+
+    /**
+     * {@link #connect()}, giving up when {@code deadline} has passed, so that even a schedule that
+     * retries forever ends ({@link StompConnectionException} "connect deadline passed").
+     */
+    public CompletableFuture<AsyncStompClient> connect(Duration deadline) {
+        return call(() -> {
+            long now = System.nanoTime();
+            CompletableFuture<Void> connected = engine.connect(now, deadline == null ? ConnectionEngine.NONE : now + deadline.toNanos());
+            if (disconnected.isDone()) {
+                disconnected = new CompletableFuture<>();
+            }
+            return connected;
+        }).thenApply(v -> this);
     }
 
     // -- sending ----------------------------------------------------------------------------------
@@ -396,8 +411,11 @@ public final class AsyncStompClient {
     public CompletableFuture<Void> disconnect() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         run(done, () -> {
-            beginDisconnect(null);
-            disconnected.whenComplete((v, t) -> done.complete(null));
+            if (beginDisconnect(null)) {
+                disconnected.whenComplete((v, t) -> done.complete(null));
+            } else {
+                done.complete(null); // nothing was connected: nothing to wait for
+            }
         });
         return done;
     }
@@ -408,8 +426,10 @@ public final class AsyncStompClient {
         }
     }
 
-    private void beginDisconnect(Throwable cause) {
-        boolean live = engine.state() == ConnectionState.CONNECTED;
+    /** @return whether a connection was up (or going down) and ends with this */
+    private boolean beginDisconnect(Throwable cause) {
+        ConnectionState was = engine.state();
+        boolean live = was == ConnectionState.CONNECTED;
         engine.disconnect(System.nanoTime());
         if (live) {
             disconnectCause = cause;
@@ -419,6 +439,7 @@ public final class AsyncStompClient {
             }
         }
         pump();
+        return live || was == ConnectionState.DISCONNECTING;
     }
 
     /** A handler finished; the last one lets a graceful disconnect go on. */
@@ -429,12 +450,31 @@ public final class AsyncStompClient {
         pump();
     }
 
-    /** Closes at once (no graceful shutdown) and releases the client's threads. */
+    /**
+     * Disconnects gracefully, waiting for it at most the disconnect timeout (and a second), then
+     * releases the client's threads. Called on the client's event loop, which must never wait, it
+     * closes at once instead, as {@link #closeNow()}.
+     */
+    @Override
     public void close() {
+        if (!loop.inEventLoop()) {
+            try {
+                disconnect().get(config.disconnectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("disconnect on close: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeNow();
+    }
+
+    /** Closes at once, without DISCONNECT: waiting futures fail with "client closed"; the client's threads are released. */
+    public void closeNow() {
         Runnable closing = () -> {
             engine.close(System.nanoTime());
             pump();
-            disconnected.complete(null);
+            disconnected.complete(null); // never connected, or ended already: nothing else completes it
             cancelTimer();
         };
         try {

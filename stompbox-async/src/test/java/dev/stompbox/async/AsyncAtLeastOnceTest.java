@@ -137,6 +137,7 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
             CompletableFuture<Void> onLoop = group.next().submit(() -> client.send("/queue/a", utf8("loop"), Map.of())).get(10, TimeUnit.SECONDS);
             assertThat(failure(onLoop)).isInstanceOf(StompBackpressureException.class);
             ServerConnection one = server.awaitConnection(TIMEOUT);
+            one.awaitReceived(f -> "m1".equals(f.bodyAsString()), TIMEOUT);
             assertThat(bodies(one)).containsExactly("m0", "m1");
 
             CompletableFuture<Void> ready = client.whenReady();

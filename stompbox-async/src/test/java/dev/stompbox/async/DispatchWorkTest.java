@@ -26,7 +26,7 @@ class DispatchWorkTest {
         int n = 3_000;
         try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000)) {
             String q = "/queue/drain-" + System.nanoTime();
-            try (StompClient producer = new StompClient(StompClientConfig.builder(broker.uri()).build())) {
+            try (StompClient producer = StompClient.create(StompClientConfig.builder(broker.uri()).build())) {
                 producer.connect();
                 for (int i = 0; i < n - 1; i++) {
                     producer.send(q, new byte[10], Map.of());

@@ -204,7 +204,7 @@ final class EndToEnd {
 
         @Override
         public AutoCloseable consumer(String host, int port, String destination, Recorder recorder) {
-            StompClient client = new StompClient(StompClientConfig.builder("tcp://" + host + ":" + port).build());
+            StompClient client = StompClient.create(StompClientConfig.builder("tcp://" + host + ":" + port).build());
             client.connect();
             client.subscribe(destination, Map.of("receipt", "sub")).receipt().await();
             Thread t = new Thread(() -> {
@@ -229,7 +229,7 @@ final class EndToEnd {
 
         @Override
         public Producer producer(String host, int port, boolean receipts) {
-            StompClient client = new StompClient(StompClientConfig.builder("tcp://" + host + ":" + port).build());
+            StompClient client = StompClient.create(StompClientConfig.builder("tcp://" + host + ":" + port).build());
             client.connect();
             AtomicLong ids = new AtomicLong();
             java.util.ArrayDeque<Receipt> inFlight = new java.util.ArrayDeque<>();

@@ -108,7 +108,7 @@ public final class Soak {
                     }).get(30, TimeUnit.SECONDS);
                     open.add(c::close);
                 } else {
-                    StompClient c = new StompClient(StompClientConfig.builder(uri).build());
+                    StompClient c = StompClient.create(StompClientConfig.builder(uri).build());
                     c.connect();
                     c.subscribe(queue, Map.of("receipt", "s")).receipt().await(Duration.ofSeconds(30));
                     Thread t = new Thread(() -> {
@@ -136,7 +136,7 @@ public final class Soak {
                         }
                     };
                 } else {
-                    StompClient c = new StompClient(StompClientConfig.builder(uri).build());
+                    StompClient c = StompClient.create(StompClientConfig.builder(uri).build());
                     c.connect();
                     open.add(c);
                     sender = (body, receipt) -> {

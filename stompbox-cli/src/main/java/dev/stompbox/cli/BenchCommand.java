@@ -300,7 +300,7 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 CountDownLatch ready = new CountDownLatch(consumers);
                 for (int c = 0; c < consumers; c++) {
-                    StompClient consumer = new StompClient(connection.blocking(uri).build());
+                    StompClient consumer = StompClient.create(connection.blocking(uri).build());
                     clients.add(consumer);
                     consumer.connect();
                     Histogram h = newHistogram();
@@ -340,7 +340,7 @@ final class BenchCommand implements Callable<Integer> {
                 byte[] body = body();
                 for (int p = 0; p < producers; p++) {
                     int producer = p;
-                    StompClient client = new StompClient(connection.blocking(uri).build());
+                    StompClient client = StompClient.create(connection.blocking(uri).build());
                     clients.add(client);
                     client.connect();
                     Thread t = new Thread(() -> {

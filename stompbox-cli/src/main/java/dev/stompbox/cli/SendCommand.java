@@ -63,7 +63,7 @@ final class SendCommand implements Callable<Integer> {
             }
             hs.put(h.substring(0, colon), h.substring(colon + 1));
         }
-        try (StompClient client = new StompClient(connection.blocking(connection.url()).build())) {
+        try (StompClient client = StompClient.create(connection.blocking(connection.url()).build())) {
             client.connect();
             for (int i = 0; i < count; i++) {
                 Map<String, String> these = new LinkedHashMap<>(hs);

@@ -46,7 +46,7 @@ final class TailCommand implements Callable<Integer> {
         if (!format.equals("text") && !format.equals("json")) {
             throw new IllegalArgumentException("--format must be text or json, not '" + format + "'");
         }
-        try (StompClient client = new StompClient(connection.blocking(connection.url()).build())) {
+        try (StompClient client = StompClient.create(connection.blocking(connection.url()).build())) {
             client.connect();
             client.subscribe(destination, Map.of("ack", mode.value(), "receipt", "tail")).receipt().await();
             for (long i = 0; i < count && !Thread.currentThread().isInterrupted(); ) {

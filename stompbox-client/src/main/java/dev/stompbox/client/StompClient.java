@@ -40,7 +40,7 @@ import java.util.function.Function;
  * schedule over a socket or TLS.
  *
  * <pre>{@code
- * try (StompClient client = new StompClient(StompClientConfig.builder("tcp://localhost:61613").build())) {
+ * try (StompClient client = StompClient.create(StompClientConfig.builder("tcp://localhost:61613").build())) {
  *     client.connect();
  *     client.send("/queue/test", "test message 1");
  *     Subscription sub = client.subscribe("/queue/test", Map.of("ack", "client-individual"));
@@ -87,17 +87,21 @@ public final class StompClient implements AutoCloseable {
     private final EngineRunner runner;
     private Delivery peeked; // receiving thread only
 
-    /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
-    public StompClient(StompClientConfig config) {
+    private StompClient(StompClientConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         ConnectionEngine engine = new ConnectionEngine(EngineSettings.from(config), new ReconnectSchedule(config.failoverUri()),
                 EngineLog.of(log::isDebugEnabled, log::debug, log::info, log::warn, log::error), String.valueOf(instance));
         this.runner = new EngineRunner(config, engine, instance);
     }
 
+    /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */
+    public static StompClient create(StompClientConfig config) {
+        return new StompClient(Objects.requireNonNull(config, "config"));
+    }
+
     /** A client for {@code uri} with default settings. */
     public static StompClient create(String uri) {
-        return new StompClient(StompClientConfig.builder(uri).build());
+        return StompClient.create(StompClientConfig.builder(uri).build());
     }
 
     public StompClientConfig config() {
@@ -129,6 +133,15 @@ public final class StompClient implements AutoCloseable {
         return runner.bufferedBytes();
     }
 
+    /**
+     * Completes when the connection has ended for good: normally after {@link #disconnect()} or
+     * {@link #close()}, exceptionally with the cause otherwise (an ERROR, a loss without
+     * auto-reconnect, a spent reconnect schedule). Each {@link #connect()} starts a new one.
+     */
+    public CompletableFuture<Void> disconnected() {
+        return runner.ended();
+    }
+
     /** MESSAGE frames dropped because no active subscription matched (normal after UNSUBSCRIBE). */
     public long unknownSubscriptionMessages() {
         return runner.read(ConnectionEngine::unknownSubscriptionMessages);
@@ -155,8 +168,11 @@ public final class StompClient implements AutoCloseable {
      */
     public void connect(Duration deadline) {
         long now = EngineRunner.now();
-        CompletableFuture<Void> connected = runner.call(e -> e.connect(now,
-                deadline == null ? ConnectionEngine.NONE : now + deadline.toNanos()), false);
+        CompletableFuture<Void> connected = runner.call(e -> {
+            CompletableFuture<Void> f = e.connect(now, deadline == null ? ConnectionEngine.NONE : now + deadline.toNanos());
+            runner.rearmEnded();
+            return f;
+        }, false);
         EngineRunner.await(connected, deadline == null ? null : deadline.plus(MARGIN), "connect");
     }
 
@@ -370,7 +386,10 @@ public final class StompClient implements AutoCloseable {
         }
     }
 
-    /** Disconnects (quietly, if that fails) and stops the client's threads. The client cannot be reused. */
+    /**
+     * Disconnects gracefully (bounded by the disconnect timeout; quietly, if that fails), then stops
+     * the client's threads. The client cannot be reused.
+     */
     @Override
     public void close() {
         try {
@@ -378,6 +397,14 @@ public final class StompClient implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("disconnect on close: {}", e.getMessage());
         }
+        closeNow();
+    }
+
+    /**
+     * Closes at once, without DISCONNECT: the socket closes, waiting calls and receipts fail with
+     * "client closed", the client's threads stop. The client cannot be reused.
+     */
+    public void closeNow() {
         runner.shutdown();
     }
 

@@ -24,7 +24,7 @@ abstract class TestKitClientSupport {
 
     /** A client to be closed after the test; short disconnect timeout, as test servers may withhold receipts. */
     StompClient client(StompClientConfig.Builder config) {
-        StompClient c = new StompClient(config.disconnectTimeout(Duration.ofSeconds(1)).build());
+        StompClient c = StompClient.create(config.disconnectTimeout(Duration.ofSeconds(1)).build());
         clients.add(c);
         return c;
     }

@@ -58,7 +58,7 @@ class WithoutMicrometerTest {
         for (StompClientConfig config : new StompClientConfig[] {
             StompClientConfig.builder(broker.uri()).build(),
             StompClientConfig.builder(broker.uri()).metrics(metrics).build()}) {
-            try (StompClient client = new StompClient(config)) {
+            try (StompClient client = StompClient.create(config)) {
                 client.connect();
                 client.subscribe(q, Map.of("receipt", "s")).receipt().await(TIMEOUT);
                 client.send(q, "hello".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "r")).await(TIMEOUT);

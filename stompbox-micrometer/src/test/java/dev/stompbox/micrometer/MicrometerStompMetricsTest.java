@@ -50,7 +50,7 @@ class MicrometerStompMetricsTest {
     void blockingClientCountsConnectionsFramesBytesMessagesAndReceipts() {
         MeterRegistry registry = new SimpleMeterRegistry();
         String q = "/queue/metrics-blocking-" + System.nanoTime();
-        StompClient client = new StompClient(StompClientConfig.builder(broker.uri())
+        StompClient client = StompClient.create(StompClientConfig.builder(broker.uri())
                 .metrics(MicrometerStompMetrics.of(registry, "b")).build());
         try {
             client.connect();
@@ -136,7 +136,7 @@ class MicrometerStompMetricsTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (StompTestServer server = new StompTestServer().start()) {
             server.nextConnectionFaults().withholdReceipts();
-            StompClient blocking = new StompClient(StompClientConfig.builder(server.uri())
+            StompClient blocking = StompClient.create(StompClientConfig.builder(server.uri())
                     .receiptTimeout(Duration.ofMillis(200)).heartBeat(new HeartBeat(0, 100))
                     .disconnectTimeout(Duration.ofMillis(200))
                     .metrics(MicrometerStompMetrics.of(registry, "b")).build());
@@ -171,7 +171,7 @@ class MicrometerStompMetricsTest {
             assertThat(registry.get("stomp.client.receipt.timeouts").tag("client", "a").counter().count()).isEqualTo(1);
             assertThat(registry.get("stomp.client.heartbeats.missed").tag("client", "a").counter().count()).isEqualTo(1);
         }
-        StompClient refused = new StompClient(StompClientConfig.builder("tcp://127.0.0.1:1")
+        StompClient refused = StompClient.create(StompClientConfig.builder("tcp://127.0.0.1:1")
                 .connectTimeout(Duration.ofSeconds(2)).metrics(MicrometerStompMetrics.of(registry, "refused")).build());
         assertThatThrownBy(refused::connect).isInstanceOf(RuntimeException.class);
         refused.close();
@@ -183,7 +183,7 @@ class MicrometerStompMetricsTest {
     void reconnectsAreCountedApartFromFirstConnects() throws Exception {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (StompTestServer server = new StompTestServer().start()) {
-            StompClient client = new StompClient(StompClientConfig.builder(server.uri()).autoReconnect(true)
+            StompClient client = StompClient.create(StompClientConfig.builder(server.uri()).autoReconnect(true)
                     .disconnectTimeout(Duration.ofMillis(200)).metrics(MicrometerStompMetrics.of(registry, "r")).build());
             try {
                 client.connect();
@@ -205,7 +205,7 @@ class MicrometerStompMetricsTest {
         try (StompTestServer server = new StompTestServer().start()) {
             String uri = "failover:(" + server.uri() + ")?initialReconnectDelay=10";
             server.nextConnectionFaults().withholdReceipts(f -> f.command() == dev.stompbox.protocol.StompCommand.SEND);
-            try (StompClient blocking = new StompClient(StompClientConfig.builder(uri).atLeastOnce(true).autoReconnect(true)
+            try (StompClient blocking = StompClient.create(StompClientConfig.builder(uri).atLeastOnce(true).autoReconnect(true)
                     .disconnectTimeout(Duration.ofMillis(500)).metrics(MicrometerStompMetrics.of(registry, "b")).build())) {
                 blocking.connect();
                 var r1 = blocking.send("/queue/a", "one".getBytes(StandardCharsets.UTF_8), Map.of());

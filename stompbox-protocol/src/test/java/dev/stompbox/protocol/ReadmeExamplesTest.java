@@ -10,7 +10,7 @@ import dev.stompbox.protocol.failover.FailoverUri;
 import dev.stompbox.protocol.failover.ReconnectAttempt;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.session.StompSession;
-import dev.stompbox.protocol.session.Subscription;
+import dev.stompbox.protocol.session.SessionSubscription;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -130,7 +130,7 @@ class ReadmeExamplesTest {
         write(sub.frame());
         StompFrame messageFrame = StompFrame.builder(StompCommand.MESSAGE).header("subscription", sub.token().value())
                 .header("message-id", "1").header("ack", "a-1").build();
-        Optional<Subscription> target = session.message(messageFrame);
+        Optional<SessionSubscription> target = session.message(messageFrame);
         target.ifPresent(s -> write(session.ack(messageFrame, null)));
         String tx = session.begin(null, "r-begin").header("transaction");
         write(session.commit(tx, null));
@@ -143,7 +143,7 @@ class ReadmeExamplesTest {
         session.close(false);
         session.connect();
         session.connected(StompFrame.builder(StompCommand.CONNECTED).header("version", "1.2").build());
-        for (Subscription s : session.replay()) {
+        for (SessionSubscription s : session.replay()) {
             write(session.subscribe(s.destination(), s.headers(), s.receipt(), s.context()).frame());
         }
         assertThat(written).extracting(StompFrame::command).containsExactly(StompCommand.CONNECT, StompCommand.SUBSCRIBE,

@@ -34,6 +34,7 @@ public final class Faults {
     private volatile Predicate<StompFrame> duplicateMessages;
     private volatile Duration redeliverAfter;
     private volatile boolean stopReading;
+    private volatile long readBytesPerSecond;
     private volatile Predicate<StompFrame> stopReadingAfter;
 
     /** Closes the connection once this many frames from the client have been handled (answers included). */
@@ -149,6 +150,18 @@ public final class Faults {
     }
 
     /**
+     * Reads from the client at most this many bytes per second (a slow broker, or a slow link in
+     * front of one): once the TCP buffers fill, the client's writes wait on it.
+     */
+    public Faults readSlowly(long bytesPerSecond) {
+        if (bytesPerSecond < 1) {
+            throw new IllegalArgumentException("bytesPerSecond must be positive: " + bytesPerSecond);
+        }
+        this.readBytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
+    /**
      * Stops reading from the client once it has handled a client frame that matches: for instance,
      * after a CONNECT is answered, everything the client writes next stays unread and its writes
      * block once the TCP buffers fill. {@link #clear()} resumes reading.
@@ -175,6 +188,7 @@ public final class Faults {
         redeliverAfter = null;
         stopReading = false;
         stopReadingAfter = null;
+        readBytesPerSecond = 0;
         return this;
     }
 
@@ -195,6 +209,7 @@ public final class Faults {
         f.redeliverAfter = redeliverAfter;
         f.stopReading = stopReading;
         f.stopReadingAfter = stopReadingAfter;
+        f.readBytesPerSecond = readBytesPerSecond;
         return f;
     }
 
@@ -247,6 +262,10 @@ public final class Faults {
     boolean duplicates(StompFrame message) {
         Predicate<StompFrame> p = duplicateMessages;
         return p != null && p.test(message);
+    }
+
+    long readRate() {
+        return readBytesPerSecond;
     }
 
     boolean readingStopped() {

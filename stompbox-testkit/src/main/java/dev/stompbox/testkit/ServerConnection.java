@@ -323,7 +323,11 @@ public final class ServerConnection {
         byte[] buf = new byte[8192];
         try (InputStream in = socket.getInputStream()) {
             int n;
-            while (awaitReadingAllowed() && (n = in.read(buf)) > 0) {
+            while (awaitReadingAllowed() && (n = in.read(buf, 0, readSlice(buf.length))) > 0) {
+                long rate = faults.readRate();
+                if (rate > 0) {
+                    pace(n, rate);
+                }
                 lastReceivedNanos = System.nanoTime();
                 try {
                     parser.add(buf, 0, n);
@@ -349,7 +353,16 @@ public final class ServerConnection {
             closeNow("client closed the connection", false);
         } catch (IOException e) {
             closeNow(open ? "read failed: " + e.getMessage() : closeReason, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeNow("reader interrupted", false);
         }
+    }
+
+    /** How much one read may take: with {@link Faults#readSlowly} a fiftieth of a second's worth, so the pace stays even. */
+    private int readSlice(int max) {
+        long rate = faults.readRate();
+        return rate > 0 ? (int) Math.max(1, Math.min(max, rate / 50)) : max;
     }
 
     /** Holds the reader while {@link Faults#stopReading()} is on; false once the connection is closed. */

@@ -308,6 +308,21 @@ class FaultsTest extends ServerTestSupport {
     }
 
     @Test
+    @DisplayName("readSlowly: the server takes client bytes at the given rate, no faster")
+    void readSlowly() throws Exception {
+        WireClient c = connected();
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.faults().readSlowly(200_000);
+        byte[] send = StompEncoder.of(StompVersion.V1_2).encode(StompFrame.builder(StompCommand.SEND)
+                .header("destination", "/queue/slow").body(new byte[100_000]).build());
+        long t0 = System.nanoTime();
+        c.sendRaw(send);
+        assertThat(sc.awaitReceived(StompCommand.SEND, TIMEOUT).bodyLength()).isEqualTo(100_000);
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("100 KB at 200 KB/s").isGreaterThanOrEqualTo(450);
+        assertThatThrownBy(() -> new Faults().readSlowly(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     @DisplayName("stopReadingAfter: the matching frame is handled, what follows stays unread until cleared")
     void stopReadingAfter() throws Exception {
         server.nextConnectionFaults().stopReadingAfter(f -> f.command() == StompCommand.CONNECT);

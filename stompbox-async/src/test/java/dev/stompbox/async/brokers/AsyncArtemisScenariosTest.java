@@ -75,7 +75,7 @@ class AsyncArtemisScenariosTest {
     void aHundredThousandWaitingMessagesAndASlowHandlerKeepTheClientsBufferBounded() throws Exception {
         String q = "/queue/flood-" + System.nanoTime();
         int n = 100_000;
-        try (StompClient producer = new StompClient(StompClientConfig.builder(broker.uri()).build())) {
+        try (StompClient producer = StompClient.create(StompClientConfig.builder(broker.uri()).build())) {
             producer.connect();
             byte[] body = new byte[100];
             for (int i = 0; i < n - 1; i++) {

@@ -85,6 +85,7 @@ public final class EngineRunner implements EngineHandler {
     private int discarded;
     private StompBrokerException pendingError;
 
+    private volatile CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile boolean writesQueued;
     private volatile ConnectionState state = ConnectionState.NEW;
 
@@ -110,6 +111,21 @@ public final class EngineRunner implements EngineHandler {
 
     public static long now() {
         return System.nanoTime();
+    }
+
+    /**
+     * Completes when the connection has ended for good: normally after the application's
+     * disconnect, exceptionally with the cause otherwise. A new one is made by the next connect.
+     */
+    public CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    /** Inside {@link #call}, before connecting: the next end is that of the coming connection. */
+    public void rearmEnded() {
+        if (ended.isDone()) {
+            ended = new CompletableFuture<>();
+        }
     }
 
     /** The lifecycle state as of the last call into the engine; for a quick look without the lock. */
@@ -171,6 +187,7 @@ public final class EngineRunner implements EngineHandler {
 
     /** Applies the engine's effects (under the lock) and wakes the timer if its deadline moved earlier. */
     private List<Runnable> settle() {
+        state = engine.state(); // before the effects: a listener told of a change must find it made
         while (engine.hasEffects()) {
             engine.takeEffects(taken);
             for (Effect e : taken) {
@@ -182,7 +199,6 @@ public final class EngineRunner implements EngineHandler {
             }
             taken.clear();
         }
-        state = engine.state();
         writesQueued = engine.hasWrites();
         if (timerAt != AWAKE && engine.nextDeadline(now()) < timerAt) {
             wake.signal();
@@ -474,6 +490,9 @@ public final class EngineRunner implements EngineHandler {
 
     /** The reader thread: opens transport {@code c}, reports it, and reads it until it ends. */
     private void openAndRead(int c, BrokerAddress broker, Duration timeout) {
+        if (!read(engine -> engine.wantsOpen(c))) {
+            return; // given up since it was asked for (a disconnect, a close)
+        }
         Transport t;
         try {
             t = Transport.open(c, broker, config, timeout);
@@ -543,7 +562,7 @@ public final class EngineRunner implements EngineHandler {
         return transport == t;
     }
 
-    /** Closes for good: the engine, the transport, the threads. Listener calls already queued still run. */
+    /** Closes for good, at once: the engine, the transport, the threads. Listener calls already queued still run. */
     public void shutdown() {
         background(engine -> engine.close(now()));
         lock.lock();
@@ -634,6 +653,12 @@ public final class EngineRunner implements EngineHandler {
         discarded = 0;
         inboxChanged.signalAll();
         room.signalAll();
+        CompletableFuture<Void> end = ended;
+        if (cause == null) {
+            complete(end);
+        } else {
+            fail(end, cause);
+        }
     }
 
     @Override

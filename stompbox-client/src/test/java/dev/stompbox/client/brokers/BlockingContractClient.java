@@ -18,7 +18,7 @@ public final class BlockingContractClient implements ContractClient {
     private final StompClient client;
 
     public BlockingContractClient(StompClientConfig config) {
-        this.client = new StompClient(config);
+        this.client = StompClient.create(config);
         client.connect();
     }
 

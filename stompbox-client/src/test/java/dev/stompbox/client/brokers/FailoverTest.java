@@ -34,7 +34,7 @@ class FailoverTest {
                             reports.add(report);
                         }
                     }).build();
-            try (StompClient consumer = new StompClient(config)) {
+            try (StompClient consumer = StompClient.create(config)) {
                 consumer.connect();
                 assertThat(consumer.broker().port()).isEqualTo(first.port());
                 Subscription sub = consumer.subscribe("/queue/failover", Map.of(StompHeaders.RECEIPT, "sub"));

@@ -21,12 +21,12 @@ class RabbitMqTest extends BlockingBrokerContract {
 
     @Test
     void virtualHostSlashOrNoneConnectsOthersAreRefusedAndNotRetried() {
-        try (StompClient none = new StompClient(config(StompVersion.V1_2).virtualHost(null).build())) {
+        try (StompClient none = StompClient.create(config(StompVersion.V1_2).virtualHost(null).build())) {
             none.connect();
             assertThat(none.isConnected()).isTrue();
         }
         for (String host : new String[] {"", "localhost", "127.0.0.1"}) {
-            assertThatThrownBy(() -> new StompClient(config(StompVersion.V1_2).virtualHost(host).build()).connect())
+            assertThatThrownBy(() -> StompClient.create(config(StompVersion.V1_2).virtualHost(host).build()).connect())
                     .as("host:%s", host).isInstanceOf(StompBrokerException.class).hasMessageContaining("access denied");
         }
     }

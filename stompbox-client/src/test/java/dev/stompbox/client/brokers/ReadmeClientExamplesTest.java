@@ -61,7 +61,7 @@ class ReadmeClientExamplesTest {
                 .heartBeat(new HeartBeat(10_000, 10_000))
                 .receiptTimeout(Duration.ofSeconds(5))
                 .build();
-        try (StompClient client = new StompClient(config)) {
+        try (StompClient client = StompClient.create(config)) {
             client.connect();
             Receipt receipt = client.send("/queue/work", "{\"order\":42}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     Map.of("receipt", "order-42", "persistent", "true"));

@@ -40,7 +40,7 @@ class TlsTest {
 
     @Test
     void sendsAndReceivesOverTls() {
-        try (StompClient client = new StompClient(config("localhost").build())) {
+        try (StompClient client = StompClient.create(config("localhost").build())) {
             client.connect();
             client.subscribe("/queue/tls", Map.of("receipt", "s")).receipt().await(TIMEOUT);
             client.send("/queue/tls", "secret stuff");
@@ -50,11 +50,11 @@ class TlsTest {
 
     @Test
     void verifiesTheHostnameByDefault() {
-        try (StompClient client = new StompClient(config("127.0.0.1").build())) {
+        try (StompClient client = StompClient.create(config("127.0.0.1").build())) {
             assertThatThrownBy(client::connect).isInstanceOf(StompConnectionException.class)
                     .hasMessageContaining("127.0.0.1");
         }
-        try (StompClient client = new StompClient(config("127.0.0.1").hostnameVerification(false).build())) {
+        try (StompClient client = StompClient.create(config("127.0.0.1").hostnameVerification(false).build())) {
             client.connect();
             assertThat(client.isConnected()).isTrue();
         }
@@ -62,7 +62,7 @@ class TlsTest {
 
     @Test
     void refusesAnUntrustedCertificate() {
-        try (StompClient client = new StompClient(StompClientConfig.builder("ssl://localhost:" + tls.port()).build())) {
+        try (StompClient client = StompClient.create(StompClientConfig.builder("ssl://localhost:" + tls.port()).build())) {
             assertThatThrownBy(client::connect).isInstanceOf(StompConnectionException.class);
         }
     }

@@ -208,7 +208,7 @@ class FailoverChaosTest {
     }
 
     private void blockingProducer(String uri, int id) {
-        try (StompClient client = new StompClient(blockingConfig(uri).atLeastOnce(true).build())) {
+        try (StompClient client = StompClient.create(blockingConfig(uri).atLeastOnce(true).build())) {
             client.connect(Duration.ofSeconds(30));
             List<Receipt> receipts = new ArrayList<>();
             long start = System.nanoTime();
@@ -223,7 +223,7 @@ class FailoverChaosTest {
     }
 
     private AutoCloseable blockingConsumer(String uri) {
-        StompClient client = new StompClient(blockingConfig(uri).build());
+        StompClient client = StompClient.create(blockingConfig(uri).build());
         client.connect(Duration.ofSeconds(30));
         client.subscribe(QUEUE, Map.of("ack", "client-individual"));
         AtomicBoolean stop = new AtomicBoolean();

@@ -104,7 +104,7 @@ class InteropTest {
             receipts.add("sb-" + i);
         }
         if (client.equals("blocking")) {
-            try (StompClient c = new StompClient(blockingConfig(at.stomp).build())) {
+            try (StompClient c = StompClient.create(blockingConfig(at.stomp).build())) {
                 c.connect(Duration.ofSeconds(10));
                 for (int i = 0; i < COUNT; i++) {
                     c.send(queue, body(i), headers(i, receipts.get(i))).await(Duration.ofSeconds(10));
@@ -150,7 +150,7 @@ class InteropTest {
 
         List<StompFrame> got = new ArrayList<>();
         if (client.equals("blocking")) {
-            try (StompClient c = new StompClient(blockingConfig(at.stomp).build())) {
+            try (StompClient c = StompClient.create(blockingConfig(at.stomp).build())) {
                 c.connect(Duration.ofSeconds(10));
                 c.subscribe(queue, Map.of("ack", "client-individual"));
                 for (int i = 0; i < COUNT; i++) {
@@ -297,7 +297,7 @@ class InteropTest {
 
     /** The acks were taken: a new subscriber finds nothing left (unacked messages would come back). */
     private static void assertQueueEmpty(Endpoints at, String queue) {
-        try (StompClient c = new StompClient(blockingConfig(at.stomp).build())) {
+        try (StompClient c = StompClient.create(blockingConfig(at.stomp).build())) {
             c.connect(Duration.ofSeconds(10));
             c.subscribe(queue, Map.of("ack", "client-individual"));
             assertThat(c.receiveFrame(Duration.ofMillis(500))).as("left in %s after the acks", queue).isNull();

@@ -59,7 +59,7 @@ class CredentialsNeverLeakTest {
         StompClientConfig config = StompClientConfig.builder(server.uri()).login(LOGIN).passcode(passcode)
                 .receiptTimeout(TIMEOUT).disconnectTimeout(TIMEOUT).build();
         texts.add(config.toString());
-        try (StompClient client = new StompClient(config)) {
+        try (StompClient client = StompClient.create(config)) {
             texts.add(client.toString());
             client.connect();
             client.subscribe("/queue/secure", Map.of("receipt", "s")).receipt().await(TIMEOUT);

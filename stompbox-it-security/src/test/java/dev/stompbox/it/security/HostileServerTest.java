@@ -82,7 +82,7 @@ class HostileServerTest {
     private Victim connect(Kind kind) throws Exception {
         ParserLimits limits = ParserLimits.defaults().withMaxFrameSize(MAX_FRAME);
         if (kind == Kind.BLOCKING) {
-            StompClient c = new StompClient(StompClientConfig.builder(server.uri()).parserLimits(limits).inboxCapacity(HELD_MESSAGES)
+            StompClient c = StompClient.create(StompClientConfig.builder(server.uri()).parserLimits(limits).inboxCapacity(HELD_MESSAGES)
                     .heartBeat(new HeartBeat(0, 0)).disconnectTimeout(Duration.ofSeconds(1)).build());
             c.connect();
             c.subscribe("/queue/h", Map.of("id", "s", "receipt", "sub")).receipt().await(TIMEOUT);

@@ -45,7 +45,7 @@ class SilentServerTest {
     @Test
     void blockingClientDetectsFailsAndReconnects() throws Exception {
         long worst = 0;
-        try (StompClient client = new StompClient(StompClientConfig.builder(failoverUri()).autoReconnect(true)
+        try (StompClient client = StompClient.create(StompClientConfig.builder(failoverUri()).autoReconnect(true)
                 .heartBeat(new HeartBeat(0, PERIOD)).receiptTimeout(TIMEOUT).disconnectTimeout(Duration.ofSeconds(1)).build())) {
             client.connect();
             for (int trial = 0; trial < TRIALS; trial++) {

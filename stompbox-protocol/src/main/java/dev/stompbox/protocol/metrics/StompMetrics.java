@@ -14,7 +14,7 @@ import dev.stompbox.protocol.StompCommand;
  * {@code stompbox-micrometer} module:
  *
  * <pre>{@code
- * StompClient client = new StompClient(StompClientConfig.builder("tcp://broker:61613")
+ * StompClient client = StompClient.create(StompClientConfig.builder("tcp://broker:61613")
  *         .metrics(MicrometerStompMetrics.of(registry, "orders"))
  *         .build());
  * }</pre>

@@ -50,7 +50,7 @@ import java.util.Set;
  * ...
  * session.close(false);                                // connection lost: keep subscriptions
  * reconnect(); session.connect(...); session.connected(...);
- * for (Subscription s : session.replay()) {
+ * for (SessionSubscription s : session.replay()) {
  *     write(session.subscribe(s.destination(), s.headers(), s.receipt(), s.context()).frame());
  * }
  * }</pre>
@@ -76,7 +76,7 @@ public final class StompSession {
     private long lastSent = -1;
     private long lastReceived = -1;
 
-    private final Map<SubscriptionToken, Subscription> subscriptions = new LinkedHashMap<>();
+    private final Map<SubscriptionToken, SessionSubscription> subscriptions = new LinkedHashMap<>();
     private final Set<String> transactions = new LinkedHashSet<>();
     private final Set<String> receipts = new LinkedHashSet<>();
     private final Map<String, StompFrame> unreceipted = new LinkedHashMap<>();
@@ -284,7 +284,7 @@ public final class StompSession {
             throw new StompProtocolException("Already subscribed: " + result.token());
         }
         track(receipt);
-        subscriptions.put(result.token(), new Subscription(result.token(), destination, all, receipt, context));
+        subscriptions.put(result.token(), new SessionSubscription(result.token(), destination, all, receipt, context));
         return result;
     }
 
@@ -315,13 +315,13 @@ public final class StompSession {
      *
      * @throws StompProtocolException if the frame is not a valid MESSAGE for the version
      */
-    public Optional<Subscription> message(StompFrame frame) {
+    public Optional<SessionSubscription> message(StompFrame frame) {
         require(StompCommand.MESSAGE, RECEIVING);
         SubscriptionToken token = Commands.message(frame, version);
-        Subscription match = subscriptions.get(token);
+        SessionSubscription match = subscriptions.get(token);
         if (match == null && version == StompVersion.V1_0 && !token.header().equals(StompHeaders.ID)) {
             // 1.0 brokers "should" echo the id as subscription, not must: match by destination.
-            for (Subscription s : subscriptions.values()) {
+            for (SessionSubscription s : subscriptions.values()) {
                 if (s.destination().equals(token.value())) {
                     return Optional.of(s);
                 }
@@ -331,12 +331,12 @@ public final class StompSession {
     }
 
     /** The active subscription of {@code token}, if any. */
-    public Optional<Subscription> subscription(SubscriptionToken token) {
+    public Optional<SessionSubscription> subscription(SubscriptionToken token) {
         return Optional.ofNullable(subscriptions.get(token));
     }
 
     /** The active subscriptions, in the order they were made. */
-    public List<Subscription> subscriptions() {
+    public List<SessionSubscription> subscriptions() {
         return List.copyOf(subscriptions.values());
     }
 
@@ -344,8 +344,8 @@ public final class StompSession {
      * Forgets the active subscriptions and returns them, in order, for subscribing again after a
      * reconnect with the same destination, headers (so the same id and token), receipt and context.
      */
-    public List<Subscription> replay() {
-        List<Subscription> list = new ArrayList<>(subscriptions.values());
+    public List<SessionSubscription> replay() {
+        List<SessionSubscription> list = new ArrayList<>(subscriptions.values());
         subscriptions.clear();
         return list;
     }

@@ -207,10 +207,10 @@ class StompSessionTest {
             StompSession session = connectedSession(V1_2);
             Subscribe sub = session.subscribe("/queue/a", Map.of("ack", "client-individual"), null, "ctx-a");
             assertThat(sub.frame().header("id")).isNotNull();
-            Optional<Subscription> s = session.message(message(sub.token().value(), "1"));
+            Optional<SessionSubscription> s = session.message(message(sub.token().value(), "1"));
             assertThat(s).isPresent();
             assertThat(s.get().context()).isEqualTo("ctx-a");
-            assertThat(session.subscription(sub.token()).map(Subscription::destination)).contains("/queue/a");
+            assertThat(session.subscription(sub.token()).map(SessionSubscription::destination)).contains("/queue/a");
         }
 
         @Test
@@ -255,7 +255,7 @@ class StompSessionTest {
             session.subscribe("/queue/other", Map.of("id", "x"), null, "other");
             session.subscribe("/queue/a", Map.of("id", "7"), null, "ctx");
             StompFrame msg = StompFrame.builder(StompCommand.MESSAGE).header("destination", "/queue/a").header("message-id", "1").build();
-            assertThat(session.message(msg).map(Subscription::context)).contains("ctx");
+            assertThat(session.message(msg).map(SessionSubscription::context)).contains("ctx");
             StompFrame nowhere = StompFrame.builder(StompCommand.MESSAGE).header("destination", "/queue/z").header("message-id", "2").build();
             assertThat(session.message(nowhere)).isEmpty();
         }
@@ -269,16 +269,16 @@ class StompSessionTest {
             session.close(false);
             session.connect();
             session.connected(connected("1.2", null));
-            List<Subscription> replay = session.replay();
-            assertThat(replay).extracting(Subscription::destination).containsExactly("/queue/a", "/queue/b");
+            List<SessionSubscription> replay = session.replay();
+            assertThat(replay).extracting(SessionSubscription::destination).containsExactly("/queue/a", "/queue/b");
             assertThat(session.subscriptions()).isEmpty();
-            for (Subscription s : replay) {
+            for (SessionSubscription s : replay) {
                 Subscribe again = session.subscribe(s.destination(), s.headers(), null, s.context());
                 assertThat(again.token()).isIn(a.token(), b.token());
                 assertThat(again.frame().header("ack")).isEqualTo(s.headers().get("ack"));
             }
             assertThat(replay.get(0).receipt()).isEqualTo("r-a");
-            assertThat(session.message(message(a.token().value(), "1")).map(Subscription::context)).contains("A");
+            assertThat(session.message(message(a.token().value(), "1")).map(SessionSubscription::context)).contains("A");
             assertThat(session.subscriptions()).hasSize(2);
         }
 

@@ -22,7 +22,7 @@ import dev.stompbox.protocol.failover.ReconnectAttempt;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.internal.engine.ReceiptBook.Pending;
 import dev.stompbox.protocol.session.StompSession;
-import dev.stompbox.protocol.session.Subscription;
+import dev.stompbox.protocol.session.SessionSubscription;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -318,6 +318,14 @@ public final class ConnectionEngine {
         return Duration.ofNanos(Math.max(1_000_000, Math.min(timeout.toNanos(), connectDeadline - now)));
     }
 
+    /**
+     * Whether transport {@code c} is still wanted: a client that opens transports off its engine
+     * thread asks right before it starts, so that a disconnect in between opens nothing.
+     */
+    public boolean wantsOpen(int c) {
+        return c == conn && connecting() && parser == null;
+    }
+
     /** Transport {@code c} is open: the CONNECT goes out. */
     public void opened(int c, long now) {
         clock(now);
@@ -435,8 +443,8 @@ public final class ConnectionEngine {
         long ms = millis(now);
         session.sent(ms);
         session.received(ms);
-        List<Subscription> replayed = new ArrayList<>();
-        for (Subscription s : session.replay()) {
+        List<SessionSubscription> replayed = new ArrayList<>();
+        for (SessionSubscription s : session.replay()) {
             enqueue(session.subscribe(s.destination(), s.headers(), null, s.context()).frame(), null, now);
             replayed.add(s);
         }
@@ -574,7 +582,7 @@ public final class ConnectionEngine {
             droppedWhileDisconnecting++;
             return;
         }
-        Optional<Subscription> sub;
+        Optional<SessionSubscription> sub;
         try {
             sub = session.message(frame);
         } catch (StompProtocolException e) {
@@ -587,7 +595,7 @@ public final class ConnectionEngine {
             log.debug("dropping MESSAGE for unknown subscription: {}", frame.info());
             return;
         }
-        Subscription s = sub.get();
+        SessionSubscription s = sub.get();
         Delivery d = new Delivery(frame, s, epoch, AckMode.of(s.headers().get(StompHeaders.ACK)), ++sequence);
         effects.add(h -> h.deliver(d));
     }

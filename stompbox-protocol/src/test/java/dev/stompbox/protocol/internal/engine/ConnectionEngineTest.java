@@ -186,8 +186,10 @@ class ConnectionEngineTest {
             FakeTransport t = new FakeTransport(TWO, s -> s);
             CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
             t.toDeadline();
+            assertThat(t.engine.wantsOpen(1)).as("asked for, not yet open").isTrue();
             t.engine.disconnect(t.now);
             t.pump();
+            assertThat(t.engine.wantsOpen(1)).as("a client about to open it opens nothing").isFalse();
             assertThat(failure(done)).hasMessageContaining("abandoned");
             t.engine.opened(1, t.now);
             t.pump();

@@ -10,14 +10,14 @@ import java.util.Map;
  * the caller's context object.
  *
  * <pre>{@code
- * for (Subscription s : session.replay()) {
+ * for (SessionSubscription s : session.replay()) {
  *     send(session.subscribe(s.destination(), s.headers(), s.receipt(), s.context()).frame());
  * }
  * }</pre>
  */
-public record Subscription(SubscriptionToken token, String destination, Map<String, String> headers,
+public record SessionSubscription(SubscriptionToken token, String destination, Map<String, String> headers,
                            String receipt, Object context) {
-    public Subscription {
+    public SessionSubscription {
         headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
     }
 }
