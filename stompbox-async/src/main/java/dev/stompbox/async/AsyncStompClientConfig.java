@@ -154,12 +154,5 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
         public AsyncStompClientConfig build() {
             return new AsyncStompClientConfig(this);
         }
-
-        private static int atLeastOne(int n, String name) {
-            if (n < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1: " + n);
-            }
-            return n;
-        }
     }
 }

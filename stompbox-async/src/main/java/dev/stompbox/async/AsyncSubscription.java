@@ -1,7 +1,7 @@
 package dev.stompbox.async;
 
-import dev.stompbox.protocol.AckMode;
 import dev.stompbox.protocol.commands.SubscriptionToken;
+import dev.stompbox.protocol.connection.SubscriptionHandle;
 
 import java.util.Map;
 
@@ -15,40 +15,17 @@ import java.util.Map;
  * log.info("{} handlers running", s.inFlight());
  * }</pre>
  */
-public final class AsyncSubscription {
-    private final SubscriptionToken token;
-    private final String destination;
-    private final Map<String, String> headers;
+public final class AsyncSubscription extends SubscriptionHandle {
     private final MessageHandler handler;
     private final SubscriptionOptions options;
-    private final AckMode ackMode;
     private volatile int inFlight; // written on the event loop
     int waiting; // messages read for it and not yet handed to its handler; event loop only
 
     AsyncSubscription(SubscriptionToken token, String destination, Map<String, String> headers, MessageHandler handler,
                       SubscriptionOptions options) {
-        this.token = token;
-        this.destination = destination;
-        this.headers = Map.copyOf(headers);
+        super(token, destination, headers);
         this.handler = handler;
         this.options = options;
-        this.ackMode = AckMode.of(headers.get("ack"));
-    }
-
-    public String id() {
-        return token.value();
-    }
-
-    public String destination() {
-        return destination;
-    }
-
-    public Map<String, String> headers() {
-        return headers;
-    }
-
-    public AckMode ackMode() {
-        return ackMode;
     }
 
     public SubscriptionOptions options() {
@@ -58,10 +35,6 @@ public final class AsyncSubscription {
     /** Handlers of this subscription running now. */
     public int inFlight() {
         return inFlight;
-    }
-
-    SubscriptionToken token() {
-        return token;
     }
 
     MessageHandler handler() {
@@ -74,6 +47,6 @@ public final class AsyncSubscription {
 
     @Override
     public String toString() {
-        return "AsyncSubscription[" + id() + " -> " + destination + ", ack " + ackMode + ", concurrency " + options.concurrency() + "]";
+        return "AsyncSubscription[" + id() + " -> " + destination() + ", ack " + ackMode() + ", concurrency " + options.concurrency() + "]";
     }
 }

@@ -1,5 +1,7 @@
 package dev.stompbox.async;
 
+import dev.stompbox.protocol.connection.TransactionHandle;
+
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,24 +17,17 @@ import java.util.concurrent.CompletableFuture;
  *       .join();
  * }</pre>
  */
-public final class AsyncTransaction {
+public final class AsyncTransaction extends TransactionHandle {
     private final AsyncStompClient client;
-    private final String id;
-    private final long epoch;
 
     AsyncTransaction(AsyncStompClient client, String id, long epoch) {
+        super(id, epoch);
         this.client = client;
-        this.id = id;
-        this.epoch = epoch;
-    }
-
-    public String id() {
-        return id;
     }
 
     /** A SEND in this transaction. */
     public CompletableFuture<Void> send(String destination, byte[] body, Map<String, String> headers) {
-        return client.sendInTransaction(id, epoch, destination, body, headers);
+        return client.sendInTransaction(id(), epoch(), destination, body, headers);
     }
 
     /** A text SEND (UTF-8) in this transaction. */
@@ -41,15 +36,10 @@ public final class AsyncTransaction {
     }
 
     public CompletableFuture<Void> commit() {
-        return client.finishTransaction(id, epoch, true);
+        return client.finishTransaction(id(), epoch(), true);
     }
 
     public CompletableFuture<Void> abort() {
-        return client.finishTransaction(id, epoch, false);
-    }
-
-    @Override
-    public String toString() {
-        return "AsyncTransaction[" + id + "]";
+        return client.finishTransaction(id(), epoch(), false);
     }
 }

@@ -39,7 +39,8 @@ final class Dispatcher {
     private record Waiting(Delivery delivery, AsyncSubscription subscription, long bytes) {
     }
 
-    private final AsyncStompClient client;
+    private final AsyncStompClient client; // what handlers are handed
+    private final LoopRunner runner;
     private final AsyncStompClientConfig config;
     private final Executor executor;
     private final ArrayDeque<Waiting> pending = new ArrayDeque<>();
@@ -50,8 +51,9 @@ final class Dispatcher {
     private boolean stopped; // a graceful disconnect began: nothing new is handed out
     private volatile long bufferedBytes;
 
-    Dispatcher(AsyncStompClient client, Executor executor) {
+    Dispatcher(AsyncStompClient client, LoopRunner runner, Executor executor) {
         this.client = client;
+        this.runner = runner;
         this.config = client.config();
         this.executor = executor;
     }
@@ -126,7 +128,7 @@ final class Dispatcher {
             dispatch(w);
         }
         bufferedBytes = pendingBytes;
-        client.pauseReading(pending.size() >= config.maxBufferedMessages());
+        runner.pauseReading(pending.size() >= config.maxBufferedMessages());
     }
 
     private int forget(Predicate<Waiting> which) {
@@ -144,7 +146,7 @@ final class Dispatcher {
             }
         }
         bufferedBytes = pendingBytes;
-        client.pauseReading(pending.size() >= config.maxBufferedMessages());
+        runner.pauseReading(pending.size() >= config.maxBufferedMessages());
         return before - pending.size();
     }
 
@@ -166,19 +168,19 @@ final class Dispatcher {
             }
             if (stage == null) {
                 metrics.handlerFinished(System.nanoTime() - started, true);
-                client.onLoop(() -> finished(w, null));
+                runner.onLoop(() -> finished(w, null));
             } else {
                 stage.whenComplete((v, t) -> {
                     metrics.handlerFinished(System.nanoTime() - started, t == null);
-                    client.onLoop(() -> finished(w, unwrap(t)));
+                    runner.onLoop(() -> finished(w, unwrap(t)));
                 });
             }
         };
-        Executor where = s.options().onEventLoop() ? client.loop() : s.options().executor() != null ? s.options().executor() : executor;
+        Executor where = s.options().onEventLoop() ? runner.loop() : s.options().executor() != null ? s.options().executor() : executor;
         try {
             where.execute(run);
         } catch (RuntimeException e) {
-            client.onLoop(() -> finished(w, e));
+            runner.onLoop(() -> finished(w, e));
         }
     }
 
@@ -192,13 +194,13 @@ final class Dispatcher {
             failed(w, error);
         }
         drain();
-        client.handlerFinished(inFlight);
+        runner.handlerFinished(inFlight);
     }
 
     /** ACKs (or NACKs) a message of the live connection in a client ack mode; never one of an earlier connection. */
     private void settle(Delivery d, boolean nack) {
         try {
-            if (client.engineSettle(d, nack) == null && d.needsAck()) {
+            if (runner.settle(d, nack) == null && d.needsAck()) {
                 log.debug("not acking {}: it came on an earlier connection", d.frame().header(StompHeaders.MESSAGE_ID));
             }
         } catch (StompConnectionException e) {
@@ -218,25 +220,25 @@ final class Dispatcher {
             } catch (Throwable t) {
                 stage = CompletableFuture.failedFuture(t);
             }
-            (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((v, t) -> client.onLoop(() -> {
+            (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((v, t) -> runner.onLoop(() -> {
                 if (t == null) {
                     settle(d, false);
                 } else {
-                    client.disconnectOnError(unwrap(t));
+                    runner.disconnectOnError(unwrap(t));
                 }
             }));
             return;
         }
         if (config.alwaysDisconnectOnUnhandledMessage() || (o.errorDestination() == null && !o.nackOnError())) {
-            client.disconnectOnError(error);
+            runner.disconnectOnError(error);
             return;
         }
         if (o.errorDestination() != null) {
             forward(d, o.errorDestination(), error);
             return;
         }
-        if (client.version() == StompVersion.V1_0) {
-            client.disconnectOnError(error); // 1.0 has no NACK: disconnecting is how it says no
+        if (runner.version() == StompVersion.V1_0) {
+            runner.disconnectOnError(error); // 1.0 has no NACK: disconnecting is how it says no
             return;
         }
         settle(d, true);
@@ -251,20 +253,20 @@ final class Dispatcher {
                 b.header(h);
             }
         }
-        String receipt = client.newReceiptId("error");
+        String receipt = runner.newReceiptId("error");
         b.header("stompbox-error", String.valueOf(error).replace('\n', ' '))
                 .header("stompbox-error-original-destination", f.header(StompHeaders.DESTINATION, ""))
                 .header("stompbox-error-original-message-id", f.header(StompHeaders.MESSAGE_ID, ""))
                 .header(StompHeaders.RECEIPT, receipt)
                 .bodyWithoutCopy(f.bodyBuffer());
         StompFrame forward = b.build();
-        client.settling(receipt, (s, rid) -> s.send(forward)).whenComplete((v, t) -> client.onLoop(() -> {
+        runner.settling(receipt, (s, rid) -> s.send(forward)).whenComplete((v, t) -> runner.onLoop(() -> {
             if (t == null) {
                 config.metrics().messageForwarded();
                 settle(d, false);
             } else {
                 Throwable cause = unwrap(t);
-                client.disconnectOnError(new StompConnectionException("could not forward a failed message to "
+                runner.disconnectOnError(new StompConnectionException("could not forward a failed message to "
                         + errorDestination + ": " + cause.getMessage(), cause));
             }
         }));

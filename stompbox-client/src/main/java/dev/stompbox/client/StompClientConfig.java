@@ -79,10 +79,7 @@ public final class StompClientConfig extends ConnectionConfig {
          * add the frames it holds).
          */
         public Builder inboxCapacity(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException("inboxCapacity must be at least 1: " + capacity);
-            }
-            this.inboxCapacity = capacity;
+            this.inboxCapacity = atLeastOne(capacity, "inboxCapacity");
             return this;
         }
 

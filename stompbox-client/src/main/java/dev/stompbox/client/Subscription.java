@@ -1,7 +1,7 @@
 package dev.stompbox.client;
 
-import dev.stompbox.protocol.AckMode;
 import dev.stompbox.protocol.commands.SubscriptionToken;
+import dev.stompbox.protocol.connection.SubscriptionHandle;
 
 import java.util.Map;
 
@@ -16,35 +16,12 @@ import java.util.Map;
  * client.unsubscribe(s);
  * }</pre>
  */
-public final class Subscription {
-    private final SubscriptionToken token;
-    private final String destination;
-    private final Map<String, String> headers;
+public final class Subscription extends SubscriptionHandle {
     private final Receipt receipt;
 
     Subscription(SubscriptionToken token, String destination, Map<String, String> headers, Receipt receipt) {
-        this.token = token;
-        this.destination = destination;
-        this.headers = Map.copyOf(headers);
+        super(token, destination, headers);
         this.receipt = receipt;
-    }
-
-    /** The subscription id (for a STOMP 1.0 subscription without one: its destination). */
-    public String id() {
-        return token.value();
-    }
-
-    public String destination() {
-        return destination;
-    }
-
-    /** The SUBSCRIBE headers, the generated {@code id} included. */
-    public Map<String, String> headers() {
-        return headers;
-    }
-
-    public AckMode ackMode() {
-        return AckMode.of(headers.get("ack"));
     }
 
     /** The receipt of the SUBSCRIBE ({@link Receipt#NONE} when none was asked for). */
@@ -52,12 +29,8 @@ public final class Subscription {
         return receipt;
     }
 
-    SubscriptionToken token() {
-        return token;
-    }
-
     @Override
     public String toString() {
-        return "Subscription[" + token.value() + " -> " + destination + ", ack " + ackMode() + "]";
+        return "Subscription[" + id() + " -> " + destination() + ", ack " + ackMode() + "]";
     }
 }

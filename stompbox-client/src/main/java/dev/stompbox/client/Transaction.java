@@ -2,6 +2,7 @@ package dev.stompbox.client;
 
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.connection.TransactionHandle;
 
 import java.util.Map;
 
@@ -19,26 +20,19 @@ import java.util.Map;
  * }
  * }</pre>
  */
-public final class Transaction implements AutoCloseable {
+public final class Transaction extends TransactionHandle implements AutoCloseable {
     private final StompClient client;
-    private final String id;
-    private final long epoch;
     private boolean finished;
 
     Transaction(StompClient client, String id, long epoch) {
+        super(id, epoch);
         this.client = client;
-        this.id = id;
-        this.epoch = epoch;
-    }
-
-    public String id() {
-        return id;
     }
 
     /** A SEND in this transaction (delivered on commit). */
     public Receipt send(String destination, byte[] body, Map<String, String> headers) {
         check();
-        return client.sendInTransaction(id, epoch, destination, body, headers);
+        return client.sendInTransaction(id(), epoch(), destination, body, headers);
     }
 
     /** A text SEND (UTF-8) in this transaction. */
@@ -49,33 +43,33 @@ public final class Transaction implements AutoCloseable {
     /** An ACK in this transaction (applied on commit). */
     public Receipt ack(StompFrame message) {
         check();
-        return client.acknowledge(message, false, id, false);
+        return client.acknowledge(message, false, id(), false);
     }
 
     /** A NACK in this transaction (applied on commit). */
     public Receipt nack(StompFrame message) {
         check();
-        return client.acknowledge(message, true, id, false);
+        return client.acknowledge(message, true, id(), false);
     }
 
     /** Commits; with a receipt, waits for it (the client's receipt timeout). */
     public void commit() {
         check();
         finished = true;
-        client.finishTransaction(id, epoch, true);
+        client.finishTransaction(id(), epoch(), true);
     }
 
     /** Aborts. */
     public void abort() {
         check();
         finished = true;
-        client.finishTransaction(id, epoch, false);
+        client.finishTransaction(id(), epoch(), false);
     }
 
     /** Aborts unless committed or aborted already; quiet when the connection is gone. */
     @Override
     public void close() {
-        if (!finished && client.epoch() == epoch) {
+        if (!finished && client.epoch() == epoch()) {
             abort();
         }
         finished = true;
@@ -83,10 +77,10 @@ public final class Transaction implements AutoCloseable {
 
     private void check() {
         if (finished) {
-            throw new IllegalStateException("transaction " + id + " already finished");
+            throw new IllegalStateException("transaction " + id() + " already finished");
         }
-        if (client.epoch() != epoch) {
-            throw new StompConnectionException("transaction " + id + " was lost with the connection it began on");
+        if (client.epoch() != epoch()) {
+            throw new StompConnectionException("transaction " + id() + " was lost with the connection it began on");
         }
     }
 }

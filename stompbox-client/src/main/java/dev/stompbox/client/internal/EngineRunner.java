@@ -10,7 +10,6 @@ import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
 import dev.stompbox.protocol.internal.engine.ConnectionState;
 import dev.stompbox.protocol.internal.engine.Delivery;
-import dev.stompbox.protocol.internal.engine.Effect;
 import dev.stompbox.protocol.internal.engine.EngineHandler;
 import dev.stompbox.protocol.internal.engine.Outbound;
 import dev.stompbox.protocol.internal.engine.Reconnection;
@@ -75,7 +74,6 @@ public final class EngineRunner implements EngineHandler {
     private final List<Outbound> batch = new ArrayList<>(); // guarded by writeLock
 
     // Guarded by lock.
-    private final List<Effect> taken = new ArrayList<>();
     private List<Runnable> deferred = new ArrayList<>();
     private final ArrayDeque<Delivery> inbox = new ArrayDeque<>();
     private long inboxBytes;
@@ -188,17 +186,7 @@ public final class EngineRunner implements EngineHandler {
     /** Applies the engine's effects (under the lock) and wakes the timer if its deadline moved earlier. */
     private List<Runnable> settle() {
         state = engine.state(); // before the effects: a listener told of a change must find it made
-        while (engine.hasEffects()) {
-            engine.takeEffects(taken);
-            for (Effect e : taken) {
-                try {
-                    e.apply(this);
-                } catch (RuntimeException ex) {
-                    log.warn("applying an engine effect failed", ex);
-                }
-            }
-            taken.clear();
-        }
+        engine.applyEffects(this);
         writesQueued = engine.hasWrites();
         if (timerAt != AWAKE && engine.nextDeadline(now()) < timerAt) {
             wake.signal();

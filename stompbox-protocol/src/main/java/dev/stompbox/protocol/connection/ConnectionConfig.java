@@ -410,10 +410,7 @@ public abstract class ConnectionConfig {
 
         /** The at-least-once window: SENDs that may await their RECEIPT at once (default 1000). */
         public B maxUnreceipted(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxUnreceipted must be at least 1: " + max);
-            }
-            this.maxUnreceipted = max;
+            this.maxUnreceipted = atLeastOne(max, "maxUnreceipted");
             return self();
         }
 
@@ -450,6 +447,14 @@ public abstract class ConnectionConfig {
         public B metrics(StompMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics, "metrics");
             return self();
+        }
+
+        /** {@code n}, or an {@link IllegalArgumentException} naming the setting when it is below 1. */
+        protected static int atLeastOne(int n, String setting) {
+            if (n < 1) {
+                throw new IllegalArgumentException(setting + " must be at least 1: " + n);
+            }
+            return n;
         }
 
         private static Duration positive(Duration d, String name) {

@@ -219,6 +219,21 @@ public final class ConnectionEngine {
     }
 
     /**
+     * Applies the effects queued so far to {@code handler}, in order, and those they cause in
+     * turn; one that throws is logged, and the rest are still applied.
+     */
+    public void applyEffects(EngineHandler handler) {
+        Effect e;
+        while ((e = effects.poll()) != null) {
+            try {
+                e.apply(handler);
+            } catch (RuntimeException ex) {
+                log.warn("applying an engine effect failed", ex);
+            }
+        }
+    }
+
+    /**
      * When {@link #tick} must run next, or {@link #NONE}. Any call into the engine may move it
      * earlier, so a client asks again after each call.
      */

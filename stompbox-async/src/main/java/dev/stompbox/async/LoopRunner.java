@@ -1,0 +1,481 @@
+package dev.stompbox.async;
+
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.codec.StompEncoder;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
+import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.internal.engine.ConnectionEngine;
+import dev.stompbox.protocol.internal.engine.ConnectionState;
+import dev.stompbox.protocol.internal.engine.Delivery;
+import dev.stompbox.protocol.internal.engine.EngineHandler;
+import dev.stompbox.protocol.internal.engine.Outbound;
+import dev.stompbox.protocol.internal.engine.Reconnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs the connection engine on the client's event loop: every call into the engine, every
+ * effect it asks for, the timer set to its next deadline, the channel's writes and reads. The
+ * engine and everything here but the mirrored fields is touched on the loop only.
+ */
+final class LoopRunner {
+    private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
+
+    private final AsyncStompClientConfig config;
+    private final EventLoop loop;
+    private final ConnectionEngine engine;
+    private final ChannelOpener opener;
+    private final List<CompletableFuture<Void>> readyWaiters = new ArrayList<>();
+    private Dispatcher dispatcher;
+
+    // Event loop only.
+    private final Map<String, AsyncSubscription> subscriptions = new LinkedHashMap<>();
+    private int conn;
+    private Channel channel;
+    private BrokerAddress broker;
+    private boolean paused;
+    private byte[] scratch = new byte[0];
+    private ScheduledFuture<?> timer;
+    private long timerAt = ConnectionEngine.NONE;
+    private Throwable disconnectCause;
+    private int discarded;
+
+    // Copied from the loop for other threads.
+    private volatile CompletableFuture<Void> disconnected = new CompletableFuture<>(); // made again by connect
+    private volatile ConnectionState state = ConnectionState.NEW;
+    private volatile StompVersion negotiatedVersion;
+    private volatile long parserRetained;
+    private volatile long unknownSubscriptionMessages;
+    private volatile int unfinishedHandlers;
+
+    LoopRunner(AsyncStompClientConfig config, EventLoop loop, ConnectionEngine engine) {
+        this.config = config;
+        this.loop = loop;
+        this.engine = engine;
+        this.opener = new ChannelOpener(config, loop, new ChannelEvents());
+    }
+
+    void dispatcher(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    ConnectionState state() {
+        return state;
+    }
+
+    BrokerAddress broker() {
+        BrokerAddress b = broker;
+        return state == ConnectionState.CONNECTED ? b : null;
+    }
+
+    StompVersion version() {
+        StompVersion v = negotiatedVersion;
+        return v == null ? config.version() : v;
+    }
+
+    long parserRetained() {
+        return parserRetained;
+    }
+
+    long unknownSubscriptionMessages() {
+        return unknownSubscriptionMessages;
+    }
+
+    int unfinishedHandlers() {
+        return unfinishedHandlers;
+    }
+
+    CompletableFuture<Void> disconnected() {
+        return disconnected;
+    }
+
+    /** On the loop: a subscription's handle, for deliveries. */
+    void subscribed(AsyncSubscription s) {
+        subscriptions.put(s.id(), s);
+    }
+
+    void unsubscribed(AsyncSubscription s) {
+        subscriptions.remove(s.id());
+    }
+
+    CompletableFuture<Void> whenReady() {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        run(ready, () -> {
+            if (engine.roomForSend()) {
+                ready.complete(null);
+            } else {
+                readyWaiters.add(ready);
+            }
+        });
+        return ready;
+    }
+
+    CompletableFuture<Void> connect(Duration deadline) {
+        return call(e -> {
+            long now = System.nanoTime();
+            CompletableFuture<Void> connected = e.connect(now, deadline == null ? ConnectionEngine.NONE : now + deadline.toNanos());
+            if (disconnected.isDone()) {
+                disconnected = new CompletableFuture<>();
+            }
+            return connected;
+        });
+    }
+
+    /** A graceful disconnect; completes when closed, or at once when nothing was connected. */
+    CompletableFuture<Void> disconnect() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        run(done, () -> {
+            if (beginDisconnect(null)) {
+                disconnected.whenComplete((v, t) -> done.complete(null));
+            } else {
+                done.complete(null);
+            }
+        });
+        return done;
+    }
+
+    void disconnectOnError(Throwable cause) {
+        if (engine.state() == ConnectionState.CONNECTED) {
+            beginDisconnect(cause);
+        }
+    }
+
+    /** @return whether a connection was up (or going down) and ends with this */
+    private boolean beginDisconnect(Throwable cause) {
+        ConnectionState was = engine.state();
+        boolean live = was == ConnectionState.CONNECTED;
+        engine.disconnect(System.nanoTime());
+        if (live) {
+            disconnectCause = cause;
+            dispatcher.stop();
+            if (dispatcher.inFlight() == 0) {
+                engine.sendDisconnect(System.nanoTime());
+            }
+        }
+        pump();
+        return live || was == ConnectionState.DISCONNECTING;
+    }
+
+    /** A handler finished; the last one lets a graceful disconnect go on. */
+    void handlerFinished(int inFlight) {
+        if (inFlight == 0 && engine.state() == ConnectionState.DISCONNECTING) {
+            engine.sendDisconnect(System.nanoTime());
+        }
+        pump();
+    }
+
+    /** A command that settles a message (the forward of a failed one), allowed during a graceful disconnect. */
+    CompletableFuture<Void> settling(String receipt, ConnectionEngine.Command command) {
+        return call(e -> e.execute(command, receipt, true, true, System.nanoTime()));
+    }
+
+    /** On the loop: ACK or NACK a delivery; {@code null} when it came on an earlier connection. */
+    CompletableFuture<Void> settle(Delivery d, boolean nack) {
+        CompletableFuture<Void> r = engine.settle(d, nack, null, null, System.nanoTime());
+        pump();
+        return r;
+    }
+
+    /** On the loop: a receipt id with a word that says what it is for. */
+    String newReceiptId(String purpose) {
+        return engine.newReceiptId(purpose);
+    }
+
+    /** Closes at once; on the caller's thread when the loop has ended already. */
+    void closeNow() {
+        Runnable closing = () -> {
+            engine.close(System.nanoTime());
+            pump();
+            disconnected.complete(null); // never connected, or ended already: nothing else completes it
+            cancelTimer();
+        };
+        try {
+            loop.execute(closing);
+        } catch (RejectedExecutionException e) {
+            // The caller's event loop group is already shut down: nothing else runs on the loop's
+            // state any more, so fail what still waits from here rather than leave it hanging.
+            log.debug("event loop already terminated; closing on the caller's thread");
+            closing.run();
+        }
+    }
+
+    /** Work for the engine: on the loop, its result (or failure) into the returned future. */
+    <T> CompletableFuture<T> call(Function<ConnectionEngine, CompletableFuture<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        run(result, () -> {
+            try {
+                CompletableFuture<T> f = work.apply(engine);
+                if (f == null) {
+                    result.complete(null);
+                } else {
+                    f.whenComplete((v, t) -> {
+                        if (t == null) {
+                            result.complete(v);
+                        } else {
+                            result.completeExceptionally(Dispatcher.unwrap(t));
+                        }
+                    });
+                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            } finally {
+                pump();
+            }
+        });
+        return result;
+    }
+
+    void run(CompletableFuture<?> result, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new StompConnectionException("client closed", e));
+        }
+    }
+
+    /**
+     * Runs {@code task} on the event loop; from a handler's thread, after the client was closed and
+     * its loop ended, there is nothing left to run it against (the connection, and with it the ack,
+     * is gone: the broker redelivers), so it is dropped rather than thrown at the handler's thread.
+     */
+    void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("event loop ended; dropping a handler's completion");
+        }
+    }
+
+    /** Applies what the engine asked for, writes what it queued, and sets the timer to its next deadline. */
+    void pump() {
+        while (engine.hasEffects()) {
+            mirror(); // before the effects: a future completed by them must find these up to date
+            engine.applyEffects(handler);
+            flush();
+        }
+        flush();
+        mirror();
+        long now = System.nanoTime();
+        long next = engine.nextDeadline(now);
+        if (next < timerAt) {
+            cancelTimer();
+            timerAt = next;
+            timer = loop.schedule(this::onTimer, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** What other threads may read of the engine's state, copied on the event loop. */
+    private void mirror() {
+        state = engine.state();
+        parserRetained = engine.parserRetainedBytes();
+        unknownSubscriptionMessages = engine.unknownSubscriptionMessages();
+    }
+
+    private void onTimer() {
+        timer = null;
+        timerAt = ConnectionEngine.NONE;
+        engine.tick(System.nanoTime());
+        pump();
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        timerAt = ConnectionEngine.NONE;
+    }
+
+    private void flush() {
+        Outbound o;
+        boolean wrote = false;
+        while ((o = engine.nextWrite()) != null) {
+            Outbound out = o;
+            if (channel == null || out.conn() != conn) {
+                engine.writeFailed(out, new StompConnectionException("connection closed"), System.nanoTime());
+                continue;
+            }
+            ByteBuf buf = out.isHeartBeat() ? Unpooled.wrappedBuffer(StompEncoder.heartBeat())
+                    : Unpooled.wrappedBuffer(out.encoder().encode(out.frame()));
+            if (log.isDebugEnabled() && !out.isHeartBeat()) {
+                log.debug(">>> {}", out.frame().info());
+            }
+            channel.write(ChannelOpener.wire(broker, buf)).addListener(f -> {
+                if (f.isSuccess()) {
+                    engine.written(out, System.nanoTime());
+                } else {
+                    engine.writeFailed(out, f.cause(), System.nanoTime());
+                }
+                if (engine.hasEffects()) {
+                    pump();
+                }
+            });
+            wrote = true;
+        }
+        if (wrote && channel != null) {
+            channel.flush();
+        }
+    }
+
+    void pauseReading(boolean pause) {
+        if (pause == paused || channel == null) {
+            return;
+        }
+        paused = pause;
+        channel.config().setAutoRead(!pause);
+        engine.readingPaused(pause, System.nanoTime());
+        if (!pause) {
+            channel.read();
+        }
+    }
+
+    /** What the engine asks of this client. */
+    private final EngineHandler handler = new EngineHandler() {
+        @Override
+        public void open(int c, BrokerAddress b, Duration timeout) {
+            conn = c;
+            broker = b;
+            paused = false;
+            channel = null;
+            opener.open(c, b, timeout);
+        }
+
+        @Override
+        public void close(int c) {
+            if (c == conn && channel != null) {
+                channel.close();
+                channel = null;
+            }
+        }
+
+        @Override
+        public void deliver(Delivery d) {
+            AsyncSubscription sub = subscriptions.get(d.subscription().token().value());
+            if (sub != null) {
+                dispatcher.deliver(d, sub);
+            }
+        }
+
+        @Override
+        public void connected(BrokerAddress b) {
+            negotiatedVersion = engine.version();
+            dispatcher.start();
+            notifyListener(l -> l.connected(b));
+        }
+
+        @Override
+        public void connectionLost(long epoch, Throwable cause) {
+            discarded += dispatcher.lost(epoch);
+            notifyListener(l -> l.connectionLost(cause));
+        }
+
+        @Override
+        public void reconnected(Reconnection r) {
+            negotiatedVersion = engine.version();
+            dispatcher.drain();
+            ReconnectReport report = r.report(discarded);
+            discarded = 0;
+            notifyListener(l -> l.reconnected(report));
+        }
+
+        @Override
+        public void reconnectFailed(Throwable cause) {
+            notifyListener(l -> l.reconnectFailed(cause));
+        }
+
+        @Override
+        public void ended(Throwable cause) {
+            unfinishedHandlers = dispatcher.inFlight();
+            dispatcher.stop();
+            subscriptions.clear();
+            cancelTimer();
+            Throwable why = cause != null ? cause : disconnectCause;
+            disconnectCause = null;
+            if (why == null) {
+                disconnected.complete(null);
+            } else {
+                disconnected.completeExceptionally(why);
+            }
+        }
+
+        @Override
+        public void room() {
+            List<CompletableFuture<Void>> waiting = new ArrayList<>(readyWaiters);
+            readyWaiters.clear();
+            waiting.forEach(f -> f.complete(null));
+        }
+    };
+
+    /** What happens on the channels, reported to the engine. */
+    private final class ChannelEvents implements ChannelOpener.Events {
+        @Override
+        public void ready(int c, Channel ch) {
+            if (c == conn) {
+                channel = ch;
+            }
+            engine.opened(c, System.nanoTime());
+            if (c != conn) {
+                ch.close();
+            }
+            pump();
+        }
+
+        @Override
+        public void openFailed(int c, Throwable cause) {
+            engine.openFailed(c, cause, System.nanoTime());
+            pump();
+        }
+
+        @Override
+        public void read(int c, ByteBuf content) {
+            if (content.hasArray()) {
+                engine.received(c, content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes(), System.nanoTime());
+            } else {
+                // A direct buffer: one copy into a reused array; the parser keeps only what it needs.
+                int n = content.readableBytes();
+                if (scratch.length < n) {
+                    scratch = new byte[Math.max(n, 64 * 1024)];
+                }
+                content.getBytes(content.readerIndex(), scratch, 0, n);
+                engine.received(c, scratch, 0, n, System.nanoTime());
+            }
+            pump();
+        }
+
+        @Override
+        public void ended(int c, Throwable cause) {
+            engine.closed(c, cause, System.nanoTime());
+            pump();
+        }
+    }
+
+    private void notifyListener(Consumer<ConnectionListener> call) {
+        try {
+            call.accept(config.listener());
+        } catch (RuntimeException e) {
+            log.warn("connection listener failed", e);
+        }
+    }
+}
