@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -90,23 +89,20 @@ public final class AsyncStompClient implements AutoCloseable {
 
     private AsyncStompClient(AsyncStompClientConfig config) {
         this.config = config;
-        io.netty.channel.EventLoop loop;
-        if (config.eventLoopGroup() != null) {
-            this.ownGroup = null;
-            loop = config.eventLoopGroup().next();
+        AsyncStompResources shared = config.resources();
+        EventLoopGroup group = config.eventLoopGroup() != null ? config.eventLoopGroup()
+                : shared != null ? shared.eventLoopGroup() : null;
+        if (group == null) {
+            group = new MultiThreadIoEventLoopGroup(1, AsyncStompResources.daemons("stompbox-async-" + instance + "-loop-"),
+                    NioIoHandler.newFactory());
+            this.ownGroup = group;
         } else {
-            java.util.concurrent.ThreadFactory threads = r -> daemon(r, "stompbox-async-" + instance + "-loop");
-            this.ownGroup = new MultiThreadIoEventLoopGroup(1, threads, NioIoHandler.newFactory());
-            loop = ownGroup.next();
+            this.ownGroup = null;
         }
-        Executor executor = config.executor();
+        Executor executor = config.executor() != null ? config.executor() : shared != null ? shared.executor() : null;
         if (executor == null) {
-            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-            AtomicInteger n = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(Math.max(16, config.maxConcurrency())),
-                    r -> daemon(r, "stompbox-async-" + instance + "-handler-" + n.incrementAndGet()));
-            pool.allowCoreThreadTimeOut(true);
+            ThreadPoolExecutor pool = AsyncStompResources.handlerPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    Math.max(16, config.maxConcurrency()), AsyncStompResources.daemons("stompbox-async-" + instance + "-handler-"));
             this.ownExecutor = pool;
             executor = pool;
         } else {
@@ -114,15 +110,9 @@ public final class AsyncStompClient implements AutoCloseable {
         }
         ConnectionEngine engine = new ConnectionEngine(EngineSettings.from(config), new ReconnectSchedule(config.failoverUri()),
                 EngineLog.of(log::isDebugEnabled, log::debug, log::info, log::warn, log::error), String.valueOf(instance));
-        this.runner = new LoopRunner(config, loop, engine);
+        this.runner = new LoopRunner(config, group.next(), engine);
         this.dispatcher = new Dispatcher(this, runner, executor);
         runner.dispatcher(dispatcher);
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     /** A client for {@code config}; nothing happens on the network until {@link #connect()}. */

@@ -16,8 +16,9 @@ import java.util.concurrent.Executor;
  *   <tr><th>setting</th><th>default</th></tr>
  *   <tr><td>maxConcurrency (handlers running at once, all subscriptions)</td><td>256</td></tr>
  *   <tr><td>maxBufferedMessages (waiting for a handler before reading stops)</td><td>1000</td></tr>
- *   <tr><td>executor (where handlers run)</td><td>a bounded pool of the client's own</td></tr>
- *   <tr><td>eventLoopGroup</td><td>a single-threaded one of the client's own</td></tr>
+ *   <tr><td>executor (where handlers run)</td><td>the resources', else a bounded pool of the client's own</td></tr>
+ *   <tr><td>resources (threads shared by many clients)</td><td>none</td></tr>
+ *   <tr><td>eventLoopGroup</td><td>the resources', else a single-threaded one of the client's own</td></tr>
  *   <tr><td>nettySslContext</td><td>none (built from sslContext)</td></tr>
  *   <tr><td>alwaysDisconnectOnUnhandledMessage</td><td>off</td></tr>
  * </table>
@@ -37,6 +38,7 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
     private final SslContext nettySslContext;
     private final boolean alwaysDisconnectOnUnhandledMessage;
     private final EventLoopGroup eventLoopGroup;
+    private final AsyncStompResources resources;
 
     private AsyncStompClientConfig(Builder b) {
         super(b);
@@ -46,6 +48,7 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
         nettySslContext = b.nettySslContext;
         alwaysDisconnectOnUnhandledMessage = b.alwaysDisconnectOnUnhandledMessage;
         eventLoopGroup = b.eventLoopGroup;
+        resources = b.resources;
     }
 
     public static Builder builder(String uri) {
@@ -90,6 +93,15 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
         return eventLoopGroup;
     }
 
+    /**
+     * Threads shared with other clients, or {@code null}. The client runs on their event loop group
+     * and hands handlers to their executor, unless {@link #eventLoopGroup()} or {@link #executor()}
+     * name others; it never shuts them down.
+     */
+    public AsyncStompResources resources() {
+        return resources;
+    }
+
     /** Builds an {@link AsyncStompClientConfig}; see the class documentation for the defaults. */
     public static final class Builder extends ConnectionConfig.Builder<Builder> {
         private int maxConcurrency = 256;
@@ -98,6 +110,7 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
         private SslContext nettySslContext;
         private boolean alwaysDisconnectOnUnhandledMessage;
         private EventLoopGroup eventLoopGroup;
+        private AsyncStompResources resources;
 
         private Builder(String uri) {
             super(uri);
@@ -111,6 +124,7 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
             nettySslContext = from.nettySslContext;
             alwaysDisconnectOnUnhandledMessage = from.alwaysDisconnectOnUnhandledMessage;
             eventLoopGroup = from.eventLoopGroup;
+            resources = from.resources;
         }
 
         @Override
@@ -145,6 +159,12 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
 
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.eventLoopGroup = group;
+            return this;
+        }
+
+        /** Threads to share with other clients; see {@link AsyncStompResources}. */
+        public Builder resources(AsyncStompResources resources) {
+            this.resources = resources;
             return this;
         }
 

@@ -294,8 +294,9 @@ public final class StompParser {
      * The bytes this parser holds of the frame it is reading: input kept between calls, the header
      * bytes kept so far, and the body (with a {@code content-length}, the whole body, allocated
      * when the headers end). 0 between frames. Whatever it is fed, this stays within
-     * {@link ParserLimits#maxFrameSize() maxFrameSize} plus the header line limit, and the arrays
-     * behind it within twice that (they grow by doubling, never past what the limits can need).
+     * {@link ParserLimits#maxFrameSize() maxFrameSize} plus the header line limit, and so do the
+     * arrays behind it (they grow by doubling, but never past what the limits can need, or the
+     * bytes of the read at hand).
      * Complete frames waiting in {@link #get()} are not counted. For a client's accounting of the
      * memory a connection holds.
      */
@@ -384,6 +385,23 @@ public final class StompParser {
         }
     }
 
+    /**
+     * The next size of the input buffer: doubling, so copies stay rare, but never past what one
+     * frame can need under the limits (or the bytes at hand, when one read brings more). A 64 MiB
+     * frame limit then costs at most the old buffer and one of about 64 MiB at once, not a doubled
+     * 128 MiB one on top.
+     */
+    static int grownCapacity(int current, int needed, ParserLimits limits) {
+        long cap = Math.max(needed, (long) limits.maxFrameSize() + limits.maxHeaderLineLength() + 2);
+        long doubled = Math.max(needed, 2L * current);
+        return (int) Math.min(Math.min(doubled, cap), Integer.MAX_VALUE - 16);
+    }
+
+    /** The input buffer's size; for tests of its bound. */
+    int bufferCapacity() {
+        return buf.length;
+    }
+
     /** How many bytes may be kept in the current state before a limit must have tripped. */
     private int retainBound() {
         switch (state) {
@@ -397,7 +415,7 @@ public final class StompParser {
 
     private void append(byte[] data, int offset, int length) {
         if (end + length > buf.length) {
-            buf = Arrays.copyOf(buf, (int) Math.max(end + length, Math.min(2L * buf.length, Integer.MAX_VALUE - 16)));
+            buf = Arrays.copyOf(buf, grownCapacity(buf.length, end + length, limits));
         }
         System.arraycopy(data, offset, buf, end, length);
         end += length;

@@ -34,6 +34,30 @@ class HostileInputTest {
     }
 
     @Test
+    @DisplayName("a body without content-length growing to the frame limit: the input buffer never grows past the limit")
+    void bufferGrowthStopsAtTheLimit() {
+        int limit = 1024 * 1024 + 1000; // not a power of two: doubling alone would overshoot to 2 MiB
+        ParserLimits limits = ParserLimits.defaults().withMaxFrameSize(limit);
+        StompParser parser = new StompParser(V1_2, limits);
+        parser.add(bytes("SEND\ndestination:/queue/a\n\n"));
+        byte[] chunk = new byte[8192];
+        Arrays.fill(chunk, (byte) 'x');
+        long fed = 0;
+        int most = 0;
+        while (fed + chunk.length < limit - 100) {
+            parser.add(chunk);
+            fed += chunk.length;
+            most = Math.max(most, parser.bufferCapacity());
+        }
+        assertThat(parser.get()).as("still reading the body").isNull();
+        assertThat(most).as("input buffer size").isGreaterThanOrEqualTo((int) fed)
+                .isLessThanOrEqualTo(limit + limits.maxHeaderLineLength() + 2);
+        assertThat(StompParser.grownCapacity(40 << 20, (40 << 20) + 1, ParserLimits.defaults()))
+                .as("a 64 MiB limit: from 40 MiB to the limit, not to 80 MiB")
+                .isEqualTo(ParserLimits.defaults().maxFrameSize() + ParserLimits.defaults().maxHeaderLineLength() + 2);
+    }
+
+    @Test
     @DisplayName("a header line over maxHeaderLineLength fails before the line is complete")
     void headerLineTooLong() {
         StompParser parser = small();

@@ -1,0 +1,90 @@
+package dev.stompbox.async;
+
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompProtocolException;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.codec.ParserLimits;
+import dev.stompbox.protocol.metrics.StompMetrics;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.stompbox.async.Futures.failure;
+import static dev.stompbox.async.Futures.get;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The defects the fault probes found, each with the test that would have caught it (the blocking twin: ClientDefectsTest). */
+class AsyncDefectsTest extends AsyncTestKitSupport {
+    @Test
+    @DisplayName("a SEND the encoder refuses (STOMP 1.0, a line feed in a header) fails at once with the encoder's exception")
+    void refusedSendFailsAtOnce() throws Exception {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).version(StompVersion.V1_0));
+        CompletableFuture<Void> refused = client.send("/queue/a", "x".getBytes(), Map.of("note", "two\nlines"));
+        assertThat(failure(refused)).isInstanceOf(StompProtocolException.class).hasMessageContaining("Cannot encode header");
+        assertThat(client.isConnected()).isTrue();
+        get(client.send("/queue/a", "fine".getBytes(), Map.of("receipt", "r")));
+    }
+
+    @Test
+    @DisplayName("disconnect() with messages waiting for a stuck handler: one disconnect timeout bounds it all, and the stuck handler is reported")
+    void disconnectWithUnreadMessages() {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).maxBufferedMessages(2)
+                .disconnectTimeout(Duration.ofSeconds(2)));
+        AtomicInteger handled = new AtomicInteger();
+        get(client.subscribe("/queue/unread", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            handled.incrementAndGet();
+            return new CompletableFuture<Void>(); // never finishes
+        }));
+        for (int i = 0; i < 200; i++) {
+            server.publish("/queue/unread", "m" + i);
+        }
+        await().atMost(TIMEOUT).until(() -> client.bufferedBytes() > 0);
+        long t0 = System.nanoTime();
+        get(client.disconnect());
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(took).as("ms to disconnect: one disconnect timeout, not two").isBetween(1500L, 3500L);
+        assertThat(client.unfinishedHandlers()).isEqualTo(1);
+        assertThat(handled.get()).isEqualTo(1);
+        assertThat(server.awaitConnection(TIMEOUT).awaitReceived(StompCommand.DISCONNECT, TIMEOUT)).isNotNull();
+        assertThat(client.bufferedBytes()).isZero();
+    }
+
+    @Test
+    @DisplayName("a Throwable on the event loop's read path (an OutOfMemoryError, say) ends the connection as a loss the user sees")
+    void readerThrowableIsALoss() {
+        StompMetrics failing = new StompMetrics() {
+            @Override
+            public void frameReceived(StompCommand command, int bytes) {
+                if (command == StompCommand.MESSAGE) {
+                    throw new OutOfMemoryError("simulated");
+                }
+            }
+        };
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).metrics(failing));
+        get(client.subscribe("/queue/oom", Map.of("receipt", "s"), (c, f) -> null));
+        server.publish("/queue/oom", "boom");
+        assertThat(failure(client.disconnected())).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("OutOfMemoryError");
+        assertThat(client.isConnected()).isFalse();
+        await().atMost(TIMEOUT).until(() -> server.awaitConnection(TIMEOUT).toString().contains("closed"));
+    }
+
+    @Test
+    @DisplayName("after a loss on 'Frame too large' the parser is released and bufferedBytes() is 0")
+    void releasedAfterLoss() {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri())
+                .parserLimits(ParserLimits.defaults().withMaxFrameSize(64 * 1024)));
+        get(client.subscribe("/queue/big", Map.of("receipt", "s"), (c, f) -> null));
+        server.publish("/queue/big", "x".repeat(1024 * 1024));
+        assertThat(failure(client.disconnected())).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("Frame too large");
+        assertThat(client.bufferedBytes()).isZero();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.stompbox.client;
+
+import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompProtocolException;
+import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.codec.ParserLimits;
+import dev.stompbox.protocol.metrics.StompMetrics;
+import dev.stompbox.testkit.ServerConnection;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The defects the fault probes found, each with the test that would have caught it (the async twin: AsyncDefectsTest). */
+class ClientDefectsTest extends TestKitClientSupport {
+    @Test
+    @DisplayName("a SEND the encoder refuses (STOMP 1.0, a line feed in a header) fails at once with the encoder's exception")
+    void refusedSendFailsAtOnce() {
+        StompClient client = connected(StompClientConfig.builder(server.uri()).version(StompVersion.V1_0));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> client.send("/queue/a", "x".getBytes(), Map.of("note", "two\nlines")))
+                .isInstanceOf(StompProtocolException.class).hasMessageContaining("Cannot encode header");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1000);
+        assertThat(client.isConnected()).isTrue();
+        client.send("/queue/a", "fine".getBytes(), Map.of("receipt", "r")).await(TIMEOUT);
+    }
+
+    @Test
+    @DisplayName("disconnect() with received messages unread: it reads on to its RECEIPT, well within the disconnect timeout")
+    void disconnectWithUnreadMessages() {
+        StompClient client = connected(StompClientConfig.builder(server.uri()).inboxCapacity(2));
+        client.subscribe("/queue/unread", Map.of("ack", "client-individual", "receipt", "s")).receipt().await(TIMEOUT);
+        for (int i = 0; i < 200; i++) {
+            server.publish("/queue/unread", "m" + i);
+        }
+        await().atMost(TIMEOUT).until(() -> client.bufferedBytes() > 0);
+        long t0 = System.nanoTime();
+        client.disconnect(Duration.ofSeconds(5)); // throws a receipt timeout if the RECEIPT stays behind unread messages
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2000);
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        assertThat(sc.awaitReceived(StompCommand.DISCONNECT, TIMEOUT)).isNotNull();
+        assertThat(client.bufferedBytes()).as("what was not taken is dropped with the disconnect").isZero();
+        assertThat(client.disconnected()).isCompleted();
+    }
+
+    @Test
+    @DisplayName("a Throwable on the reader's path (an OutOfMemoryError, say) ends the connection as a loss the user sees")
+    void readerThrowableIsALoss() {
+        StompMetrics failing = new StompMetrics() {
+            @Override
+            public void frameReceived(StompCommand command, int bytes) {
+                if (command == StompCommand.MESSAGE) {
+                    throw new OutOfMemoryError("simulated");
+                }
+            }
+        };
+        StompClient client = connected(StompClientConfig.builder(server.uri()).metrics(failing));
+        client.subscribe("/queue/oom", Map.of("receipt", "s")).receipt().await(TIMEOUT);
+        server.publish("/queue/oom", "boom");
+        assertThatThrownBy(() -> client.receiveFrame(TIMEOUT)).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("OutOfMemoryError");
+        assertThat(client.isConnected()).isFalse();
+        assertThat(client.disconnected()).isCompletedExceptionally();
+        await().atMost(TIMEOUT).until(() -> server.awaitConnection(TIMEOUT).toString().contains("closed"));
+    }
+
+    @Test
+    @DisplayName("after a loss on 'Frame too large' the parser is released and bufferedBytes() is 0")
+    void releasedAfterLoss() {
+        StompClient client = connected(StompClientConfig.builder(server.uri())
+                .parserLimits(ParserLimits.defaults().withMaxFrameSize(64 * 1024)));
+        client.subscribe("/queue/big", Map.of("receipt", "s")).receipt().await(TIMEOUT);
+        server.publish("/queue/big", "x".repeat(1024 * 1024));
+        assertThatThrownBy(() -> client.receiveFrame(TIMEOUT)).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("Frame too large");
+        assertThat(client.bufferedBytes()).isZero();
+    }
+}
