@@ -3,7 +3,7 @@ package dev.stompbox.examples;
 import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
-import dev.stompbox.client.brokers.EmbeddedArtemis;
+import dev.stompbox.fixtures.EmbeddedArtemis;
 import dev.stompbox.protocol.StompFrame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

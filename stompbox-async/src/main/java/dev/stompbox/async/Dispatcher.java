@@ -156,6 +156,7 @@ final class Dispatcher {
         inFlight++;
         StompMetrics metrics = config.metrics();
         metrics.messageDelivered();
+        runner.handedOut(w.delivery()); // until settled, a reconnect reports it unacked
         StompFrame frame = w.delivery().frame();
         Runnable run = () -> {
             metrics.handlerStarted();

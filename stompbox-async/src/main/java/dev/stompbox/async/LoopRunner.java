@@ -198,6 +198,11 @@ final class LoopRunner {
         return r;
     }
 
+    /** On the loop: the application now holds {@code d} (for the reconnect report, and to refuse its ack later). */
+    void handedOut(Delivery d) {
+        engine.handedOut(d);
+    }
+
     /** On the loop: a receipt id with a word that says what it is for. */
     String newReceiptId(String purpose) {
         return engine.newReceiptId(purpose);

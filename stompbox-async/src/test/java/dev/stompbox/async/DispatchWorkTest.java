@@ -2,7 +2,7 @@ package dev.stompbox.async;
 
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.client.brokers.EmbeddedArtemis;
+import dev.stompbox.fixtures.EmbeddedArtemis;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

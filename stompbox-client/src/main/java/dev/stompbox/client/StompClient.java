@@ -1,6 +1,7 @@
 package dev.stompbox.client;
 
 import dev.stompbox.client.internal.EngineRunner;
+import dev.stompbox.client.internal.Waiting;
 import dev.stompbox.protocol.AckMode;
 import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompBrokerException;
@@ -173,7 +174,7 @@ public final class StompClient implements AutoCloseable {
             runner.rearmEnded();
             return f;
         }, false);
-        EngineRunner.await(connected, deadline == null ? null : deadline.plus(MARGIN), "connect");
+        Waiting.await(connected, deadline == null ? null : deadline.plus(MARGIN), "connect");
     }
 
     // -- sending ----------------------------------------------------------------------------------
@@ -378,7 +379,7 @@ public final class StompClient implements AutoCloseable {
             return f;
         }, false);
         try {
-            EngineRunner.await(done, timeout.plus(MARGIN), "disconnect");
+            Waiting.await(done, timeout.plus(MARGIN), "disconnect");
         } catch (StompReceiptTimeoutException e) {
             throw e;
         } catch (StompConnectionException e) {

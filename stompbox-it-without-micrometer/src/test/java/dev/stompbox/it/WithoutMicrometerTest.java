@@ -4,7 +4,7 @@ import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.client.brokers.EmbeddedClassic;
+import dev.stompbox.fixtures.EmbeddedClassic;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.metrics.StompMetrics;

@@ -5,7 +5,7 @@ import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.SubscriptionOptions;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.client.brokers.EmbeddedArtemis;
+import dev.stompbox.fixtures.EmbeddedArtemis;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompReceiptTimeoutException;

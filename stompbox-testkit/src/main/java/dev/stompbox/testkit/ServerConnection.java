@@ -1,3 +1,5 @@
+// Over 600 lines on purpose: one connection of the test broker, where reading, the broker's rules,
+// the fault hooks and the trace share the connection's state; it is test code, read one rule at a time.
 package dev.stompbox.testkit;
 
 import dev.stompbox.protocol.AckMode;

@@ -4,7 +4,7 @@ import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.client.brokers.EmbeddedArtemis;
+import dev.stompbox.fixtures.EmbeddedArtemis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,16 @@
 package dev.stompbox.async.brokers;
 
-import dev.stompbox.client.brokers.EmbeddedArtemis;
-import dev.stompbox.client.brokers.TestBroker;
+import dev.stompbox.fixtures.*;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.stompbox.fixtures.EmbeddedArtemis;
+import dev.stompbox.fixtures.TestBroker;
 
 /** The contract on embedded Artemis, asynchronous client. */
 class AsyncArtemisTest extends AsyncBrokerContract {
-    @Override
-    protected TestBroker startBroker() {
-        return new EmbeddedArtemis(2000);
-    }
+    @RegisterExtension
+    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(2000);
 
     @Override
     protected long idleMillis() {

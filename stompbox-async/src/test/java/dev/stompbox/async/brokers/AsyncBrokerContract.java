@@ -1,9 +1,9 @@
 package dev.stompbox.async.brokers;
 
 import dev.stompbox.async.AsyncStompClientConfig;
-import dev.stompbox.client.brokers.BrokerContract;
-import dev.stompbox.client.brokers.ContractClient;
-import dev.stompbox.client.brokers.TestBroker;
+import dev.stompbox.fixtures.BrokerContract;
+import dev.stompbox.fixtures.ContractClient;
+import dev.stompbox.fixtures.TestBroker;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompVersion;
 
@@ -17,7 +17,12 @@ abstract class AsyncBrokerContract extends BrokerContract {
                 .login("guest").passcode("guest")
                 // Unacked messages hold a graceful disconnect only this long before it goes on.
                 .disconnectTimeout(Duration.ofSeconds(1))
-                .receiptTimeout(TIMEOUT)
-                .build());
+                .receiptTimeout(TIMEOUT));
+    }
+
+    @Override
+    protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce) {
+        return new AsyncContractClient(AsyncStompClientConfig.builder(failoverUri).version(version).login("guest").passcode("guest")
+                .disconnectTimeout(Duration.ofSeconds(1)).receiptTimeout(TIMEOUT).autoReconnect(true).atLeastOnce(atLeastOnce));
     }
 }

@@ -1,12 +1,14 @@
 package dev.stompbox.async.brokers;
 
-import dev.stompbox.client.brokers.EmbeddedClassic;
-import dev.stompbox.client.brokers.TestBroker;
+import dev.stompbox.fixtures.*;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.stompbox.fixtures.EmbeddedClassic;
+import dev.stompbox.fixtures.TestBroker;
 
 /** The contract on embedded ActiveMQ Classic, asynchronous client. */
 class AsyncClassicTest extends AsyncBrokerContract {
-    @Override
-    protected TestBroker startBroker() {
-        return new EmbeddedClassic();
-    }
+    @RegisterExtension
+    static final BrokerExtension BROKER = new ClassicExtension();
 }

@@ -4,9 +4,11 @@ import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.AsyncTransaction;
 import dev.stompbox.async.SubscriptionOptions;
-import dev.stompbox.client.brokers.ContractClient;
+import dev.stompbox.fixtures.ContractClient;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,8 +32,16 @@ final class AsyncContractClient implements ContractClient {
     private final AsyncStompClient client;
     private final BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
 
-    AsyncContractClient(AsyncStompClientConfig config) {
-        client = AsyncStompClient.create(config);
+    private final BlockingQueue<ReconnectReport> reconnects = new LinkedBlockingQueue<>();
+
+    /** Connects with {@code config}, its listener replaced by one that records reconnects. */
+    AsyncContractClient(AsyncStompClientConfig.Builder config) {
+        client = AsyncStompClient.create(config.listener(new ConnectionListener() {
+            @Override
+            public void reconnected(ReconnectReport report) {
+                reconnects.add(report);
+            }
+        }).build());
         get(client.connect());
     }
 
@@ -120,6 +130,33 @@ final class AsyncContractClient implements ContractClient {
                 get(tx.abort());
             }
         };
+    }
+
+    @Override
+    public Confirmation sendKept(String destination, String body) {
+        CompletableFuture<Void> f = client.send(destination, body);
+        return timeout -> {
+            try {
+                f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("SEND of '" + body + "' failed", e);
+            }
+        };
+    }
+
+    @Override
+    public ReconnectReport awaitReconnect(Duration timeout) {
+        try {
+            return reconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public int brokerPort() {
+        return client.broker().port();
     }
 
     @Override

@@ -1,12 +1,14 @@
 package dev.stompbox.async.brokers;
 
-import dev.stompbox.client.brokers.ExternalRabbitMq;
-import dev.stompbox.client.brokers.TestBroker;
+import dev.stompbox.fixtures.*;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.stompbox.fixtures.ExternalRabbitMq;
+import dev.stompbox.fixtures.TestBroker;
 
 /** The contract on RabbitMQ (started by scripts/rabbitmq.sh), asynchronous client. */
 class AsyncRabbitMqTest extends AsyncBrokerContract {
-    @Override
-    protected TestBroker startBroker() {
-        return ExternalRabbitMq.runningOrSkip();
-    }
+    @RegisterExtension
+    static final BrokerExtension BROKER = new RabbitMqExtension();
 }

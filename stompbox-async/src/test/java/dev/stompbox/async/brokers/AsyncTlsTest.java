@@ -2,7 +2,7 @@ package dev.stompbox.async.brokers;
 
 import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
-import dev.stompbox.client.brokers.TlsBroker;
+import dev.stompbox.fixtures.TlsBroker;
 import dev.stompbox.protocol.StompConnectionException;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;

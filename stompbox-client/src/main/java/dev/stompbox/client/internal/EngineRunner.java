@@ -4,7 +4,6 @@ import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompConnectionException;
-import dev.stompbox.protocol.StompException;
 import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
@@ -24,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,8 +30,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -55,7 +51,6 @@ import java.util.function.Function;
  */
 public final class EngineRunner implements EngineHandler {
     private static final Logger log = LoggerFactory.getLogger("dev.stompbox.client.StompClient");
-    private static final int WRITE_BATCH = 256;
     private static final long AWAKE = Long.MIN_VALUE; // timerAt while the timer is not waiting
 
     private final StompClientConfig config;
@@ -64,14 +59,11 @@ public final class EngineRunner implements EngineHandler {
     private final Condition wake = lock.newCondition();      // the timer: a deadline moved earlier, or shutdown
     private final Condition room = lock.newCondition();      // senders: room to send
     private final Condition inboxChanged = lock.newCondition(); // receivers: a message or an end; the reader: space
-    private final ReentrantLock writeLock = new ReentrantLock();
     private final ExecutorService reader;
-    private final ExecutorService writer;
+    private final WritePump writes;
     private final ThreadPoolExecutor notices;
-    private final AtomicBoolean writerKicked = new AtomicBoolean();
     private final Thread timer;
     private final byte[] readBuffer = new byte[64 * 1024]; // the reader thread's
-    private final List<Outbound> batch = new ArrayList<>(); // guarded by writeLock
 
     // Guarded by lock.
     private List<Runnable> deferred = new ArrayList<>();
@@ -92,7 +84,7 @@ public final class EngineRunner implements EngineHandler {
         this.engine = engine;
         String name = "stompbox-client-" + instance + "-";
         this.reader = Executors.newSingleThreadExecutor(daemons(name + "reader"));
-        this.writer = Executors.newSingleThreadExecutor(daemons(name + "writer"));
+        this.writes = new WritePump(this, daemons(name + "writer"));
         this.notices = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemons(name + "listener"));
         this.notices.allowCoreThreadTimeOut(true);
         this.timer = daemons(name + "timer").newThread(this::timerLoop);
@@ -151,7 +143,7 @@ public final class EngineRunner implements EngineHandler {
             lock.unlock();
         }
         runAll(after);
-        if (writesQueued && flush() != null && throwOnWriteFailure) {
+        if (writesQueued && writes.flush() != null && throwOnWriteFailure) {
             throw read(ConnectionEngine::notConnected);
         }
         return result;
@@ -179,7 +171,7 @@ public final class EngineRunner implements EngineHandler {
         }
         runAll(after);
         if (writesQueued) {
-            kickWriter();
+            writes.kick();
         }
     }
 
@@ -199,7 +191,7 @@ public final class EngineRunner implements EngineHandler {
         return after;
     }
 
-    private static void runAll(List<Runnable> after) {
+    static void runAll(List<Runnable> after) {
         for (Runnable r : after) {
             try {
                 r.run();
@@ -242,30 +234,6 @@ public final class EngineRunner implements EngineHandler {
             throw new StompConnectionException("interrupted while waiting for room to send", ie);
         }
         return true;
-    }
-
-    /**
-     * Waits for {@code future} (a connect or a disconnect), at most {@code timeout} ({@code null}:
-     * as long as it takes), and throws what it failed with.
-     */
-    public static void await(CompletableFuture<Void> future, Duration timeout, String what) {
-        try {
-            if (timeout == null) {
-                future.get();
-            } else {
-                future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StompException) {
-                throw (StompException) e.getCause();
-            }
-            throw new StompConnectionException(what + " failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new StompConnectionException(what + " did not finish within " + timeout.toMillis() + " ms", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StompConnectionException("interrupted while waiting: " + what, e);
-        }
     }
 
     // -- receiving --------------------------------------------------------------------------------
@@ -353,7 +321,7 @@ public final class EngineRunner implements EngineHandler {
                     try {
                         runAll(after);
                         if (writesQueued) {
-                            kickWriter();
+                            writes.kick();
                         }
                     } finally {
                         lock.lock();
@@ -379,101 +347,43 @@ public final class EngineRunner implements EngineHandler {
         }
     }
 
-    private void kickWriter() {
-        if (writerKicked.compareAndSet(false, true)) {
-            try {
-                writer.execute(() -> {
-                    writerKicked.set(false);
-                    flush();
-                });
-            } catch (RejectedExecutionException e) {
-                writerKicked.set(false); // closed: nothing more is written
+    /** Under the lock: moves up to {@code max} queued writes into {@code batch}; returns the live transport. */
+    Transport takeWrites(List<Outbound> batch, int max) {
+        lock.lock();
+        try {
+            Outbound o;
+            while (batch.size() < max && (o = engine.nextWrite()) != null) {
+                batch.add(o);
             }
+            writesQueued = engine.hasWrites();
+            return transport;
+        } finally {
+            lock.unlock();
         }
     }
 
-    /**
-     * Writes what the engine queued, in its order, unless another thread is at it (it then writes
-     * what was queued meanwhile too: it looks again after letting go).
-     *
-     * @return the failure of a write made on this thread, or {@code null}
-     */
-    private IOException flush() {
-        IOException failed = null;
-        while (true) {
-            if (!writeLock.tryLock()) {
-                return failed;
+    /** Tells the engine the first {@code written} of {@code batch} were written, the rest failed with {@code failed}. */
+    void writesDone(List<Outbound> batch, int written, IOException failed) {
+        List<Runnable> after;
+        lock.lock();
+        try {
+            long now = now();
+            for (int i = 0; i < batch.size(); i++) {
+                if (i < written) {
+                    engine.written(batch.get(i), now);
+                } else {
+                    engine.writeFailed(batch.get(i), failed != null ? failed : new IOException("connection closed"), now);
+                }
             }
-            try {
-                IOException f = drain();
-                failed = failed != null ? failed : f;
-            } finally {
-                writeLock.unlock();
-            }
-            if (!writesQueued) {
-                return failed;
-            }
+        } finally {
+            after = settle();
+            lock.unlock();
         }
+        runAll(after);
     }
 
-    private IOException drain() {
-        while (true) {
-            Transport t;
-            lock.lock();
-            try {
-                Outbound o;
-                while (batch.size() < WRITE_BATCH && (o = engine.nextWrite()) != null) {
-                    batch.add(o);
-                }
-                t = transport;
-                writesQueued = engine.hasWrites();
-            } finally {
-                lock.unlock();
-            }
-            if (batch.isEmpty()) {
-                return null;
-            }
-            int written = 0;
-            IOException failed = null;
-            try {
-                for (Outbound o : batch) {
-                    if (t == null || o.conn() != t.conn()) {
-                        break;
-                    }
-                    if (!o.isHeartBeat() && log.isDebugEnabled()) {
-                        log.debug(">>> {}", o.frame().info());
-                    }
-                    t.write(o);
-                    written++;
-                }
-                if (t != null) {
-                    t.flush();
-                }
-            } catch (IOException e) {
-                failed = e;
-                written = 0; // nothing in the buffer is known to have left
-            }
-            List<Runnable> after;
-            lock.lock();
-            try {
-                long now = now();
-                for (int i = 0; i < batch.size(); i++) {
-                    if (i < written) {
-                        engine.written(batch.get(i), now);
-                    } else {
-                        engine.writeFailed(batch.get(i), failed != null ? failed : new IOException("connection closed"), now);
-                    }
-                }
-            } finally {
-                after = settle();
-                lock.unlock();
-            }
-            batch.clear();
-            runAll(after);
-            if (failed != null) {
-                return failed;
-            }
-        }
+    boolean writesQueued() {
+        return writesQueued;
     }
 
     /** The reader thread: opens transport {@code c}, reports it, and reads it until it ends. */
@@ -563,7 +473,7 @@ public final class EngineRunner implements EngineHandler {
             lock.unlock();
         }
         reader.shutdownNow();
-        writer.shutdownNow();
+        writes.shutdown();
         notices.shutdown();
     }
 

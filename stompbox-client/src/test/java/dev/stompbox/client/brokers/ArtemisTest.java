@@ -1,11 +1,13 @@
 package dev.stompbox.client.brokers;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.stompbox.fixtures.*;
+
 /** The contract on embedded ActiveMQ Artemis, with a 2 s idle timeout. */
 class ArtemisTest extends BlockingBrokerContract {
-    @Override
-    protected TestBroker startBroker() {
-        return new EmbeddedArtemis(2000);
-    }
+    @RegisterExtension
+    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(2000);
 
     @Override
     protected long idleMillis() {

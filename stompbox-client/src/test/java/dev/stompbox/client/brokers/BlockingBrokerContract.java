@@ -1,5 +1,7 @@
 package dev.stompbox.client.brokers;
 
+import dev.stompbox.fixtures.*;
+
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.client.Transaction;
@@ -30,6 +32,12 @@ public abstract class BlockingBrokerContract extends BrokerContract {
     @Override
     protected ContractClient connect(TestBroker broker, StompVersion version, HeartBeat heartBeat) {
         return new BlockingContractClient(config(version).heartBeat(heartBeat).build());
+    }
+
+    @Override
+    protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce) {
+        return new BlockingContractClient(StompClientConfig.builder(failoverUri).version(version).login("guest").passcode("guest")
+                .disconnectTimeout(Duration.ofSeconds(5)).receiptTimeout(TIMEOUT).autoReconnect(true).atLeastOnce(atLeastOnce));
     }
 
     /** A connected blocking client, closed after the test. */

@@ -1,24 +1,43 @@
 package dev.stompbox.client.brokers;
 
+import dev.stompbox.fixtures.*;
+
+import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.client.Transaction;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /** The blocking client behind the contract. */
 public final class BlockingContractClient implements ContractClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private final StompClient client;
+    private final BlockingQueue<ReconnectReport> reconnects = new LinkedBlockingQueue<>();
 
     public BlockingContractClient(StompClientConfig config) {
-        this.client = StompClient.create(config);
+        this(config.toBuilder());
+    }
+
+    /** Connects with {@code config}, its listener replaced by one that records reconnects. */
+    public BlockingContractClient(StompClientConfig.Builder config) {
+        this.client = StompClient.create(config.listener(new ConnectionListener() {
+            @Override
+            public void reconnected(ReconnectReport report) {
+                reconnects.add(report);
+            }
+        }).build());
         client.connect();
     }
 
@@ -101,6 +120,27 @@ public final class BlockingContractClient implements ContractClient {
                 tx.abort();
             }
         };
+    }
+
+    @Override
+    public Confirmation sendKept(String destination, String body) {
+        Receipt r = client.send(destination, body);
+        return r::await;
+    }
+
+    @Override
+    public ReconnectReport awaitReconnect(Duration timeout) {
+        try {
+            return reconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public int brokerPort() {
+        return client.broker().port();
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.stompbox.client.brokers;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.stompbox.fixtures.*;
+
 import dev.stompbox.client.StompClient;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
@@ -9,10 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The contract on embedded ActiveMQ Classic, and its STOMP 1.2 ack-id quirk. */
 class ClassicTest extends BlockingBrokerContract {
-    @Override
-    protected TestBroker startBroker() {
-        return new EmbeddedClassic();
-    }
+    @RegisterExtension
+    static final BrokerExtension BROKER = new ClassicExtension();
 
     @Test
     void ackIdDiffersFromMessageIdAndHoldsEscapedColons() {

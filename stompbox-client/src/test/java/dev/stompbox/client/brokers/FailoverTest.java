@@ -1,5 +1,7 @@
 package dev.stompbox.client.brokers;
 
+import dev.stompbox.fixtures.*;
+
 import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.client.StompClient;

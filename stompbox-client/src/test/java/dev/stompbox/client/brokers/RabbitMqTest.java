@@ -1,5 +1,9 @@
 package dev.stompbox.client.brokers;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.stompbox.fixtures.*;
+
 import dev.stompbox.client.StompClient;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompVersion;
@@ -14,10 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code STOMPBOX_REQUIRE_RABBITMQ=1} (as in CI), which makes its absence a failure.
  */
 class RabbitMqTest extends BlockingBrokerContract {
-    @Override
-    protected TestBroker startBroker() {
-        return ExternalRabbitMq.runningOrSkip();
-    }
+    @RegisterExtension
+    static final BrokerExtension BROKER = new RabbitMqExtension();
 
     @Test
     void virtualHostSlashOrNoneConnectsOthersAreRefusedAndNotRetried() {

@@ -1,5 +1,7 @@
 package dev.stompbox.client.brokers;
 
+import dev.stompbox.fixtures.*;
+
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.protocol.StompConnectionException;

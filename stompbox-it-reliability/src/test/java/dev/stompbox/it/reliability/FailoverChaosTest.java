@@ -5,7 +5,7 @@ import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.client.brokers.TestBroker;
+import dev.stompbox.fixtures.TestBroker;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompException;
 import dev.stompbox.protocol.StompFrame;

@@ -1,3 +1,5 @@
+// Over 600 lines on purpose: one incremental scanner whose states share the input buffer and the
+// indices of the per-byte loop; split into classes, the hot path would pay calls and field copies.
 package dev.stompbox.protocol.codec;
 
 import dev.stompbox.protocol.StompCommand;

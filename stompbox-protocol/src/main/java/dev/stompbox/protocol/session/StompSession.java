@@ -1,3 +1,5 @@
+// Over 600 lines on purpose: the whole session state machine (stompest's StompSession): every
+// command's preconditions and the bookkeeping they share; each method is small and stands alone.
 package dev.stompbox.protocol.session;
 
 import dev.stompbox.protocol.HeartBeat;
