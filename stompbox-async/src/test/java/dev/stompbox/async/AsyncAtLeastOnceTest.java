@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.stompbox.async.Futures.failure;
 import static dev.stompbox.async.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * At-least-once publishing in the asynchronous client, against the test kit: order, receipt ids,
@@ -43,12 +44,8 @@ class AsyncAtLeastOnceTest extends AsyncTestKitSupport {
     }
 
     /** Waits (at most 5 s) until {@code client} has noticed its connection is gone. */
-    private static void awaitLost(AsyncStompClient client) throws InterruptedException {
-        long t0 = System.nanoTime();
-        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
-            Thread.sleep(5);
-        }
-        assertThat(client.isConnected()).as("connection noticed lost").isFalse();
+    private static void awaitLost(AsyncStompClient client) {
+        await("connection noticed lost").atMost(Duration.ofSeconds(5)).until(() -> !client.isConnected());
     }
 
     private static byte[] utf8(String s) {

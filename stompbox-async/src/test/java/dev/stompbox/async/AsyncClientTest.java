@@ -37,6 +37,7 @@ import static dev.stompbox.async.Futures.failure;
 import static dev.stompbox.async.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The asynchronous client against the test kit. */
 class AsyncClientTest extends AsyncTestKitSupport {
@@ -284,11 +285,7 @@ class AsyncClientTest extends AsyncTestKitSupport {
         server.publish("/queue/slow", "block");
         assertThat(blocked.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         long beats = sc.heartBeatsReceived();
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (sc.heartBeatsReceived() < beats + 5) {
-            assertThat(System.nanoTime()).as("client beats while the handler blocks").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+        await("client beats while the handler blocks").atMost(TIMEOUT).until(() -> sc.heartBeatsReceived() >= beats + 5);
         release.countDown();
         sc.faults().stopHeartBeats();
         long t0 = System.nanoTime();
@@ -348,11 +345,7 @@ class AsyncClientTest extends AsyncTestKitSupport {
         assertThat(handled.get()).isEqualTo(1);
         assertThat(maxSeen).as("100 waiting messages and what one read brought in").isLessThan(1024L * 1024);
         gate.complete(null);
-        long until = System.nanoTime() + TIMEOUT.toNanos();
-        while (handled.get() < 20_000) {
-            assertThat(System.nanoTime()).as("all handled").isLessThan(until);
-            Thread.onSpinWait();
-        }
+        await("all handled").atMost(TIMEOUT).until(() -> handled.get() >= 20_000);
     }
 
     @Test
@@ -428,18 +421,10 @@ class AsyncClientTest extends AsyncTestKitSupport {
         }
         ServerConnection sc = server.awaitConnection(TIMEOUT);
         long beats = sc.heartBeatsSent();
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (sc.heartBeatsSent() < beats + 20) { // 20 server periods with reading paused
-            assertThat(System.nanoTime()).isLessThan(deadline);
-            Thread.onSpinWait();
-        }
+        await().atMost(TIMEOUT).until(() -> sc.heartBeatsSent() >= beats + 20); // 20 server periods with reading paused
         assertThat(client.isConnected()).isTrue();
         gate.complete(null);
-        long until = System.nanoTime() + TIMEOUT.toNanos();
-        while (handled.get() < 50) {
-            assertThat(System.nanoTime()).isLessThan(until);
-            Thread.onSpinWait();
-        }
+        await().atMost(TIMEOUT).until(() -> handled.get() >= 50);
         assertThat(client.isConnected()).isTrue();
     }
 

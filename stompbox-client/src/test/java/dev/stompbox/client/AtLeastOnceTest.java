@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * At-least-once publishing in the blocking client, against the test kit: what happens to SENDs
@@ -38,12 +39,8 @@ class AtLeastOnceTest extends TestKitClientSupport {
     }
 
     /** Waits (at most 5 s) until {@code client} has noticed its connection is gone. */
-    private static void awaitLost(StompClient client) throws InterruptedException {
-        long t0 = System.nanoTime();
-        while (client.isConnected() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
-            Thread.sleep(5);
-        }
-        assertThat(client.isConnected()).as("connection noticed lost").isFalse();
+    private static void awaitLost(StompClient client) {
+        await("connection noticed lost").atMost(Duration.ofSeconds(5)).until(() -> !client.isConnected());
     }
 
     private static byte[] utf8(String s) {

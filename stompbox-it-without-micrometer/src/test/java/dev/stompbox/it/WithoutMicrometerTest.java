@@ -4,13 +4,14 @@ import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.fixtures.EmbeddedClassic;
+import dev.stompbox.fixtures.ClassicExtension;
+import dev.stompbox.fixtures.TestBroker;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.metrics.StompMetrics;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.charset.StandardCharsets;
@@ -31,16 +32,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WithoutMicrometerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private EmbeddedClassic broker;
+    @RegisterExtension
+    static final ClassicExtension BROKER = new ClassicExtension();
+    private TestBroker broker;
 
     @BeforeAll
-    void start() {
-        broker = new EmbeddedClassic();
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
+    void start(TestBroker started) {
+        broker = started;
     }
 
     @Test

@@ -5,16 +5,17 @@ import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.SubscriptionOptions;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.fixtures.EmbeddedArtemis;
+import dev.stompbox.fixtures.ArtemisExtension;
+import dev.stompbox.fixtures.TestBroker;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.testkit.StompTestServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.nio.charset.StandardCharsets;
@@ -34,16 +35,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MicrometerStompMetricsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private EmbeddedArtemis broker;
+    @RegisterExtension
+    static final ArtemisExtension BROKER = new ArtemisExtension();
+    private TestBroker broker;
 
     @BeforeAll
-    void start() {
-        broker = new EmbeddedArtemis(60_000);
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
+    void start(TestBroker started) {
+        broker = started;
     }
 
     @Test

@@ -4,10 +4,11 @@ import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.fixtures.EmbeddedArtemis;
-import org.junit.jupiter.api.AfterAll;
+import dev.stompbox.fixtures.ArtemisExtension;
+import dev.stompbox.fixtures.TestBroker;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
@@ -26,16 +27,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AsyncArtemisScenariosTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private EmbeddedArtemis broker;
+    @RegisterExtension
+    static final ArtemisExtension BROKER = new ArtemisExtension();
+    private TestBroker broker;
 
     @BeforeAll
-    void start() {
-        broker = new EmbeddedArtemis(60_000);
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
+    void start(TestBroker started) {
+        broker = started;
     }
 
     private AsyncStompClient client(AsyncStompClientConfig.Builder config) {

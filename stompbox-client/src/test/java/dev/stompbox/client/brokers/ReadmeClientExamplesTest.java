@@ -8,9 +8,9 @@ import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.client.Transaction;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompFrame;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
@@ -23,16 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The README's blocking-client examples, run against embedded Artemis. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReadmeClientExamplesTest {
-    private EmbeddedArtemis broker;
+    @RegisterExtension
+    static final ArtemisExtension BROKER = new ArtemisExtension();
+    private TestBroker broker;
 
     @BeforeAll
-    void start() {
-        broker = new EmbeddedArtemis(60_000);
-    }
-
-    @AfterAll
-    void stop() {
-        broker.close();
+    void start(TestBroker started) {
+        broker = started;
     }
 
     @Test
