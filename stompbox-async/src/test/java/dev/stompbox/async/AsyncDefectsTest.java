@@ -5,7 +5,7 @@ import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
-import dev.stompbox.protocol.metrics.StompMetrics;
+import dev.stompbox.fixtures.FailingMetrics;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -59,15 +59,7 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
     @Test
     @DisplayName("a Throwable on the event loop's read path (an OutOfMemoryError, say) ends the connection as a loss the user sees")
     void readerThrowableIsALoss() {
-        StompMetrics failing = new StompMetrics() {
-            @Override
-            public void frameReceived(StompCommand command, int bytes) {
-                if (command == StompCommand.MESSAGE) {
-                    throw new OutOfMemoryError("simulated");
-                }
-            }
-        };
-        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).metrics(failing));
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).metrics(new FailingMetrics()));
         get(client.subscribe("/queue/oom", Map.of("receipt", "s"), (c, f) -> null));
         server.publish("/queue/oom", "boom");
         assertThat(failure(client.disconnected())).isInstanceOf(StompConnectionException.class)

@@ -5,7 +5,7 @@ import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
-import dev.stompbox.protocol.metrics.StompMetrics;
+import dev.stompbox.fixtures.FailingMetrics;
 import dev.stompbox.testkit.ServerConnection;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -53,15 +53,7 @@ class ClientDefectsTest extends TestKitClientSupport {
     @Test
     @DisplayName("a Throwable on the reader's path (an OutOfMemoryError, say) ends the connection as a loss the user sees")
     void readerThrowableIsALoss() {
-        StompMetrics failing = new StompMetrics() {
-            @Override
-            public void frameReceived(StompCommand command, int bytes) {
-                if (command == StompCommand.MESSAGE) {
-                    throw new OutOfMemoryError("simulated");
-                }
-            }
-        };
-        StompClient client = connected(StompClientConfig.builder(server.uri()).metrics(failing));
+        StompClient client = connected(StompClientConfig.builder(server.uri()).metrics(new FailingMetrics()));
         client.subscribe("/queue/oom", Map.of("receipt", "s")).receipt().await(TIMEOUT);
         server.publish("/queue/oom", "boom");
         assertThatThrownBy(() -> client.receiveFrame(TIMEOUT)).isInstanceOf(StompConnectionException.class)

@@ -5,9 +5,9 @@ import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.AsyncTransaction;
 import dev.stompbox.async.SubscriptionOptions;
 import dev.stompbox.fixtures.ContractClient;
+import dev.stompbox.fixtures.ReconnectRecorder;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
-import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.connection.ReconnectReport;
 
 import java.nio.charset.StandardCharsets;
@@ -32,16 +32,11 @@ final class AsyncContractClient implements ContractClient {
     private final AsyncStompClient client;
     private final BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
 
-    private final BlockingQueue<ReconnectReport> reconnects = new LinkedBlockingQueue<>();
+    private final ReconnectRecorder reconnects = new ReconnectRecorder();
 
     /** Connects with {@code config}, its listener replaced by one that records reconnects. */
     AsyncContractClient(AsyncStompClientConfig.Builder config) {
-        client = AsyncStompClient.create(config.listener(new ConnectionListener() {
-            @Override
-            public void reconnected(ReconnectReport report) {
-                reconnects.add(report);
-            }
-        }).build());
+        client = AsyncStompClient.create(config.listener(reconnects).build());
         get(client.connect());
     }
 
@@ -146,12 +141,7 @@ final class AsyncContractClient implements ContractClient {
 
     @Override
     public ReconnectReport awaitReconnect(Duration timeout) {
-        try {
-            return reconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return reconnects.next(timeout);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.client.Transaction;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
-import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.connection.ReconnectReport;
 
 import java.nio.charset.StandardCharsets;
@@ -16,15 +15,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** The blocking client behind the contract. */
 public final class BlockingContractClient implements ContractClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private final StompClient client;
-    private final BlockingQueue<ReconnectReport> reconnects = new LinkedBlockingQueue<>();
+    private final ReconnectRecorder reconnects = new ReconnectRecorder();
 
     public BlockingContractClient(StompClientConfig config) {
         this(config.toBuilder());
@@ -32,12 +28,7 @@ public final class BlockingContractClient implements ContractClient {
 
     /** Connects with {@code config}, its listener replaced by one that records reconnects. */
     public BlockingContractClient(StompClientConfig.Builder config) {
-        this.client = StompClient.create(config.listener(new ConnectionListener() {
-            @Override
-            public void reconnected(ReconnectReport report) {
-                reconnects.add(report);
-            }
-        }).build());
+        this.client = StompClient.create(config.listener(reconnects).build());
         client.connect();
     }
 
@@ -130,12 +121,7 @@ public final class BlockingContractClient implements ContractClient {
 
     @Override
     public ReconnectReport awaitReconnect(Duration timeout) {
-        try {
-            return reconnects.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return reconnects.next(timeout);
     }
 
     @Override
