@@ -835,6 +835,11 @@ public final class ConnectionEngine {
     /** {@code o} was written (and flushed). */
     public void written(Outbound o, long now) {
         clock(now);
+        if (o.frame() != null) {
+            // Counted even when the connection has ended since: a DISCONNECT's RECEIPT can be read
+            // before the writer reports the DISCONNECT written.
+            settings.metrics().frameSent(o.frame().command(), o.length());
+        }
         if (o.conn() != conn || parser == null) {
             complete(o.written);
             return;
@@ -842,9 +847,6 @@ public final class ConnectionEngine {
         pendingWriteBytes = Math.max(0, pendingWriteBytes - o.length());
         progressAt = now;
         session.sent(millis(now));
-        if (o.frame() != null) {
-            settings.metrics().frameSent(o.frame().command(), o.length());
-        }
         complete(o.written);
         if (roomWanted && pendingWriteBytes < settings.maxPendingWriteBytes()) {
             roomFreed();

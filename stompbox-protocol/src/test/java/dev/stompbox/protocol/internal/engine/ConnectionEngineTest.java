@@ -596,6 +596,28 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("a DISCONNECT reported written only after its RECEIPT was read still counts as a frame sent")
+        void writtenAfterTheEnd() {
+            List<StompCommand> sent = new ArrayList<>();
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.metrics = new dev.stompbox.protocol.metrics.StompMetrics() {
+                    @Override
+                    public void frameSent(StompCommand command, int bytes) {
+                        sent.add(command);
+                    }
+                };
+                return s;
+            }).connect();
+            t.engine.disconnect(t.now);
+            t.engine.sendDisconnect(t.now);
+            Outbound bye = t.engine.nextWrite(); // a writer takes it, and reports back late
+            t.receipt(bye.frame().header("receipt"));
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+            t.engine.written(bye, t.now);
+            assertThat(sent).endsWith(StompCommand.DISCONNECT);
+        }
+
+        @Test
         @DisplayName("messages still arriving while disconnecting are not handed out, and do not hold up the RECEIPT")
         void messagesDuringDisconnect() {
             FakeTransport t = new FakeTransport(TWO, s -> s).connect();
