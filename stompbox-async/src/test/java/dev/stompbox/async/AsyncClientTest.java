@@ -294,6 +294,39 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("close() disconnects gracefully (DISCONNECT with a receipt) and ends the connection; closeNow() sends nothing")
+    void closeGracefulAndNow() {
+        AsyncStompClient graceful = connected(config());
+        graceful.close();
+        assertThat(server.awaitConnection(0, TIMEOUT).awaitReceived(StompCommand.DISCONNECT, TIMEOUT)).isNotNull();
+        assertThat(graceful.disconnected()).isCompleted();
+        assertThat(graceful.isConnected()).isFalse();
+
+        AsyncStompClient abrupt = connected(config());
+        ServerConnection second = server.awaitConnection(1, TIMEOUT);
+        abrupt.closeNow();
+        await().atMost(TIMEOUT).until(() -> second.toString().contains("closed"));
+        assertThat(abrupt.isConnected()).isFalse();
+        assertThat(abrupt.disconnected()).isCompleted();
+        assertThat(second.received()).noneMatch(f -> f.command() == StompCommand.DISCONNECT);
+    }
+
+    @Test
+    @DisplayName("connect(deadline) bounds a schedule that would retry forever")
+    void connectDeadline() throws Exception {
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        AsyncStompClient client = client(AsyncStompClientConfig.builder("failover:(tcp://127.0.0.1:" + dead
+                + ")?initialReconnectDelay=20,maxReconnectDelay=20"));
+        long t0 = System.nanoTime();
+        assertThat(failure(client.connect(Duration.ofMillis(300)))).isInstanceOf(StompConnectionException.class)
+                .hasMessageContaining("connect deadline passed");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(300 + 1000);
+    }
+
+    @Test
     @DisplayName("auto-reconnect replays subscriptions; handlers keep working; the listener hears it")
     void reconnectReplays() throws Exception {
         BlockingQueue<String> events = new ArrayBlockingQueue<>(10);

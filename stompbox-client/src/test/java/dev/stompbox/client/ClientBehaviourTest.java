@@ -292,6 +292,25 @@ class ClientBehaviourTest extends TestKitClientSupport {
     }
 
     @Test
+    @DisplayName("close() disconnects gracefully (DISCONNECT with a receipt) and ends the connection; closeNow() sends nothing")
+    void closeGracefulAndNow() {
+        StompClient graceful = connected(StompClientConfig.builder(server.uri()));
+        graceful.close();
+        assertThat(server.awaitConnection(0, TIMEOUT).awaitReceived(StompCommand.DISCONNECT, TIMEOUT)).isNotNull();
+        assertThat(graceful.disconnected()).isCompleted();
+        assertThat(graceful.isConnected()).isFalse();
+
+        StompClient abrupt = connected(StompClientConfig.builder(server.uri()));
+        ServerConnection second = server.awaitConnection(1, TIMEOUT);
+        abrupt.closeNow();
+        assertThat(abrupt.isConnected()).isFalse();
+        assertThat(abrupt.disconnected()).isCompleted();
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> second.toString().contains("closed"));
+        assertThat(second.received()).noneMatch(f -> f.command() == StompCommand.DISCONNECT);
+        assertThatThrownBy(abrupt::connect).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
     @DisplayName("calls before connect, after close, and a second connect are refused clearly")
     void lifecycle() {
         StompClient client = client(StompClientConfig.builder(server.uri()));
