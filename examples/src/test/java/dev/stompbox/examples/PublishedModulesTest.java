@@ -39,8 +39,14 @@ class PublishedModulesTest {
         assertThat(protocol.name()).isEqualTo("dev.stompbox.protocol");
         assertThat(protocol.isAutomatic()).isFalse();
         assertThat(exports(protocol)).containsExactlyInAnyOrder("dev.stompbox.protocol", "dev.stompbox.protocol.codec",
-                "dev.stompbox.protocol.commands", "dev.stompbox.protocol.failover", "dev.stompbox.protocol.metrics",
-                "dev.stompbox.protocol.session");
+                "dev.stompbox.protocol.commands", "dev.stompbox.protocol.connection", "dev.stompbox.protocol.failover",
+                "dev.stompbox.protocol.metrics", "dev.stompbox.protocol.session");
+        // The connection engine is the clients' only: exported to them by name, to nobody else.
+        assertThat(protocol.exports()).filteredOn(ModuleDescriptor.Exports::isQualified)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.source()).isEqualTo("dev.stompbox.protocol.internal.engine");
+                    assertThat(e.targets()).containsExactlyInAnyOrder("dev.stompbox.client", "dev.stompbox.async");
+                });
         assertThat(protocol.packages()).contains("dev.stompbox.protocol.internal");
         assertThat(protocol.requires()).extracting(ModuleDescriptor.Requires::name).containsOnly("java.base");
 

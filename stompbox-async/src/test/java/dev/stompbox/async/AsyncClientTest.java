@@ -309,6 +309,10 @@ class AsyncClientTest extends AsyncTestKitSupport {
         assertThat(abrupt.isConnected()).isFalse();
         assertThat(abrupt.disconnected()).isCompleted();
         assertThat(second.received()).noneMatch(f -> f.command() == StompCommand.DISCONNECT);
+
+        AsyncStompClient never = client(config());
+        never.close();
+        await().atMost(TIMEOUT).until(() -> never.disconnected().isDone());
     }
 
     @Test

@@ -308,6 +308,10 @@ class ClientBehaviourTest extends TestKitClientSupport {
         org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> second.toString().contains("closed"));
         assertThat(second.received()).noneMatch(f -> f.command() == StompCommand.DISCONNECT);
         assertThatThrownBy(abrupt::connect).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+
+        StompClient never = client(StompClientConfig.builder(server.uri()));
+        never.close();
+        assertThat(never.disconnected()).as("closed without ever connecting: nothing to wait for").isCompleted();
     }
 
     @Test

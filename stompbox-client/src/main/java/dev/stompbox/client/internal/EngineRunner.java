@@ -475,6 +475,7 @@ public final class EngineRunner implements EngineHandler {
         reader.shutdownNow();
         writes.shutdown();
         notices.shutdown();
+        ended.complete(null); // never connected, or ended already: nothing else completes it
     }
 
     // -- what the engine asks for (under the lock) ------------------------------------------------
