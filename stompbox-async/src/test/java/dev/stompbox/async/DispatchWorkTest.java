@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.stompbox.async.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The dispatcher runs after every message read and every handler finished. With a full buffer behind
@@ -44,11 +45,8 @@ class DispatchWorkTest {
                     return handled.getAndIncrement() == 0 ? first : null;
                 }, SubscriptionOptions.builder().concurrency(1).build()));
                 // Let the buffer fill up behind the first handler, then let everything through.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (consumer.bufferedBytes() == 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-                Thread.sleep(500);
+                await().atMost(Duration.ofSeconds(30)).until(() -> consumer.bufferedBytes() > 0);
+                Thread.sleep(500); // a pause, not a wait: the buffer keeps filling behind the stuck handler
                 assertThat(handled.get()).isEqualTo(1);
                 first.complete(null);
                 assertThat(all.await(60, TimeUnit.SECONDS)).as("every message handled").isTrue();

@@ -11,11 +11,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,12 +126,10 @@ class CliTest {
                 throw new IllegalStateException(e);
             }
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!out.toString(StandardCharsets.UTF_8).contains("listening")) {
-            assertThat(System.nanoTime()).as("broker started").isLessThan(deadline);
+        Awaitility.await("broker started").atMost(Duration.ofSeconds(30)).until(() -> {
             assertThat(running).isNotDone();
-            Thread.onSpinWait();
-        }
+            return out.toString(StandardCharsets.UTF_8).contains("listening");
+        });
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("tcp://127.0.0.1:" + port);
         try (StompClient client = StompClient.create("tcp://127.0.0.1:" + port)) {
             client.connect();

@@ -40,7 +40,9 @@ class AtLeastOnceTest extends TestKitClientSupport {
 
     /** Waits (at most 5 s) until {@code client} has noticed its connection is gone. */
     private static void awaitLost(StompClient client) {
-        await("connection noticed lost").atMost(Duration.ofSeconds(5)).until(() -> !client.isConnected());
+        // Polled often: with auto-reconnect the client may be back within milliseconds.
+        await("connection noticed lost").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                .until(() -> !client.isConnected());
     }
 
     private static byte[] utf8(String s) {

@@ -292,6 +292,28 @@ class ClientBehaviourTest extends TestKitClientSupport {
     }
 
     @Test
+    @DisplayName("listener calls run on a thread of their own, outside the client's lock: a listener may send and wait for the RECEIPT")
+    void listenerMayUseTheClient() throws Exception {
+        StompClient[] holder = new StompClient[1];
+        java.util.concurrent.CompletableFuture<String> sentFromListener = new java.util.concurrent.CompletableFuture<>();
+        StompClient client = client(StompClientConfig.builder(server.uri()).listener(new ConnectionListener() {
+            @Override
+            public void connected(BrokerAddress broker) {
+                try {
+                    holder[0].send("/queue/hello", "from the listener".getBytes(StandardCharsets.UTF_8), Map.of("receipt", "hi"))
+                            .await(TIMEOUT);
+                    sentFromListener.complete(Thread.currentThread().getName());
+                } catch (RuntimeException e) {
+                    sentFromListener.completeExceptionally(e);
+                }
+            }
+        }));
+        holder[0] = client;
+        client.connect();
+        assertThat(sentFromListener.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).endsWith("-listener");
+    }
+
+    @Test
     @DisplayName("close() disconnects gracefully (DISCONNECT with a receipt) and ends the connection; closeNow() sends nothing")
     void closeGracefulAndNow() {
         StompClient graceful = connected(StompClientConfig.builder(server.uri()));
