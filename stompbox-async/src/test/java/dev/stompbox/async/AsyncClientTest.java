@@ -305,7 +305,7 @@ class AsyncClientTest extends AsyncTestKitSupport {
         AsyncStompClient abrupt = connected(config());
         ServerConnection second = server.awaitConnection(1, TIMEOUT);
         abrupt.closeNow();
-        await().atMost(TIMEOUT).until(() -> second.toString().contains("closed"));
+        await().atMost(TIMEOUT).until(() -> second.toString().contains("closed") && abrupt.disconnected().isDone());
         assertThat(abrupt.isConnected()).isFalse();
         assertThat(abrupt.disconnected()).isCompleted();
         assertThat(second.received()).noneMatch(f -> f.command() == StompCommand.DISCONNECT);

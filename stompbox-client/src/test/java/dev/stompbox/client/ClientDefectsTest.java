@@ -59,6 +59,7 @@ class ClientDefectsTest extends TestKitClientSupport {
         assertThatThrownBy(() -> client.receiveFrame(TIMEOUT)).isInstanceOf(StompConnectionException.class)
                 .hasMessageContaining("OutOfMemoryError");
         assertThat(client.isConnected()).isFalse();
+        await().atMost(TIMEOUT).until(() -> client.disconnected().isDone()); // completed outside the client's lock, just after
         assertThat(client.disconnected()).isCompletedExceptionally();
         await().atMost(TIMEOUT).until(() -> server.awaitConnection(TIMEOUT).toString().contains("closed"));
     }

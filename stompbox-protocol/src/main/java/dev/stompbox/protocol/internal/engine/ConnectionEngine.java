@@ -1105,8 +1105,9 @@ public final class ConnectionEngine {
             droppedWhileDisconnecting = 0;
         }
         log.info("disconnected from {}{}", broker, cause == null ? "" : " after: " + cause.getMessage());
-        complete(done);
+        // Ended first: whoever waits for the disconnect finds the connection's end already told.
         effects.add(h -> h.ended(null));
+        complete(done);
     }
 
     /** Closes at once: the transport, every wait (failed with "client closed"), for good. */

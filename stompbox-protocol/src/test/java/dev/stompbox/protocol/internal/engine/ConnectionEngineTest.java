@@ -584,6 +584,8 @@ class ConnectionEngineTest {
         void graceful() {
             FakeTransport t = new FakeTransport(TWO, s -> s).connect();
             CompletableFuture<Void> done = t.engine.disconnect(t.now);
+            List<Integer> endsToldWhenDone = new ArrayList<>();
+            done.thenRun(() -> endsToldWhenDone.add(t.ended.size()));
             assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTING);
             t.engine.sendDisconnect(t.now);
             t.pump();
@@ -593,6 +595,7 @@ class ConnectionEngineTest {
             assertThat(done).isCompleted();
             assertThat(t.closes).containsExactly(1);
             assertThat(t.ended).containsExactly((Throwable) null);
+            assertThat(endsToldWhenDone).as("the end is told before the disconnect completes").containsExactly(1);
         }
 
         @Test
