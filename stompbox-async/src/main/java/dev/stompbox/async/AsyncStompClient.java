@@ -58,8 +58,9 @@ import java.util.function.Function;
  *
  * <p><b>Threads.</b> All connection state lives on one Netty event loop, in the connection engine
  * the blocking client drives too; every public method may be called from any thread and hands its
- * work to that loop. Handlers run on the subscription's executor, else the client's (a bounded pool
- * by default), or on the event loop when asked. The event loop never runs user code otherwise, so
+ * work to that loop. Handlers run on the subscription's executor, else the client's (by default a
+ * thread for each handler that may run at once, {@code maxConcurrency}, made when needed), or on
+ * the event loop when asked. The event loop never runs user code otherwise, so
  * a slow handler never delays heart-beats.
  *
  * <p><b>Flow control.</b> Messages for a subscription (or a client) that has as many handlers running
@@ -101,8 +102,10 @@ public final class AsyncStompClient implements AutoCloseable {
         }
         Executor executor = config.executor() != null ? config.executor() : shared != null ? shared.executor() : null;
         if (executor == null) {
-            ThreadPoolExecutor pool = AsyncStompResources.handlerPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                    Math.max(16, config.maxConcurrency()), AsyncStompResources.daemons("stompbox-async-" + instance + "-handler-"));
+            // A thread for every handler the client lets run at once (made when needed, gone when idle):
+            // a smaller pool would cap the subscriptions' concurrency without saying so.
+            ThreadPoolExecutor pool = AsyncStompResources.handlerPool(config.maxConcurrency(), config.maxConcurrency(),
+                    AsyncStompResources.daemons("stompbox-async-" + instance + "-handler-"));
             this.ownExecutor = pool;
             executor = pool;
         } else {
@@ -206,7 +209,12 @@ public final class AsyncStompClient implements AutoCloseable {
 
     /** A text SEND (UTF-8); completes once written. */
     public CompletableFuture<Void> send(String destination, String body) {
-        return send(destination, body.getBytes(StandardCharsets.UTF_8), Map.of());
+        return send(destination, body, Map.of());
+    }
+
+    /** A text SEND (UTF-8) with headers; see {@link #send(String, byte[], Map)}. */
+    public CompletableFuture<Void> send(String destination, String body, Map<String, String> headers) {
+        return send(destination, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     /**

@@ -62,7 +62,11 @@ public final class AsyncStompResources implements AutoCloseable {
         }
     }
 
-    /** Resources with the defaults: an event loop thread per two cores (at least one), a handler thread per core (at least two). */
+    /**
+     * Resources with the defaults: an event loop thread per two cores (at least one), and up to 256
+     * handler threads, made when handlers run and gone after a minute idle (size it to the handlers
+     * your clients let run at once: fewer threads cap their concurrency).
+     */
     public static AsyncStompResources create() {
         return builder().build();
     }
@@ -117,7 +121,7 @@ public final class AsyncStompResources implements AutoCloseable {
     /** Builds {@link AsyncStompResources}. */
     public static final class Builder {
         private int eventLoopThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        private int handlerThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int handlerThreads = 256;
         private int handlerQueue = 1024;
         private EventLoopGroup group;
         private Executor executor;
@@ -131,7 +135,10 @@ public final class AsyncStompResources implements AutoCloseable {
             return this;
         }
 
-        /** Threads of the handler pool the resources start (default: one per core, at least two). */
+        /**
+         * Most threads of the handler pool the resources start (default 256, made when needed): the
+         * handlers of all clients sharing the resources that may run at once.
+         */
         public Builder handlerThreads(int n) {
             this.handlerThreads = positive(n, "handlerThreads");
             return this;

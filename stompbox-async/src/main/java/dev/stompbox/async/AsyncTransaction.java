@@ -32,7 +32,12 @@ public final class AsyncTransaction extends TransactionHandle {
 
     /** A text SEND (UTF-8) in this transaction. */
     public CompletableFuture<Void> send(String destination, String body) {
-        return send(destination, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+        return send(destination, body, Map.of());
+    }
+
+    /** A text SEND (UTF-8) with headers in this transaction. */
+    public CompletableFuture<Void> send(String destination, String body, Map<String, String> headers) {
+        return send(destination, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
     }
 
     public CompletableFuture<Void> commit() {

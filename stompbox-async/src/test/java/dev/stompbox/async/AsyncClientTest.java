@@ -294,6 +294,40 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("the default handler pool serves the concurrency asked for: concurrency(8) runs 8 handlers at once, whatever the cores")
+    void defaultPoolServesConcurrency() throws Exception {
+        AsyncStompClient client = connected(config());
+        CountDownLatch allRunning = new CountDownLatch(8);
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        get(client.subscribe("/queue/wide", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            allRunning.countDown();
+            release.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS); // blocks its thread, as a slow handler does
+            return null;
+        }, SubscriptionOptions.builder().concurrency(8).build()));
+        for (int i = 0; i < 8; i++) {
+            server.publish("/queue/wide", "m" + i);
+        }
+        assertThat(allRunning.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("8 handlers running at once on %d cores", Runtime.getRuntime().availableProcessors()).isTrue();
+        release.complete(null);
+    }
+
+    @Test
+    @DisplayName("a text SEND with headers, from the client and from a transaction")
+    void textSendWithHeaders() {
+        AsyncStompClient client = connected(config());
+        get(client.send("/queue/t", "plain text", Map.of("receipt", "r1", "kind", "note")));
+        AsyncTransaction tx = get(client.begin());
+        get(tx.send("/queue/t", "in a transaction", Map.of("kind", "tx")));
+        get(tx.commit());
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        assertThat(sc.awaitReceived(f -> "plain text".equals(f.bodyAsString()), TIMEOUT).header("kind")).isEqualTo("note");
+        StompFrame second = sc.awaitReceived(f -> "in a transaction".equals(f.bodyAsString()), TIMEOUT);
+        assertThat(second.header("kind")).isEqualTo("tx");
+        assertThat(second.header("transaction")).isNotNull();
+    }
+
+    @Test
     @DisplayName("close() disconnects gracefully (DISCONNECT with a receipt) and ends the connection; closeNow() sends nothing")
     void closeGracefulAndNow() {
         AsyncStompClient graceful = connected(config());

@@ -181,7 +181,12 @@ public final class StompClient implements AutoCloseable {
 
     /** A text SEND (UTF-8). */
     public Receipt send(String destination, String body) {
-        return send(destination, body.getBytes(StandardCharsets.UTF_8), Map.of());
+        return send(destination, body, Map.of());
+    }
+
+    /** A text SEND (UTF-8) with headers; see {@link #send(String, byte[], Map)}. */
+    public Receipt send(String destination, String body, Map<String, String> headers) {
+        return send(destination, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
     /**

@@ -37,7 +37,12 @@ public final class Transaction extends TransactionHandle implements AutoCloseabl
 
     /** A text SEND (UTF-8) in this transaction. */
     public Receipt send(String destination, String body) {
-        return send(destination, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+        return send(destination, body, Map.of());
+    }
+
+    /** A text SEND (UTF-8) with headers in this transaction. */
+    public Receipt send(String destination, String body, Map<String, String> headers) {
+        return send(destination, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
     }
 
     /** An ACK in this transaction (applied on commit). */

@@ -314,6 +314,23 @@ class ClientBehaviourTest extends TestKitClientSupport {
     }
 
     @Test
+    @DisplayName("a text SEND with headers, from the client and from a transaction")
+    void textSendWithHeaders() {
+        StompClient client = connected(StompClientConfig.builder(server.uri()));
+        client.send("/queue/t", "plain text", Map.of("receipt", "r1", "kind", "note")).await(TIMEOUT);
+        try (Transaction tx = client.begin()) {
+            tx.send("/queue/t", "in a transaction", Map.of("kind", "tx"));
+            tx.commit();
+        }
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        StompFrame first = sc.awaitReceived(f -> "plain text".equals(f.bodyAsString()), TIMEOUT);
+        assertThat(first.header("kind")).isEqualTo("note");
+        StompFrame second = sc.awaitReceived(f -> "in a transaction".equals(f.bodyAsString()), TIMEOUT);
+        assertThat(second.header("kind")).isEqualTo("tx");
+        assertThat(second.header("transaction")).isNotNull();
+    }
+
+    @Test
     @DisplayName("close() disconnects gracefully (DISCONNECT with a receipt) and ends the connection; closeNow() sends nothing")
     void closeGracefulAndNow() {
         StompClient graceful = connected(StompClientConfig.builder(server.uri()));
