@@ -16,12 +16,21 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--ws-port", description = "An extra port for STOMP over WebSocket (default: none).")
     int wsPort;
 
+    @Option(names = "--user", description = "Admit only this user (with --password); default: anyone, security off.")
+    String user;
+
+    @Option(names = "--password", description = "The password of --user.")
+    String password;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
 
     private final PrintStream out;
     /** Counted down to stop; the shutdown hook (Ctrl-C) does it too. */
     final CountDownLatch stop = new CountDownLatch(1);
+    /** Counted down once the broker has stopped and its data folder is gone. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    volatile java.nio.file.Path dataDirectory; // for tests
 
     BrokerCommand(PrintStream out) {
         this.out = out;
@@ -29,11 +38,15 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (EmbeddedBroker broker = new EmbeddedBroker(port, wsPort)) {
-            Thread hook = new Thread(stop::countDown, "stompbox-broker-stop");
+        if ((user == null) != (password == null)) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--user and --password go together");
+        }
+        try (EmbeddedBroker broker = new EmbeddedBroker(port, wsPort, user, password)) {
+            dataDirectory = broker.dataDirectory();
+            Thread hook = new Thread(this::stopFromHook, "stompbox-broker-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             out.println("broker listening on " + broker.uri() + (wsPort != 0 ? " (WebSocket also on ws://127.0.0.1:" + wsPort + "/)" : "")
-                    + "; Ctrl-C stops it");
+                    + (user != null ? ", admitting only " + user : ", admitting anyone") + "; Ctrl-C stops it");
             out.flush();
             stop.await();
             try {
@@ -41,8 +54,23 @@ final class BrokerCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // Ctrl-C: the JVM is already on its way out.
             }
+        } finally {
+            stopped.countDown();
         }
         out.println("broker stopped");
         return 0;
+    }
+
+    /**
+     * Ctrl-C: stop, and hold the JVM until the broker has stopped and removed its data folder (at
+     * most 10 s), which it would otherwise leave behind.
+     */
+    void stopFromHook() {
+        stop.countDown();
+        try {
+            stopped.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -2,7 +2,10 @@ package dev.stompbox.cli;
 
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.security.CheckType;
+import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,12 +14,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * ActiveMQ Artemis on loopback with STOMP (and STOMP over WebSocket on the same acceptor), queue
- * and topic prefixes set, no persistence, no security: the broker of {@code stompbox broker} and
- * of {@code stompbox bench} without {@code --url}, also used by the end-to-end benchmarks.
+ * and topic prefixes set, no persistence; no security, or one user when one is given: the broker of
+ * {@code stompbox broker} and of {@code stompbox bench} without {@code --url}, also used by the
+ * end-to-end benchmarks. Its temporary data folder is removed when it stops.
  *
  * <pre>{@code
  * try (EmbeddedBroker broker = new EmbeddedBroker(0, 0)) {
@@ -35,12 +40,20 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** @param port 0 for an ephemeral one; @param wsPort 0 for none (WebSocket is also served on {@code port}) */
     public EmbeddedBroker(int port, int wsPort) throws Exception {
+        this(port, wsPort, null, null);
+    }
+
+    /**
+     * A broker that admits only {@code user} with {@code password} (and refuses any other CONNECT
+     * with an ERROR), or anyone when {@code user} is {@code null}.
+     */
+    public EmbeddedBroker(int port, int wsPort, String user, String password) throws Exception {
         this.port = port == 0 ? freePort() : port;
         this.dir = Files.createTempDirectory("stompbox-broker");
         String params = "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/;webSocketMaxFramePayloadLength=67108864";
         Configuration config = new ConfigurationImpl()
                 .setPersistenceEnabled(false)
-                .setSecurityEnabled(false)
+                .setSecurityEnabled(user != null)
                 .setJMXManagementEnabled(false)
                 .addAcceptorConfiguration("stomp", "tcp://127.0.0.1:" + this.port + params);
         if (wsPort != 0) {
@@ -48,7 +61,28 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         config.setBrokerInstance(dir.toFile());
         embedded.setConfiguration(config);
+        if (user != null) {
+            embedded.setSecurityManager(new OneUser(user, password));
+        }
         embedded.start();
+    }
+
+    /** The temporary folder the broker keeps its data in; gone once it has stopped. */
+    Path dataDirectory() {
+        return dir;
+    }
+
+    /** Admits one user, with every right. */
+    private record OneUser(String user, String password) implements ActiveMQSecurityManager {
+        @Override
+        public boolean validateUser(String u, String p) {
+            return user.equals(u) && password.equals(p);
+        }
+
+        @Override
+        public boolean validateUserAndRole(String u, String p, Set<Role> roles, CheckType checkType) {
+            return validateUser(u, p);
+        }
     }
 
     public static int freePort() throws IOException {

@@ -1,6 +1,8 @@
 package dev.stompbox.cli;
 
 import dev.stompbox.client.StompClient;
+import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.client.StompClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every subcommand end to end, in-process, against embedded Artemis. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -139,5 +143,43 @@ class CliTest {
         command.stop.countDown();
         assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("broker stopped");
+    }
+
+    @Test
+    void brokerWithAUserRefusesOthersAndLeavesNoDataBehindOnCtrlC() throws Exception {
+        int port = EmbeddedBroker.freePort();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BrokerCommand command = new BrokerCommand(new PrintStream(out, true, StandardCharsets.UTF_8));
+        command.port = port;
+        command.user = "app";
+        command.password = "s3cret";
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return command.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Awaitility.await("broker started").atMost(Duration.ofSeconds(30))
+                .until(() -> out.toString(StandardCharsets.UTF_8).contains("listening"));
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("admitting only app");
+        String uri = "tcp://127.0.0.1:" + port;
+        try (StompClient wrong = StompClient.create(StompClientConfig.builder(uri).login("app").passcode("guess").build())) {
+            assertThatThrownBy(wrong::connect).isInstanceOf(StompBrokerException.class);
+        }
+        try (StompClient right = StompClient.create(StompClientConfig.builder(uri).login("app").passcode("s3cret").build())) {
+            right.connect();
+            right.send("/queue/secured", "in", Map.of("receipt", "r")).await(Duration.ofSeconds(10));
+        }
+        java.nio.file.Path data = command.dataDirectory;
+        assertThat(data).exists();
+        command.stopFromHook(); // what Ctrl-C runs: it returns once the broker has stopped
+        assertThat(data).as("the broker's data folder").doesNotExist();
+        assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void brokerUserWithoutPasswordIsAUsageError() {
+        assertThat(run("", "broker", "--user", "app").exit()).isEqualTo(2);
     }
 }
