@@ -12,6 +12,7 @@ import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.commands.Commands;
 import dev.stompbox.protocol.commands.Subscribe;
+import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
@@ -189,20 +190,21 @@ public final class AsyncStompClient implements AutoCloseable {
     // -- connecting -------------------------------------------------------------------------------
 
     /**
-     * Connects along the failover schedule; completes with this client once CONNECTED arrived, or
+     * Connects along the failover schedule, within the configured {@code connectDeadline} (60 s
+     * unless set); completes with this client once CONNECTED arrived, or
      * exceptionally ({@link StompConnectTimeoutException} when the schedule is spent,
      * {@link StompBrokerException} when the broker answers CONNECT with ERROR, never retried).
      */
     public CompletableFuture<AsyncStompClient> connect() {
-        return connect(null);
+        return connect(config.connectDeadline());
     }
 
     /**
      * {@link #connect()}, giving up when {@code deadline} has passed, so that even a schedule that
      * retries forever ends ({@link StompConnectionException} "connect deadline passed").
      */
-    public CompletableFuture<AsyncStompClient> connect(Duration deadline) {
-        return runner.connect(deadline).thenApply(v -> this);
+    public CompletableFuture<AsyncStompClient> connect(Duration bound) {
+        return runner.connect(ConnectionConfig.bound(bound)).thenApply(v -> this);
     }
 
     // -- sending ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.commands.Commands;
 import dev.stompbox.protocol.commands.Subscribe;
+import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
@@ -152,22 +153,24 @@ public final class StompClient implements AutoCloseable {
 
     /**
      * Connects, walking the failover schedule: each attempt waits its delay, opens the socket
-     * (within the connect timeout) and waits for CONNECTED (within the connected timeout).
+     * (within the connect timeout) and waits for CONNECTED (within the connected timeout); all of
+     * it within the configured {@code connectDeadline} (60 s unless set).
      *
      * @throws StompConnectTimeoutException when the schedule is spent ("Reconnect timeout: N attempts")
      * @throws StompBrokerException         when the broker answers CONNECT with ERROR (never retried)
      */
     public void connect() {
-        connect(null);
+        connect(config.connectDeadline());
     }
 
     /**
-     * Connects, giving up when {@code deadline} has passed, so that even a schedule that retries
-     * forever cannot hang the caller.
+     * Connects, giving up when {@code bound} has passed, so that even a schedule that retries
+     * forever cannot hang the caller ({@link ConnectionConfig#FOREVER}: no bound).
      *
      * @throws StompConnectionException when the deadline passes first
      */
-    public void connect(Duration deadline) {
+    public void connect(Duration bound) {
+        Duration deadline = ConnectionConfig.bound(bound);
         long now = EngineRunner.now();
         CompletableFuture<Void> connected = runner.call(e -> {
             CompletableFuture<Void> f = e.connect(now, deadline == null ? ConnectionEngine.NONE : now + deadline.toNanos());

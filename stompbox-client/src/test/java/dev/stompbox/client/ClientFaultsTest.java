@@ -275,6 +275,32 @@ class ClientFaultsTest extends TestKitClientSupport {
         assertThat(millisSince(t0)).isLessThan(300 + 1000);
     }
 
+    @Test
+    @DisplayName("connect() without a deadline of its own is bounded by connectDeadline: a failover URI to a dead port does not hang")
+    void connectBoundedByDefault() throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        StompClient client = client(StompClientConfig.builder("failover:(tcp://127.0.0.1:" + dead + ")?initialReconnectDelay=20,maxReconnectDelay=20")
+                .connectDeadline(Duration.ofMillis(300)));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(client::connect).isInstanceOf(StompConnectionException.class).hasMessageContaining("connect deadline passed");
+        assertThat(millisSince(t0)).isLessThan(300 + 1000);
+    }
+
+    @Test
+    @DisplayName("auto-reconnect on a bare tcp:// URI rides out a short outage: an at-least-once SEND made during it goes out after it")
+    void bareUriRidesOutAnOutage() {
+        StompClient client = connected(config().autoReconnect(true).atLeastOnce(true));
+        server.refuseConnections(Duration.ofMillis(500));
+        server.awaitConnection(0, TIMEOUT).reset();
+        Receipt during = client.send("/queue/outage", "during".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+        during.await(TIMEOUT); // the old single immediate attempt failed it with the connection
+        assertThat(server.awaitConnection(1, TIMEOUT).awaitReceived(f -> "during".equals(f.bodyAsString()), TIMEOUT)).isNotNull();
+        assertThat(client.isConnected()).isTrue();
+    }
+
     private static boolean awaitLatch(CountDownLatch latch) {
         try {
             return latch.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

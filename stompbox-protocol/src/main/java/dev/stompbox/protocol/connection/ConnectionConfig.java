@@ -29,6 +29,7 @@ import java.util.Objects;
  *   <tr><td>graceFactor (server silence tolerated)</td><td>2 × the negotiated period</td></tr>
  *   <tr><td>connectTimeout (TCP and TLS handshake)</td><td>10 s</td></tr>
  *   <tr><td>connectedTimeout (CONNECTED reply)</td><td>10 s</td></tr>
+ *   <tr><td>connectDeadline (the whole walk of {@code connect()})</td><td>60 s</td></tr>
  *   <tr><td>receiptTimeout</td><td>30 s</td></tr>
  *   <tr><td>disconnectTimeout (the whole graceful disconnect)</td><td>10 s</td></tr>
  *   <tr><td>writeTimeout (writes making no progress end the connection)</td><td>30 s</td></tr>
@@ -54,6 +55,9 @@ import java.util.Objects;
  * }</pre>
  */
 public abstract class ConnectionConfig {
+    /** "No bound", where a duration bounds a wait: {@code connectDeadline(ConnectionConfig.FOREVER)}. */
+    public static final Duration FOREVER = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+
     private final String uri;
     private final FailoverUri failoverUri;
     private final String login;
@@ -64,6 +68,7 @@ public abstract class ConnectionConfig {
     private final double graceFactor;
     private final Duration connectTimeout;
     private final Duration connectedTimeout;
+    private final Duration connectDeadline;
     private final Duration receiptTimeout;
     private final Duration disconnectTimeout;
     private final Duration writeTimeout;
@@ -91,6 +96,7 @@ public abstract class ConnectionConfig {
         this.graceFactor = b.graceFactor;
         this.connectTimeout = b.connectTimeout;
         this.connectedTimeout = b.connectedTimeout;
+        this.connectDeadline = b.connectDeadline;
         this.receiptTimeout = b.receiptTimeout;
         this.disconnectTimeout = b.disconnectTimeout;
         this.writeTimeout = b.writeTimeout;
@@ -145,6 +151,22 @@ public abstract class ConnectionConfig {
 
     public final Duration connectedTimeout() {
         return connectedTimeout;
+    }
+
+    /**
+     * How long {@code connect()} walks the failover schedule before it gives up ({@link #FOREVER}:
+     * as long as the schedule goes on); see {@link Builder#connectDeadline(Duration)}.
+     */
+    public final Duration connectDeadline() {
+        return connectDeadline;
+    }
+
+    /**
+     * {@code d} as a bound for a wait: {@code null} ("no bound") for {@code null}, {@link #FOREVER}
+     * or anything as long as a century, which no clock arithmetic should see.
+     */
+    public static Duration bound(Duration d) {
+        return d == null || d.compareTo(Duration.ofDays(36_500)) >= 0 ? null : d;
     }
 
     public final Duration receiptTimeout() {
@@ -233,6 +255,7 @@ public abstract class ConnectionConfig {
         private double graceFactor = 2.0;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration connectedTimeout = Duration.ofSeconds(10);
+        private Duration connectDeadline = Duration.ofSeconds(60);
         private Duration receiptTimeout = Duration.ofSeconds(30);
         private Duration disconnectTimeout = Duration.ofSeconds(10);
         private Duration writeTimeout = Duration.ofSeconds(30);
@@ -263,6 +286,7 @@ public abstract class ConnectionConfig {
             graceFactor = from.graceFactor;
             connectTimeout = from.connectTimeout;
             connectedTimeout = from.connectedTimeout;
+            connectDeadline = from.connectDeadline;
             receiptTimeout = from.receiptTimeout;
             disconnectTimeout = from.disconnectTimeout;
             writeTimeout = from.writeTimeout;
@@ -328,6 +352,17 @@ public abstract class ConnectionConfig {
 
         public B connectedTimeout(Duration timeout) {
             this.connectedTimeout = positive(timeout, "connectedTimeout");
+            return self();
+        }
+
+        /**
+         * How long {@code connect()} without a deadline of its own walks the failover schedule
+         * before it gives up (default 60 s): a {@code failover:} URI retries forever by default, and
+         * a wrong port must not hang the caller. {@link ConnectionConfig#FOREVER} asks for no bound.
+         * Reconnecting after a loss is not bounded by it.
+         */
+        public B connectDeadline(Duration deadline) {
+            this.connectDeadline = positive(deadline, "connectDeadline");
             return self();
         }
 

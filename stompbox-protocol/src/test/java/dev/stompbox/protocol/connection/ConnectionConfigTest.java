@@ -76,6 +76,11 @@ class ConnectionConfigTest {
         assertThat(c.graceFactor()).isEqualTo(2.0);
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.connectedTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.connectDeadline()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(ConnectionConfig.bound(c.connectDeadline())).isEqualTo(Duration.ofSeconds(60));
+        assertThat(ConnectionConfig.bound(ConnectionConfig.FOREVER)).as("forever: no bound").isNull();
+        assertThat(new Config.Builder("tcp://x:1").connectDeadline(ConnectionConfig.FOREVER).build().toBuilder().build()
+                .connectDeadline()).isEqualTo(ConnectionConfig.FOREVER);
         assertThat(c.receiptTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.disconnectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -144,6 +149,7 @@ class ConnectionConfigTest {
         assertThatThrownBy(() -> b.graceFactor(Double.NaN)).hasMessageContaining("graceFactor");
         assertThatThrownBy(() -> b.connectTimeout(Duration.ZERO)).hasMessageContaining("connectTimeout");
         assertThatThrownBy(() -> b.connectedTimeout(Duration.ofSeconds(-1))).hasMessageContaining("connectedTimeout");
+        assertThatThrownBy(() -> b.connectDeadline(Duration.ZERO)).hasMessageContaining("connectDeadline");
         assertThatThrownBy(() -> b.receiptTimeout(Duration.ZERO)).hasMessageContaining("receiptTimeout");
         assertThatThrownBy(() -> b.disconnectTimeout(Duration.ZERO)).hasMessageContaining("disconnectTimeout");
         assertThatThrownBy(() -> b.writeTimeout(Duration.ZERO)).hasMessageContaining("writeTimeout");

@@ -19,6 +19,7 @@ import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.StompEncoder;
 import dev.stompbox.protocol.codec.StompParser;
 import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.failover.FailoverUri;
 import dev.stompbox.protocol.failover.ReconnectAttempt;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
 import dev.stompbox.protocol.internal.engine.ReceiptBook.Pending;
@@ -76,6 +77,7 @@ public final class ConnectionEngine {
     private final EngineLog log;
     private final StompSession session;
     private final ReconnectSchedule schedule;
+    private final ReconnectSchedule reconnectSchedule;
     private final ReceiptBook receipts = new ReceiptBook();
     private final ArrayDeque<Effect> effects = new ArrayDeque<>();
     private final ArrayDeque<Outbound> outbound = new ArrayDeque<>();
@@ -131,6 +133,10 @@ public final class ConnectionEngine {
     public ConnectionEngine(EngineSettings settings, ReconnectSchedule schedule, EngineLog log, String instance) {
         this.settings = settings;
         this.schedule = schedule;
+        // A bare broker URI connects once, but reconnects with the default back-off, as
+        // failover:(uri) would: one immediate attempt would turn a short outage into a lost connection.
+        this.reconnectSchedule = settings.failoverUri().failover() ? schedule
+                : new ReconnectSchedule(FailoverUri.parse("failover:(" + settings.failoverUri() + ")"));
         this.log = log;
         this.session = new StompSession(settings.version());
         this.session.graceFactor(settings.graceFactor());
@@ -988,7 +994,7 @@ public final class ConnectionEngine {
         lost = new Lost(cause, failed, unacked);
         lastAttemptFailure = null;
         connectDeadline = NONE;
-        attempts = schedule.iterator();
+        attempts = reconnectSchedule.iterator();
         scheduleAttempt(now);
     }
 

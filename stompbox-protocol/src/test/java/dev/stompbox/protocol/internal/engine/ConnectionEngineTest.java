@@ -316,6 +316,27 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("a bare broker URI connects once, but reconnects with the default back-off instead of one immediate attempt")
+        void bareUriReconnectsWithBackOff() {
+            FakeTransport t = new FakeTransport("tcp://a:1", s -> s.autoReconnect()).connect();
+            t.drop();
+            List<Long> gaps = new ArrayList<>();
+            long last = t.now;
+            for (int i = 0; i < 4; i++) {
+                t.toDeadline();
+                gaps.add((t.now - last) / 1_000_000);
+                last = t.now;
+                t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused " + i), t.now);
+                t.pump();
+            }
+            assertThat(t.engine.state()).as("still reconnecting after four refusals").isEqualTo(ConnectionState.RECONNECTING);
+            assertThat(gaps).as("ms between attempts: the default schedule (10 ms, doubling)").containsExactly(0L, 10L, 20L, 40L);
+            t.toDeadline().accept(null);
+            assertThat(t.engine.isConnected()).isTrue();
+            assertThat(t.reconnections).hasSize(1);
+        }
+
+        @Test
         @DisplayName("without auto-reconnect a loss ends the connection: everything fails, the listener hears ended with the cause")
         void noReconnect() {
             FakeTransport t = new FakeTransport(TWO, s -> s.atLeastOnce()).connect();
