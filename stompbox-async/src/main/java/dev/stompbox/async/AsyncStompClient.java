@@ -275,7 +275,9 @@ public final class AsyncStompClient implements AutoCloseable {
 
     /**
      * Subscribes {@code handler} to {@code destination}; completes with the subscription once the
-     * SUBSCRIBE is written (or its RECEIPT arrived, when {@code headers} ask for one).
+     * broker accepted it (its RECEIPT arrived), or fails with the broker's ERROR when it refused the
+     * destination or the selector. With {@code SubscriptionOptions.confirm(false)}, and no
+     * {@code receipt} header, it completes once the SUBSCRIBE is written.
      */
     public CompletableFuture<AsyncSubscription> subscribe(String destination, Map<String, String> headers, MessageHandler handler,
                                                          SubscriptionOptions options) {
@@ -289,12 +291,15 @@ public final class AsyncStompClient implements AutoCloseable {
         }
         hs.putIfAbsent(StompHeaders.ID, "sub-" + instance + "-" + subscriptionIds.incrementAndGet());
         AsyncSubscription[] made = new AsyncSubscription[1];
-        return command(receipt, (s, rid) -> {
+        ConnectionEngine.Command subscribe = (s, rid) -> {
             Subscribe sub = s.subscribe(destination, hs, rid, null);
             made[0] = new AsyncSubscription(sub.token(), destination, hs, handler, options);
             runner.subscribed(made[0]);
             return sub.frame();
-        }).thenApply(v -> made[0]);
+        };
+        // Confirmed: complete once the broker accepted it, fail with its ERROR when it refuses.
+        return runner.call(e -> e.execute(subscribe, receipt != null ? receipt : options.confirm() ? e.newReceiptId("sub") : null,
+                true, false, System.nanoTime())).thenApply(v -> made[0]);
     }
 
     /** A subscription with default options. */

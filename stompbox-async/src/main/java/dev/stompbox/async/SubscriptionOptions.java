@@ -17,6 +17,10 @@ import java.util.concurrent.Executor;
  *   <li>{@code nackOnError}: with no error destination, NACK a failed message (STOMP 1.1 and later)
  *       instead of disconnecting.</li>
  *   <li>{@code onMessageFailed}: a custom {@link FailureHandler} overriding both.</li>
+ *   <li>{@code confirm} (default on): ask for a RECEIPT on the SUBSCRIBE, so that
+ *       {@code subscribe(...)} completes only once the broker accepted it, and fails with the
+ *       broker's ERROR ({@link dev.stompbox.protocol.StompBrokerException}) when it refuses the
+ *       destination or the selector. Off: it completes once the SUBSCRIBE is written.</li>
  * </ul>
  * Without any of these a failure makes the client disconnect gracefully, which is what NACK means
  * in STOMP 1.0: the broker redelivers the message. Immutable.
@@ -37,6 +41,7 @@ public final class SubscriptionOptions {
     private final String errorDestination;
     private final boolean nackOnError;
     private final FailureHandler onMessageFailed;
+    private final boolean confirm;
 
     private SubscriptionOptions(Builder b) {
         this.concurrency = b.concurrency;
@@ -45,6 +50,12 @@ public final class SubscriptionOptions {
         this.errorDestination = b.errorDestination;
         this.nackOnError = b.nackOnError;
         this.onMessageFailed = b.onMessageFailed;
+        this.confirm = b.confirm;
+    }
+
+    /** Whether {@code subscribe} waits for the broker's RECEIPT; see the class documentation. */
+    public boolean confirm() {
+        return confirm;
     }
 
     public static SubscriptionOptions defaults() {
@@ -81,6 +92,7 @@ public final class SubscriptionOptions {
 
     /** Builds {@link SubscriptionOptions}. */
     public static final class Builder {
+        private boolean confirm = true;
         private int concurrency = 1;
         private Executor executor;
         private boolean onEventLoop;
@@ -121,6 +133,12 @@ public final class SubscriptionOptions {
 
         public Builder onMessageFailed(FailureHandler handler) {
             this.onMessageFailed = handler;
+            return this;
+        }
+
+        /** Whether {@code subscribe} completes only on the broker's RECEIPT (default on). */
+        public Builder confirm(boolean on) {
+            this.confirm = on;
             return this;
         }
 

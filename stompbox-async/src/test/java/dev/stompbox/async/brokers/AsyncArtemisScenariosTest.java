@@ -1,6 +1,7 @@
 package dev.stompbox.async.brokers;
 
 import dev.stompbox.async.AsyncStompClientConfig;
+import dev.stompbox.async.AsyncSubscription;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
@@ -67,6 +68,18 @@ class AsyncArtemisScenariosTest {
         } finally {
             second.close();
         }
+    }
+
+    @Test
+    void aRefusedSubscriptionFailsItsFutureWithTheBrokersError() throws Exception {
+        AsyncStompClient client = client(AsyncStompClientConfig.builder(broker.uri()));
+        CompletableFuture<AsyncSubscription> refused = client.subscribe("/queue/selector-" + System.nanoTime(),
+                Map.of("selector", "this is not a selector"), (c, f) -> null);
+        assertThat(failure(refused)).isInstanceOf(dev.stompbox.protocol.StompBrokerException.class);
+
+        AsyncStompClient other = client(AsyncStompClientConfig.builder(broker.uri()));
+        AsyncSubscription accepted = get(other.subscribe("/queue/fine-" + System.nanoTime(), Map.of(), (c, f) -> null));
+        assertThat(accepted.id()).isNotEmpty(); // completed: the broker's RECEIPT came
     }
 
     @Test

@@ -972,8 +972,10 @@ public final class ConnectionEngine {
         failure = cause instanceof StompConnectionException ? cause
                 : new StompConnectionException("connection to " + broker + " lost: " + cause.getMessage(), cause);
         // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed.
-        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id())),
-                new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause));
+        // A broker's ERROR is what they failed with, the frame included, wherever it surfaces.
+        StompException receiptFailure = cause instanceof StompBrokerException ? cause
+                : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
+        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id())), receiptFailure);
         List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
         stale = awaitingAck;
         awaitingAck = new IdentityHashMap<>();

@@ -290,6 +290,19 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("an ERROR naming no receipt fails every waiting receipt with the broker's error itself, frame included")
+        void errorFailsReceiptsWithItself() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("selector", "bad"), rid, null).frame(),
+                    "sub-1", true, false, t.now);
+            t.pump();
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "Invalid selector").build());
+            assertThat(failure(sub)).isInstanceOf(dev.stompbox.protocol.StompBrokerException.class)
+                    .hasMessageContaining("Invalid selector");
+            assertThat(((dev.stompbox.protocol.StompBrokerException) failure(sub)).frame().command()).isEqualTo(StompCommand.ERROR);
+        }
+
+        @Test
         @DisplayName("disconnect while reconnecting fails the kept SENDs at once, not after the back-off")
         void disconnectWhileReconnecting() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
