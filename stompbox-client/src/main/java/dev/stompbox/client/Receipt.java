@@ -67,7 +67,7 @@ public final class Receipt {
             throw new StompReceiptTimeoutException(id, timeout);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StompException) {
-                throw (StompException) e.getCause();
+                throw ((StompException) e.getCause()).forCaller(); // this thread's stack, the original as cause
             }
             throw new StompConnectionException("receipt " + id + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {

@@ -21,4 +21,11 @@ public final class StompAckException extends StompException {
     public StompAckException(String message) {
         super(message);
     }
+
+    @Override
+    public StompAckException forCaller() {
+        StompAckException e = new StompAckException(getMessage());
+        e.initCause(this);
+        return e;
+    }
 }

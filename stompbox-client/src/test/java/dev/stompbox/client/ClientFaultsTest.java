@@ -255,8 +255,13 @@ class ClientFaultsTest extends TestKitClientSupport {
         StompClient client = client(StompClientConfig.builder("failover:(tcp://127.0.0.1:" + a + ",tcp://127.0.0.1:" + b
                 + ")?randomize=false,startupMaxReconnectAttempts=3,initialReconnectDelay=7,maxReconnectDelay=8,maxReconnectAttempts=0"));
         long t0 = System.nanoTime();
-        assertThatThrownBy(client::connect).isInstanceOf(StompConnectTimeoutException.class)
-                .hasMessage("Reconnect timeout: 3 attempts").hasCauseInstanceOf(StompConnectionException.class);
+        StompConnectTimeoutException e = catchThrowableOfType(StompConnectTimeoutException.class, client::connect);
+        assertThat(e).hasMessage("Reconnect timeout: 3 attempts").isInstanceOf(StompConnectionException.class);
+        assertThat(e.getStackTrace()).as("the caller's stack").anyMatch(el -> el.getMethodName().equals("seedFailoverDelays"));
+        Throwable original = e.getCause(); // the engine's, with the last attempt's failure as its cause
+        assertThat(original).isInstanceOf(StompConnectTimeoutException.class).hasCauseInstanceOf(StompConnectionException.class);
+        assertThat(original.getSuppressed()).as("every attempt's failure, naming its broker").hasSize(4)
+                .extracting(Throwable::getMessage).allMatch(m -> m.contains(":" + a) || m.contains(":" + b));
         // The schedule's delays (exact values on a fake clock: ConnectionEngineTest.seedDelays) are waited out.
         assertThat(millisSince(t0)).isGreaterThanOrEqualTo(7 + 8 + 8);
     }

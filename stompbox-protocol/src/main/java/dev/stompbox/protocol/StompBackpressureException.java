@@ -18,4 +18,11 @@ public final class StompBackpressureException extends StompException {
     public StompBackpressureException(String message) {
         super(message);
     }
+
+    @Override
+    public StompBackpressureException forCaller() {
+        StompBackpressureException e = new StompBackpressureException(getMessage());
+        e.initCause(this);
+        return e;
+    }
 }

@@ -34,6 +34,16 @@ public final class StompBrokerException extends StompConnectionException {
         return message + " (" + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail) + ")";
     }
 
+    private StompBrokerException(StompBrokerException original) {
+        super(original.getMessage(), original);
+        this.frame = original.frame;
+    }
+
+    @Override
+    public StompBrokerException forCaller() {
+        return new StompBrokerException(this);
+    }
+
     /** The ERROR frame. */
     public StompFrame frame() {
         return frame;

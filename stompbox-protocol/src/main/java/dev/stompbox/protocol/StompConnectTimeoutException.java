@@ -2,7 +2,10 @@ package dev.stompbox.protocol;
 
 /**
  * A reconnect schedule is spent: every attempt it allowed has been handed out. The message is
- * {@code "Reconnect timeout: N attempts"}, N being the number of reconnect attempts allowed.
+ * {@code "Reconnect timeout: N attempts"}, N being the number of reconnect attempts allowed (the
+ * name and message are stompest's: it means the attempts ran out, not that one timed out). A
+ * {@link StompConnectionException}, as every way a connect can fail is; when a client gives up, the
+ * failure of each attempt is attached as a suppressed exception, naming its broker.
  *
  * <pre>{@code
  * try {
@@ -12,7 +15,7 @@ package dev.stompbox.protocol;
  * }
  * }</pre>
  */
-public final class StompConnectTimeoutException extends StompException {
+public final class StompConnectTimeoutException extends StompConnectionException {
     private static final long serialVersionUID = 1L;
 
     private final int attempts;
@@ -20,6 +23,16 @@ public final class StompConnectTimeoutException extends StompException {
     public StompConnectTimeoutException(int attempts) {
         super("Reconnect timeout: " + attempts + " attempts");
         this.attempts = attempts;
+    }
+
+    private StompConnectTimeoutException(StompConnectTimeoutException original) {
+        super(original.getMessage(), original);
+        this.attempts = original.attempts;
+    }
+
+    @Override
+    public StompConnectTimeoutException forCaller() {
+        return new StompConnectTimeoutException(this);
     }
 
     /** The number of reconnect attempts that were allowed (the initial attempt not counted). */

@@ -22,4 +22,9 @@ public class StompConnectionException extends StompException {
     public StompConnectionException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    @Override
+    public StompConnectionException forCaller() {
+        return new StompConnectionException(getMessage(), this);
+    }
 }

@@ -9,10 +9,17 @@ package dev.stompbox.protocol;
  *       limit); carries the byte offset.</li>
  *   <li>{@link StompProtocolException}: a well-formed frame or command that is wrong for the
  *       negotiated version or the session state.</li>
- *   <li>{@link StompConnectTimeoutException}: a reconnect schedule ran out of attempts.</li>
- *   <li>{@link StompConnectionException}: the connection failed or was lost; its subclass
- *       {@link StompBrokerException} carries an ERROR frame from the broker.</li>
+ *   <li>{@link StompConnectionException}: the connection could not be made, failed or was lost;
+ *       its subclasses are {@link StompBrokerException}, carrying an ERROR frame from the broker
+ *       (wherever that ERROR surfaces: a receive, a receipt, a connect), and
+ *       {@link StompConnectTimeoutException}, a failover schedule that ran out of attempts.</li>
  *   <li>{@link StompReceiptTimeoutException}: a RECEIPT did not come in time.</li>
+ *   <li>{@link StompBackpressureException}: no room to send now (the asynchronous client's answer
+ *       instead of blocking).</li>
+ * </ul>
+ * An exception a client stored for a thread that waits (a receipt, a connect) is thrown to that
+ * thread by {@link #forCaller()}: its stack is the waiting thread's, the original is its cause.
+ * <ul>
  * </ul>
  *
  * <pre>{@code
@@ -33,5 +40,14 @@ public class StompException extends RuntimeException {
 
     public StompException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /**
+     * This exception as thrown to a thread that waited for it (a receipt, a connect): the same
+     * type, message and details, with the waiting thread's stack, and this one, from the thread
+     * that failed it, as the cause.
+     */
+    public StompException forCaller() {
+        return new StompException(getMessage(), this);
     }
 }

@@ -24,6 +24,13 @@ public final class StompFrameException extends StompException {
         this.offset = offset;
     }
 
+    @Override
+    public StompFrameException forCaller() {
+        StompFrameException e = new StompFrameException(reason, offset);
+        e.initCause(this);
+        return e;
+    }
+
     /** What was wrong, without the offset. */
     public String reason() {
         return reason;

@@ -16,4 +16,11 @@ public final class StompProtocolException extends StompException {
     public StompProtocolException(String message) {
         super(message);
     }
+
+    @Override
+    public StompProtocolException forCaller() {
+        StompProtocolException e = new StompProtocolException(getMessage());
+        e.initCause(this);
+        return e;
+    }
 }

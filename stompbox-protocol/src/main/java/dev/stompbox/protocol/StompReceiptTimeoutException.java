@@ -34,6 +34,13 @@ public final class StompReceiptTimeoutException extends StompException {
         this.timeout = timeout;
     }
 
+    @Override
+    public StompReceiptTimeoutException forCaller() {
+        StompReceiptTimeoutException e = new StompReceiptTimeoutException(receiptId, timeout, getMessage());
+        e.initCause(this);
+        return e;
+    }
+
     public String receiptId() {
         return receiptId;
     }

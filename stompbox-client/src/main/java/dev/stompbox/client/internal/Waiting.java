@@ -27,7 +27,7 @@ public final class Waiting {
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StompException) {
-                throw (StompException) e.getCause();
+                throw ((StompException) e.getCause()).forCaller(); // this thread's stack, the original as cause
             }
             throw new StompConnectionException(what + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {

@@ -104,6 +104,7 @@ public final class ConnectionEngine {
     private long attemptAt = NONE;
     private long connectDeadline = NONE;
     private StompException lastAttemptFailure;
+    private final List<StompException> attemptFailures = new ArrayList<>(); // this walk's, the last 100
     private CompletableFuture<Void> connecting;
     private Lost lost;
 
@@ -289,6 +290,7 @@ public final class ConnectionEngine {
         connecting = new CompletableFuture<>();
         connectDeadline = deadline;
         lastAttemptFailure = null;
+        attemptFailures.clear();
         attempts = schedule.iterator();
         scheduleAttempt(now);
         return connecting;
@@ -299,6 +301,7 @@ public final class ConnectionEngine {
         try {
             a = attempts.next();
         } catch (StompConnectTimeoutException e) {
+            attemptFailures.forEach(e::addSuppressed); // every broker tried, and why it failed
             StompException last = lastAttemptFailure;
             if (last != null && !settings.failoverUri().failover()) {
                 giveUp(last); // one broker, one attempt: its own failure says more than "0 attempts"
@@ -312,8 +315,10 @@ public final class ConnectionEngine {
         }
         long at = now + a.delay().toNanos();
         if (connectDeadline != NONE && at > connectDeadline) {
-            giveUp(new StompConnectionException("connect deadline passed before attempt " + a.attempt() + " to " + a.broker(),
-                    lastAttemptFailure));
+            StompConnectionException passed = new StompConnectionException("connect deadline passed before attempt "
+                    + a.attempt() + " to " + a.broker(), lastAttemptFailure);
+            attemptFailures.forEach(passed::addSuppressed);
+            giveUp(passed);
             return;
         }
         nextAttempt = a;
@@ -394,6 +399,10 @@ public final class ConnectionEngine {
         }
         log.warn("attempt to connect to {} failed: {}", broker, cause.getMessage());
         lastAttemptFailure = cause;
+        if (attemptFailures.size() == 100) {
+            attemptFailures.remove(0);
+        }
+        attemptFailures.add(cause);
         scheduleAttempt(now);
     }
 
@@ -995,6 +1004,7 @@ public final class ConnectionEngine {
         state = ConnectionState.RECONNECTING;
         lost = new Lost(cause, failed, unacked);
         lastAttemptFailure = null;
+        attemptFailures.clear();
         connectDeadline = NONE;
         attempts = reconnectSchedule.iterator();
         scheduleAttempt(now);
