@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,11 +31,14 @@ import java.util.function.Predicate;
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
-    /** Headers of a failed message that belong to the broker or the protocol, not to the application. */
+    /**
+     * Headers of a failed message that belong to the broker or the protocol, not to the application.
+     * {@code persistent} and {@code priority} are kept: a durable poison message must stay durable.
+     */
     private static final Set<String> NOT_FORWARDED = Set.of(StompHeaders.RECEIPT, StompHeaders.CONTENT_LENGTH,
             StompHeaders.MESSAGE_ID, StompHeaders.ACK, StompHeaders.SUBSCRIPTION, StompHeaders.DESTINATION,
-            StompHeaders.TRANSACTION, "destination-type", "redelivered", "expires", "timestamp", "priority",
-            "persistent", "original-destination", "message-type", "__AMQ_CID", "_AMQ_ROUTING_TYPE", "receipt-id");
+            StompHeaders.TRANSACTION, "destination-type", "redelivered", "expires", "timestamp",
+            "original-destination", "message-type", "__AMQ_CID", "_AMQ_ROUTING_TYPE", "receipt-id");
 
     private record Waiting(Delivery delivery, AsyncSubscription subscription, long bytes) {
     }
@@ -235,7 +239,7 @@ final class Dispatcher {
             return;
         }
         if (o.errorDestination() != null) {
-            forward(d, o.errorDestination(), error);
+            forward(d, o.errorDestination(), o.errorHeaders(), error);
             return;
         }
         if (runner.version() == StompVersion.V1_0) {
@@ -246,11 +250,12 @@ final class Dispatcher {
     }
 
     /** The poison-pill scheme: the failed message goes to the error destination, then is acked once the broker has it. */
-    private void forward(Delivery d, String errorDestination, Throwable error) {
+    private void forward(Delivery d, String errorDestination, Map<String, String> extra, Throwable error) {
         StompFrame f = d.frame();
         StompFrame.Builder b = StompFrame.builder(StompCommand.SEND).header(StompHeaders.DESTINATION, errorDestination);
+        extra.forEach(b::header); // first: in STOMP the first occurrence of a header wins
         for (Header h : f.headers()) {
-            if (!NOT_FORWARDED.contains(h.name()) && !h.name().startsWith("stompbox-error")) {
+            if (!NOT_FORWARDED.contains(h.name()) && !h.name().startsWith("stompbox-error") && !extra.containsKey(h.name())) {
                 b.header(h);
             }
         }

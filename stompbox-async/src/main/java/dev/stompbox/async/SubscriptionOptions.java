@@ -12,8 +12,10 @@ import java.util.concurrent.Executor;
  *   <li>{@code executor}: where the handler runs (default: the client's executor).</li>
  *   <li>{@code onEventLoop}: run the handler on the Netty event loop; only for handlers that never
  *       block.</li>
- *   <li>{@code errorDestination}: a failed message is sent there (body, application headers and
- *       {@code stompbox-error*} headers), then acknowledged once the broker confirmed the send.</li>
+ *   <li>{@code errorDestination}: a failed message is sent there (body, application headers,
+ *       {@code persistent} and {@code priority}, and {@code stompbox-error*} headers), then
+ *       acknowledged once the broker confirmed the send; {@code errorHeaders} adds headers to that
+ *       SEND or replaces the message's own.</li>
  *   <li>{@code nackOnError}: with no error destination, NACK a failed message (STOMP 1.1 and later)
  *       instead of disconnecting.</li>
  *   <li>{@code onMessageFailed}: a custom {@link FailureHandler} overriding both.</li>
@@ -39,6 +41,7 @@ public final class SubscriptionOptions {
     private final Executor executor;
     private final boolean onEventLoop;
     private final String errorDestination;
+    private final java.util.Map<String, String> errorHeaders;
     private final boolean nackOnError;
     private final FailureHandler onMessageFailed;
     private final boolean confirm;
@@ -48,6 +51,7 @@ public final class SubscriptionOptions {
         this.executor = b.executor;
         this.onEventLoop = b.onEventLoop;
         this.errorDestination = b.errorDestination;
+        this.errorHeaders = java.util.Map.copyOf(b.errorHeaders);
         this.nackOnError = b.nackOnError;
         this.onMessageFailed = b.onMessageFailed;
         this.confirm = b.confirm;
@@ -82,6 +86,11 @@ public final class SubscriptionOptions {
         return errorDestination;
     }
 
+    /** Headers the forward to the error destination carries, over the message's own. */
+    public java.util.Map<String, String> errorHeaders() {
+        return errorHeaders;
+    }
+
     public boolean nackOnError() {
         return nackOnError;
     }
@@ -97,6 +106,7 @@ public final class SubscriptionOptions {
         private Executor executor;
         private boolean onEventLoop;
         private String errorDestination;
+        private final java.util.Map<String, String> errorHeaders = new java.util.LinkedHashMap<>();
         private boolean nackOnError;
         private FailureHandler onMessageFailed;
 
@@ -118,6 +128,12 @@ public final class SubscriptionOptions {
 
         public Builder onEventLoop(boolean onEventLoop) {
             this.onEventLoop = onEventLoop;
+            return this;
+        }
+
+        /** A header for the forward to the error destination (say {@code persistent:true}), over the message's own. */
+        public Builder errorHeader(String name, String value) {
+            errorHeaders.put(java.util.Objects.requireNonNull(name, "name"), java.util.Objects.requireNonNull(value, "value"));
             return this;
         }
 

@@ -133,6 +133,22 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("the forward to the error destination keeps persistent and priority, and carries the headers the options add")
+    void errorDestinationKeepsDurability() throws Exception {
+        AsyncStompClient client = connected(config());
+        get(client.subscribe("/queue/in", Map.of("ack", "client-individual", "receipt", "i"), (c, f) -> {
+            throw new IllegalStateException("cannot digest");
+        }, SubscriptionOptions.builder().errorDestination("/queue/errors").errorHeader("x-team", "billing")
+                .errorHeader("priority", "9").build()));
+        server.publish("/queue/in", "poison".getBytes(StandardCharsets.UTF_8), Map.of("persistent", "true", "priority", "4"));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        StompFrame forwardSend = sc.awaitReceived(f -> f.command() == StompCommand.SEND && "/queue/errors".equals(f.header("destination")), TIMEOUT);
+        assertThat(forwardSend.header("persistent")).as("a durable poison message stays durable").isEqualTo("true");
+        assertThat(forwardSend.headers("priority")).as("the option's value replaces the message's").containsExactly("9");
+        assertThat(forwardSend.header("x-team")).isEqualTo("billing");
+    }
+
+    @Test
     @DisplayName("no error destination: a failing handler makes the client disconnect gracefully, message unacked")
     void failureDisconnects() throws Exception {
         AsyncStompClient client = connected(config());
