@@ -7,7 +7,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * Decides what happens to a message whose handler failed, instead of the error destination or
  * the graceful disconnect. When it completes normally the message is acknowledged; when it fails,
- * the client disconnects gracefully (the message is then redelivered by the broker).
+ * the client disconnects gracefully (the message is then redelivered by the broker). It runs on
+ * the thread the failed handler ran on (or the event loop, for a handler that failed there): it may
+ * block where the handler may, and holds the message's place until it completes.
  *
  * <pre>{@code
  * SubscriptionOptions.builder().onMessageFailed((client, frame, error) -> {

@@ -149,6 +149,18 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("a handler with nothing to return is a consumer: no return null, and its message is acked when it returns")
+    void consumerHandler() throws Exception {
+        AsyncStompClient client = connected(config());
+        BlockingQueue<String> got = new ArrayBlockingQueue<>(1);
+        get(client.subscribe("/queue/consumed", Map.of("ack", "client-individual"),
+                MessageHandler.consumer((c, f) -> got.add(f.bodyAsString()))));
+        server.publish("/queue/consumed", "hello");
+        assertThat(got.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("hello");
+        assertThat(server.awaitConnection(TIMEOUT).awaitReceived(StompCommand.ACK, TIMEOUT)).isNotNull();
+    }
+
+    @Test
     @DisplayName("no error destination: a failing handler makes the client disconnect gracefully, message unacked")
     void failureDisconnects() throws Exception {
         AsyncStompClient client = connected(config());

@@ -4,9 +4,12 @@ import dev.stompbox.protocol.failover.BrokerAddress;
 
 /**
  * Told what happens to a client's connection, the same for both clients. Calls come one at a
- * time, in the order things happened, never while the client holds a lock of its own: the
- * blocking client makes them on a thread of its own, the asynchronous client on its event loop.
- * Keep them short; do not block in them. All methods have empty defaults.
+ * time, in the order things happened, never while the client holds a lock of its own. The
+ * blocking client makes them on a thread of its own ({@code stompbox-client-N-listener}): a
+ * listener may call the client there, even wait for a receipt, and a slow one delays only the
+ * listener calls after it. The asynchronous client makes them on its event loop: a listener there
+ * must never block (everything of the client waits for it, heart-beats included); hand long work
+ * to another thread. All methods have empty defaults.
  *
  * <pre>{@code
  * StompClientConfig.builder(uri).autoReconnect(true).listener(new ConnectionListener() {
