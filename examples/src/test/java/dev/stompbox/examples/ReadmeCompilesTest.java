@@ -55,6 +55,7 @@ class ReadmeCompilesTest {
             "import java.util.*;",
             "import java.util.concurrent.*;",
             "import static org.assertj.core.api.Assertions.assertThat;",
+            "import static org.junit.jupiter.api.Assertions.*;",
             "");
 
     /** What the blocks leave to the reader: the application's values and methods. */
@@ -107,6 +108,9 @@ class ReadmeCompilesTest {
             });
         }
         assertThat(n).as("Java blocks found in the README").isGreaterThanOrEqualTo(10);
+        String example = Files.readString(Path.of("src/test/java/dev/stompbox/examples/ServerSilenceTest.java"));
+        assertThat(readme).as("the test kit example runs verbatim as ServerSilenceTest")
+                .contains(example.substring(example.indexOf("@ExtendWith(StompTestServerExtension.class)")));
 
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();

@@ -18,7 +18,7 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The README's "Testing code that uses STOMP" example, verbatim. */
+/** The README's "Testing code that uses STOMP" example told with the protocol layer instead of a client. */
 @ExtendWith(StompTestServerExtension.class)
 class ReadmeExampleTest {
     StompTestServer server;                                     // a fresh server for each test
