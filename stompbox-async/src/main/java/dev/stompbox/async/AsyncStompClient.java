@@ -11,6 +11,7 @@ import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.commands.Commands;
+import dev.stompbox.protocol.commands.Prefetch;
 import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
@@ -88,6 +89,7 @@ public final class AsyncStompClient implements AutoCloseable {
     private final LoopRunner runner;
     private final Dispatcher dispatcher;
     private final AtomicLong subscriptionIds = new AtomicLong();
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private AsyncStompClient(AsyncStompClientConfig config) {
         this.config = config;
@@ -292,6 +294,7 @@ public final class AsyncStompClient implements AutoCloseable {
         hs.putIfAbsent(StompHeaders.ID, "sub-" + instance + "-" + subscriptionIds.incrementAndGet());
         AsyncSubscription[] made = new AsyncSubscription[1];
         ConnectionEngine.Command subscribe = (s, rid) -> {
+            askPrefetch(s.server(), hs, options);
             Subscribe sub = s.subscribe(destination, hs, rid, null);
             made[0] = new AsyncSubscription(sub.token(), destination, hs, handler, options);
             runner.subscribed(made[0]);
@@ -300,6 +303,23 @@ public final class AsyncStompClient implements AutoCloseable {
         // Confirmed: complete once the broker accepted it, fail with its ERROR when it refuses.
         return runner.call(e -> e.execute(subscribe, receipt != null ? receipt : options.confirm() ? e.newReceiptId("sub") : null,
                 true, false, System.nanoTime())).thenApply(v -> made[0]);
+    }
+
+    /** On the loop: the broker's own prefetch header for {@code options.prefetch()}, and a word when it cannot be had. */
+    private void askPrefetch(String server, Map<String, String> headers, SubscriptionOptions options) {
+        if (options.prefetch() > 0 && Prefetch.asked(server, headers).isEmpty()) {
+            Prefetch.header(server, options.prefetch()).ifPresentOrElse(h -> headers.put(h.getKey(), h.getValue()),
+                    () -> warnOnce("prefetch", "cannot ask for a prefetch of {} messages: {}", options.prefetch(), Prefetch.whyNot(server)));
+        }
+        Prefetch.asked(server, headers).filter(n -> n < options.concurrency()).ifPresent(n -> warnOnce("concurrency",
+                "concurrency {} is above the prefetch of {}: the broker sends at most {} messages ahead, so at most {} handlers run",
+                options.concurrency(), n, n, n));
+    }
+
+    private void warnOnce(String what, String message, Object... args) {
+        if (warned.add(what)) {
+            log.warn(message, args);
+        }
     }
 
     /** A subscription with default options. */

@@ -19,6 +19,10 @@ import java.util.concurrent.Executor;
  *   <li>{@code nackOnError}: with no error destination, NACK a failed message (STOMP 1.1 and later)
  *       instead of disconnecting.</li>
  *   <li>{@code onMessageFailed}: a custom {@link FailureHandler} overriding both.</li>
+ *   <li>{@code prefetch} (default: not asked): at most this many unacknowledged messages in flight,
+ *       asked of the broker with its own header ({@code activemq.prefetchSize} on ActiveMQ Classic,
+ *       {@code prefetch-count} on RabbitMQ); ActiveMQ Artemis counts in bytes and cannot be asked,
+ *       which the client logs once (see {@link dev.stompbox.protocol.commands.Prefetch}).</li>
  *   <li>{@code confirm} (default on): ask for a RECEIPT on the SUBSCRIBE, so that
  *       {@code subscribe(...)} completes only once the broker accepted it, and fails with the
  *       broker's ERROR ({@link dev.stompbox.protocol.StompBrokerException}) when it refuses the
@@ -45,6 +49,7 @@ public final class SubscriptionOptions {
     private final boolean nackOnError;
     private final FailureHandler onMessageFailed;
     private final boolean confirm;
+    private final int prefetch;
 
     private SubscriptionOptions(Builder b) {
         this.concurrency = b.concurrency;
@@ -55,6 +60,12 @@ public final class SubscriptionOptions {
         this.nackOnError = b.nackOnError;
         this.onMessageFailed = b.onMessageFailed;
         this.confirm = b.confirm;
+        this.prefetch = b.prefetch;
+    }
+
+    /** Unacknowledged messages in flight to ask the broker for; 0 when not asked. */
+    public int prefetch() {
+        return prefetch;
     }
 
     /** Whether {@code subscribe} waits for the broker's RECEIPT; see the class documentation. */
@@ -102,6 +113,7 @@ public final class SubscriptionOptions {
     /** Builds {@link SubscriptionOptions}. */
     public static final class Builder {
         private boolean confirm = true;
+        private int prefetch;
         private int concurrency = 1;
         private Executor executor;
         private boolean onEventLoop;
@@ -149,6 +161,19 @@ public final class SubscriptionOptions {
 
         public Builder onMessageFailed(FailureHandler handler) {
             this.onMessageFailed = handler;
+            return this;
+        }
+
+        /**
+         * At most this many unacknowledged messages in flight, asked of the broker with the header
+         * it knows (about the concurrency you allow is right: what the broker has sent and the
+         * client has not handled waits here, not at another consumer).
+         */
+        public Builder prefetch(int messages) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("prefetch must be at least 1: " + messages);
+            }
+            this.prefetch = messages;
             return this;
         }
 

@@ -161,6 +161,28 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("prefetch(n) is asked with the header of the broker connected to (server header), and not on Artemis, which counts bytes")
+    void prefetchHeaderPerBroker() throws Exception {
+        Map<String, String> expected = Map.of("ActiveMQ/6.1.6", "activemq.prefetchSize", "RabbitMQ/3.13.7", "prefetch-count");
+        for (String server : List.of("ActiveMQ/6.1.6", "RabbitMQ/3.13.7", "ActiveMQ-Artemis/2.55.0")) {
+            try (StompTestServer broker = new StompTestServer().serverName(server).start()) {
+                AsyncStompClient client = connected(AsyncStompClientConfig.builder(broker.uri()));
+                AsyncSubscription sub = get(client.subscribe("/queue/p", Map.of("ack", "client-individual"), (c, f) -> null,
+                        SubscriptionOptions.builder().prefetch(4).concurrency(4).build()));
+                StompFrame subscribe = broker.awaitConnection(TIMEOUT).awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+                if (expected.containsKey(server)) {
+                    assertThat(subscribe.header(expected.get(server))).as(server).isEqualTo("4");
+                    assertThat(sub.headers()).containsEntry(expected.get(server), "4");
+                } else {
+                    assertThat(subscribe.header("activemq.prefetchSize")).as(server).isNull();
+                    assertThat(subscribe.header("consumer-window-size")).as(server).isNull();
+                }
+                client.close();
+            }
+        }
+    }
+
+    @Test
     @DisplayName("no error destination: a failing handler makes the client disconnect gracefully, message unacked")
     void failureDisconnects() throws Exception {
         AsyncStompClient client = connected(config());
