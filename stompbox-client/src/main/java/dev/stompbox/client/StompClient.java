@@ -386,6 +386,7 @@ public final class StompClient implements AutoCloseable {
             e.sendDisconnect(EngineRunner.now());
             return f;
         }, false);
+        runner.awaitNoOpening(config.connectTimeout()); // an attempt under way when reconnecting ends before this returns
         try {
             Waiting.await(done, timeout.plus(MARGIN), "disconnect");
         } catch (StompReceiptTimeoutException e) {

@@ -1,3 +1,6 @@
+// Over 600 lines on purpose: one lock and everything it guards (the engine, the inbox, the transport,
+// the timer's deadline, the opening socket) in one place, so that every wait and signal on it can be
+// read together; the writing is out already (WritePump), and so is the socket (Transport).
 package dev.stompbox.client.internal;
 
 import dev.stompbox.client.StompClientConfig;
@@ -59,6 +62,7 @@ public final class EngineRunner implements EngineHandler {
     private final Condition wake = lock.newCondition();      // the timer: a deadline moved earlier, or shutdown
     private final Condition room = lock.newCondition();      // senders: room to send
     private final Condition inboxChanged = lock.newCondition(); // receivers: a message or an end; the reader: space
+    private final Condition openDone = lock.newCondition();     // disconnect: no socket being made any more
     private final ExecutorService reader;
     private final WritePump writes;
     private final ThreadPoolExecutor notices;
@@ -72,6 +76,7 @@ public final class EngineRunner implements EngineHandler {
     private Transport transport;
     private long timerAt = AWAKE;
     private boolean shutdown;
+    private boolean opening;
     private int discarded;
     private StompBrokerException pendingError;
 
@@ -388,13 +393,20 @@ public final class EngineRunner implements EngineHandler {
 
     /** The reader thread: opens transport {@code c}, reports it, and reads it until it ends. */
     private void openAndRead(int c, BrokerAddress broker, Duration timeout) {
-        if (!read(engine -> engine.wantsOpen(c))) {
-            return; // given up since it was asked for (a disconnect, a close)
+        lock.lock();
+        try {
+            if (!engine.wantsOpen(c)) {
+                return; // given up since it was asked for (a disconnect, a close)
+            }
+            opening = true; // a disconnect waits for this socket to be made (or not), so none comes after it
+        } finally {
+            lock.unlock();
         }
         Transport t;
         try {
             t = Transport.open(c, broker, config, timeout);
         } catch (IOException | RuntimeException e) {
+            opened();
             background(engine -> engine.openFailed(c, e, now()));
             return;
         }
@@ -404,6 +416,7 @@ public final class EngineRunner implements EngineHandler {
         } finally {
             lock.unlock();
         }
+        opened();
         background(engine -> engine.opened(c, now()));
         try {
             while (true) {
@@ -458,6 +471,37 @@ public final class EngineRunner implements EngineHandler {
         }
         runAll(after);
         return transport == t;
+    }
+
+    private void opened() {
+        lock.lock();
+        try {
+            opening = false;
+            openDone.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until no transport is being opened: after a disconnect, no
+     * connection made by an attempt already under way can reach the broker later.
+     */
+    public void awaitNoOpening(Duration timeout) {
+        long deadline = now() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (opening) {
+                long left = deadline - now();
+                if (left <= 0 || openDone.awaitNanos(left) <= 0 && opening) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Closes for good, at once: the engine, the transport, the threads. Listener calls already queued still run. */

@@ -210,7 +210,8 @@ public final class ConnectionEngine {
 
     /** The exception for a command made while not connected. */
     public StompConnectionException notConnected() {
-        if (failure instanceof StompConnectionException) {
+        // A spent schedule is why, not what a later call meets: that call is "not connected", caused by it.
+        if (failure instanceof StompConnectionException && !(failure instanceof StompConnectTimeoutException)) {
             return (StompConnectionException) failure;
         }
         return new StompConnectionException("not connected (" + state.name().toLowerCase() + ")", failure);
