@@ -126,6 +126,17 @@ class TroubleshootingTest {
                 .toList();
     }
 
+    /** What is wrong with {@code row} when {@code mistake} is made, or {@code null} when it is right. */
+    private static String check(Row row, Callable<?> mistake) {
+        Seen seen = run(mistake);
+        String regex = Pattern.quote(row.message()).replace("…", "\\E.*\\Q");
+        boolean right = seen.thrown().getClass().getSimpleName().equals(row.exception())
+                && String.valueOf(seen.thrown().getMessage()).matches("(?s)" + regex)
+                && (!row.when().equals("at once") || seen.millis() < 2_000);
+        return right ? null : row.mistake() + ": the README says " + row.exception() + " '" + row.message() + "' " + row.when()
+                + ", the client threw " + seen.thrown() + " after " + seen.millis() + " ms";
+    }
+
     @Test
     @DisplayName("every row of the README's troubleshooting table is what the mistake really throws, and when")
     void tableIsWhatHappens() throws Exception {
@@ -135,19 +146,27 @@ class TroubleshootingTest {
         List<String> wrong = new java.util.ArrayList<>();
         for (Row row : rows) {
             Callable<?> mistake = mistakes.get(row.mistake());
-            if (mistake == null) {
-                continue; // shown elsewhere by a test of its own (the row names it)
-            }
-            Seen seen = run(mistake);
-            String regex = Pattern.quote(row.message()).replace("…", "\\E.*\\Q");
-            boolean right = seen.thrown().getClass().getSimpleName().equals(row.exception())
-                    && String.valueOf(seen.thrown().getMessage()).matches("(?s)" + regex)
-                    && (!row.when().equals("at once") || seen.millis() < 2_000);
-            if (!right) {
-                wrong.add(row.mistake() + ": the README says " + row.exception() + " '" + row.message() + "' " + row.when()
-                        + ", the client threw " + seen.thrown() + " after " + seen.millis() + " ms");
+            if (mistake != null) {
+                String w = check(row, mistake);
+                if (w != null) {
+                    wrong.add(w);
+                }
             }
         }
         assertThat(wrong).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the RabbitMQ row: a destination it does not know is refused with an ERROR (needs RabbitMQ, as in CI)")
+    void unknownDestinationOnRabbitMq() throws Exception {
+        String uri = dev.stompbox.fixtures.ExternalRabbitMq.runningOrSkip().uri();
+        Row row = rows().stream().filter(r -> r.mistake().startsWith("a destination the broker does not know")).findFirst().orElseThrow();
+        assertThat(check(row, () -> {
+            try (StompClient c = StompClient.create(StompClientConfig.builder(uri).login("guest").passcode("guest").build())) {
+                c.connect();
+                c.send("/nowhere/x", "x", Map.of("receipt", "r")).await(Duration.ofSeconds(10));
+            }
+            return null;
+        })).isNull();
     }
 }
