@@ -54,6 +54,14 @@ class StompTestServerExtensionTest {
             throw new AssertionError("deliberate failure");
         }
 
+        @Test
+        void skipsAfterAConnect(StompTestServer server) throws Exception {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                server.awaitConnection(Duration.ofSeconds(5));
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "deliberately skipped");
+        }
+
         @Nested
         class Inner {
             @Test
@@ -97,5 +105,19 @@ class StompTestServerExtensionTest {
         String out = captured.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("failsAfterAConnect").contains("<- CONNECT").contains("passcode:***").contains("-> CONNECTED")
                 .doesNotContain("hunter2");
+    }
+
+    @Test
+    void printsNothingForASkippedTest() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Cases.class, "skipsAfterAConnect", StompTestServer.class.getName()))
+                    .execute().testEvents().assertStatistics(stats -> stats.aborted(1).failed(0));
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("skipsAfterAConnect");
     }
 }
