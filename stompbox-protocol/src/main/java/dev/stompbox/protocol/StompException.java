@@ -8,7 +8,9 @@ package dev.stompbox.protocol;
  *   <li>{@link StompFrameException}: the bytes on the wire are not a STOMP frame (malformed, over a
  *       limit); carries the byte offset.</li>
  *   <li>{@link StompProtocolException}: a well-formed frame or command that is wrong for the
- *       negotiated version or the session state.</li>
+ *       negotiated version or the session state. Thrown by a client, it is the caller's mistake;
+ *       a peer's violation ends the connection instead, as a {@link StompConnectionException}
+ *       with the violation as its cause.</li>
  *   <li>{@link StompConnectionException}: the connection could not be made, failed or was lost;
  *       its subclasses are {@link StompBrokerException}, carrying an ERROR frame from the broker
  *       (wherever that ERROR surfaces: a receive, a receipt, a connect), and

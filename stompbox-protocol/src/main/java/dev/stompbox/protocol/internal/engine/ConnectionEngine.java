@@ -458,8 +458,9 @@ public final class ConnectionEngine {
     private void onConnected(StompFrame frame, long now) {
         try {
             session.connected(frame);
-        } catch (StompProtocolException e) {
-            attemptFailed(e, now);
+        } catch (StompProtocolException | IllegalArgumentException e) {
+            // The broker's mistake, not the caller's: a connection failure, with what was wrong as its cause.
+            attemptFailed(new StompConnectionException("invalid CONNECTED from " + broker + ": " + e.getMessage(), e), now);
             return;
         }
         boolean reconnect = state == ConnectionState.RECONNECTING;

@@ -141,6 +141,22 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("a CONNECTED that breaks the protocol (a version not offered) is the broker's fault: a connection failure, the violation its cause")
+        void invalidConnected() {
+            FakeTransport t = new FakeTransport("tcp://a:1", s -> {
+                s.version = StompVersion.V1_1;
+                return s;
+            });
+            CompletableFuture<Void> done = t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline();
+            t.engine.opened(t.lastConn(), t.now);
+            t.pump();
+            t.receive(StompFrame.builder(StompCommand.CONNECTED).header("version", "1.2").build());
+            assertThat(failure(done)).isInstanceOf(StompConnectionException.class).hasMessageContaining("invalid CONNECTED")
+                    .hasCauseInstanceOf(dev.stompbox.protocol.StompProtocolException.class);
+        }
+
+        @Test
         @DisplayName("an ERROR answering CONNECT fails for good: no next attempt")
         void refused() {
             FakeTransport t = new FakeTransport(TWO, s -> s);
