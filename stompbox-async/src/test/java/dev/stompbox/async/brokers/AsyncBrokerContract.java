@@ -22,7 +22,14 @@ abstract class AsyncBrokerContract extends BrokerContract {
 
     @Override
     protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce) {
+        return connectResilient(failoverUri, version, atLeastOnce, new HeartBeat(10_000, 10_000), Duration.ofSeconds(10));
+    }
+
+    @Override
+    protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce, HeartBeat heartBeat,
+                                              Duration connectedTimeout) {
         return new AsyncContractClient(AsyncStompClientConfig.builder(failoverUri).version(version).login("guest").passcode("guest")
-                .disconnectTimeout(Duration.ofSeconds(1)).receiptTimeout(TIMEOUT).autoReconnect(true).atLeastOnce(atLeastOnce));
+                .disconnectTimeout(Duration.ofSeconds(1)).receiptTimeout(TIMEOUT).autoReconnect(true).atLeastOnce(atLeastOnce)
+                .heartBeat(heartBeat).connectTimeout(connectedTimeout).connectedTimeout(connectedTimeout));
     }
 }
