@@ -21,11 +21,6 @@ abstract class AsyncBrokerContract extends BrokerContract {
     }
 
     @Override
-    protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce) {
-        return connectResilient(failoverUri, version, atLeastOnce, new HeartBeat(10_000, 10_000), Duration.ofSeconds(10));
-    }
-
-    @Override
     protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce, HeartBeat heartBeat,
                                               Duration connectedTimeout) {
         return new AsyncContractClient(AsyncStompClientConfig.builder(failoverUri).version(version).login("guest").passcode("guest")

@@ -35,11 +35,6 @@ public abstract class BlockingBrokerContract extends BrokerContract {
     }
 
     @Override
-    protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce) {
-        return connectResilient(failoverUri, version, atLeastOnce, new HeartBeat(10_000, 10_000), Duration.ofSeconds(10));
-    }
-
-    @Override
     protected ContractClient connectResilient(String failoverUri, StompVersion version, boolean atLeastOnce, HeartBeat heartBeat,
                                               Duration connectedTimeout) {
         return new BlockingContractClient(StompClientConfig.builder(failoverUri).version(version).login("guest").passcode("guest")
