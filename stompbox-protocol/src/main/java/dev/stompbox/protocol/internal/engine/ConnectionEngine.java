@@ -29,7 +29,6 @@ import dev.stompbox.protocol.session.SessionSubscription;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -41,7 +40,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * The connection rules of both clients, written once (the h11 idea: a state machine that owns no
  * socket). It does no I/O, starts no thread and reads no clock: it is handed the bytes read, the
  * time ({@code now}, nanoseconds on any monotonic clock) and the outcome of what it asked for, and
- * answers with what to write ({@link #nextWrite()}), what else to do ({@link #takeEffects}) and
+ * answers with what to write ({@link #nextWrite()}), what else to do ({@link #applyEffects}) and
  * when it next needs {@link #tick} ({@link #nextDeadline(long)}).
  *
  * <p>It owns the lifecycle, the failover walk and its back-off, CONNECTED negotiation,
@@ -215,12 +214,6 @@ public final class ConnectionEngine {
             return (StompConnectionException) failure;
         }
         return new StompConnectionException("not connected (" + state.name().toLowerCase() + ")", failure);
-    }
-
-    /** Moves the effects queued so far into {@code into}, in order. */
-    public void takeEffects(Collection<Effect> into) {
-        into.addAll(effects);
-        effects.clear();
     }
 
     public boolean hasEffects() {

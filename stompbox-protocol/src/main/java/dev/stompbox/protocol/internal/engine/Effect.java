@@ -1,8 +1,8 @@
 package dev.stompbox.protocol.internal.engine;
 
 /**
- * One thing the engine wants done, queued in order; the client takes them with
- * {@link ConnectionEngine#takeEffects} and applies them outside its lock.
+ * One thing the engine wants done, queued in order; {@link ConnectionEngine#applyEffects} applies
+ * them to the client's {@link EngineHandler}.
  */
 @FunctionalInterface
 public interface Effect {

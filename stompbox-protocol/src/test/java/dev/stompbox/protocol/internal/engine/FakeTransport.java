@@ -88,13 +88,8 @@ final class FakeTransport implements EngineHandler {
 
     /** Applies the effects and, with autoWrite, writes what is queued; what a client does after each call. */
     FakeTransport pump() {
-        List<Effect> effects = new ArrayList<>();
         do {
-            engine.takeEffects(effects);
-            for (Effect e : effects) {
-                e.apply(this);
-            }
-            effects.clear();
+            engine.applyEffects(this);
             if (autoWrite) {
                 writeAll();
             }
