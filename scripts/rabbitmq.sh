@@ -5,9 +5,20 @@
 #   scripts/rabbitmq.sh install      # Debian's rabbitmq-server (needs root; once per machine)
 #   scripts/rabbitmq.sh start DIR    # STOMP on 127.0.0.1:${STOMPBOX_RABBITMQ_PORT:-61613}
 #   scripts/rabbitmq.sh stop DIR
+#
+# Cluster mode: three nodes rabbit-1..3@localhost joined into one cluster, each with its own ports,
+# data and log directories under DIR/node-N, and a port mapper of their own (port
+# ${STOMPBOX_RABBITMQ_CLUSTER_EPMD_PORT:-4371}), so that a single node started beside them is untouched.
+# Node N serves STOMP on ${STOMPBOX_RABBITMQ_CLUSTER_PORT:-61631} + N - 1 (no Web-STOMP).
+#
+#   scripts/rabbitmq.sh cluster-start DIR
+#   scripts/rabbitmq.sh cluster-stop DIR
+#   scripts/rabbitmq.sh node-kill DIR N     # SIGKILL node N (by the PID in DIR/node-N/rabbit.pid)
+#   scripts/rabbitmq.sh node-start DIR N    # start node N again: it rejoins the cluster
 set -euo pipefail
 
-cmd=${1:?usage: rabbitmq.sh install | start DIR | stop DIR}
+usage="usage: rabbitmq.sh install | start DIR | stop DIR | cluster-start DIR | cluster-stop DIR | node-kill DIR N | node-start DIR N"
+cmd=${1:?$usage}
 stomp_port=${STOMPBOX_RABBITMQ_PORT:-61613}
 amqp_port=${STOMPBOX_RABBITMQ_AMQP_PORT:-5672}
 ws_port=${STOMPBOX_RABBITMQ_WS_PORT:-15674}
@@ -25,6 +36,49 @@ environment() {
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
     RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/rabbit.pid" \
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+}
+
+cluster_stomp=${STOMPBOX_RABBITMQ_CLUSTER_PORT:-61631}
+cluster_amqp=${STOMPBOX_RABBITMQ_CLUSTER_AMQP_PORT:-5691}
+cluster_dist=${STOMPBOX_RABBITMQ_CLUSTER_DIST_PORT:-25691}
+cluster_epmd=${STOMPBOX_RABBITMQ_CLUSTER_EPMD_PORT:-4371}
+
+# The environment of cluster node N (1..3). HOME is shared: the nodes and rabbitmqctl need one Erlang cookie.
+node_environment() {
+  local dir=$1 n=$2
+  local nd="$dir/node-$n"
+  export HOME="$dir" RABBITMQ_NODENAME="rabbit-$n@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT=$((cluster_amqp + n - 1)) RABBITMQ_DIST_PORT=$((cluster_dist + n - 1)) \
+    ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$cluster_epmd" \
+    RABBITMQ_CONFIG_FILE="$nd/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$nd/enabled_plugins" \
+    RABBITMQ_MNESIA_BASE="$nd/mnesia" RABBITMQ_LOG_BASE="$nd/log" RABBITMQ_PID_FILE="$nd/rabbit.pid" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none"
+}
+
+await_port() {
+  for _ in $(seq 1 120); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.5
+  done
+  echo "nothing answers on 127.0.0.1:$1" >&2
+  return 1
+}
+
+# Starts node N of the cluster in DIR (first start or restart) and waits until it serves STOMP.
+node_start() {
+  local dir=$1 n=$2 B
+  B=$(bin_dir)
+  mkdir -p "$dir/node-$n/mnesia" "$dir/node-$n/log"
+  node_environment "$dir" "$n"
+  cat > "$dir/node-$n/rabbitmq.conf" <<CONF
+listeners.tcp.1 = 127.0.0.1:$RABBITMQ_NODE_PORT
+stomp.listeners.tcp.1 = 127.0.0.1:$((cluster_stomp + n - 1))
+loopback_users = none
+CONF
+  "$B/rabbitmq-plugins" enable --offline rabbitmq_stomp >/dev/null
+  "$B/rabbitmq-server" -detached
+  await_port $((cluster_stomp + n - 1))
+  "$B/rabbitmqctl" -n "$RABBITMQ_NODENAME" await_startup >/dev/null
 }
 
 case $cmd in
@@ -72,8 +126,55 @@ stop)
   fi
   echo "rabbitmq stopped"
   ;;
+cluster-start)
+  dir=$(realpath -m "${2:?$usage}")
+  mkdir -p "$dir/log"
+  ERL_EPMD_PORT="$cluster_epmd" epmd -address 127.0.0.1 -port "$cluster_epmd" >"$dir/log/epmd.log" 2>&1 &
+  echo $! > "$dir/epmd.pid"
+  B=$(bin_dir)
+  for n in 1 2 3; do
+    node_start "$dir" "$n"
+  done
+  for n in 2 3; do
+    node_environment "$dir" "$n"
+    "$B/rabbitmqctl" -n "rabbit-$n@localhost" stop_app >/dev/null
+    "$B/rabbitmqctl" -n "rabbit-$n@localhost" join_cluster rabbit-1@localhost >/dev/null
+    "$B/rabbitmqctl" -n "rabbit-$n@localhost" start_app >/dev/null
+    await_port $((cluster_stomp + n - 1))
+  done
+  node_environment "$dir" 1
+  running=$("$B/rabbitmqctl" -n rabbit-1@localhost eval 'length(rabbit_nodes:all_running()).' 2>/dev/null || echo "?")
+  echo "rabbitmq cluster up: $running nodes running, stomp 127.0.0.1:$cluster_stomp-$((cluster_stomp + 2)) (state in $dir)"
+  ;;
+node-kill)
+  dir=$(realpath -m "${2:?$usage}"); n=${3:?$usage}
+  pid=$(cat "$dir/node-$n/rabbit.pid")
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  echo "rabbit-$n killed (pid $pid)"
+  ;;
+node-start)
+  dir=$(realpath -m "${2:?$usage}"); n=${3:?$usage}
+  node_start "$dir" "$n"
+  echo "rabbit-$n up: stomp 127.0.0.1:$((cluster_stomp + n - 1))"
+  ;;
+cluster-stop)
+  dir=$(realpath -m "${2:?$usage}")
+  B=$(bin_dir)
+  for n in 3 2 1; do
+    if [ -f "$dir/node-$n/rabbit.pid" ]; then
+      node_environment "$dir" "$n"
+      pid=$(cat "$dir/node-$n/rabbit.pid")
+      "$B/rabbitmqctl" -n "rabbit-$n@localhost" stop "$dir/node-$n/rabbit.pid" >/dev/null 2>&1 || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  if [ -f "$dir/epmd.pid" ]; then
+    kill "$(cat "$dir/epmd.pid")" 2>/dev/null || true
+  fi
+  echo "rabbitmq cluster stopped"
+  ;;
 *)
-  echo "usage: rabbitmq.sh install | start DIR | stop DIR" >&2
+  echo "$usage" >&2
   exit 2
   ;;
 esac

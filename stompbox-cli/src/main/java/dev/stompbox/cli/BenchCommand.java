@@ -1,9 +1,14 @@
 package dev.stompbox.cli;
 
 import dev.stompbox.async.AsyncStompClient;
+import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.SubscriptionOptions;
 import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
+import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.protocol.StompException;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.StompFrame;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -18,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +80,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--destination", paramLabel = "D", description = "Default: /queue/stompbox-bench-<random>.")
     String destination;
 
+    @Option(names = "--header", paramLabel = "NAME:VALUE",
+            description = "A header on every SEND and SUBSCRIBE, e.g. x-queue-type:quorum for a RabbitMQ quorum queue.")
+    List<String> headerOptions = List.of();
+
+    @Option(names = "--at-least-once", negatable = true, description = {"Keep every SEND until its RECEIPT and write it again after a reconnect;",
+            "reconnect when the connection is lost (default: on with a failover: URL)."})
+    Boolean atLeastOnce;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON.")
     Path json;
 
@@ -89,6 +103,17 @@ final class BenchCommand implements Callable<Integer> {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong duplicated = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong resentSends = new AtomicLong();
+    /** Counts, over every client of the run, the reconnects and the SENDs written again after them. */
+    private final ConnectionListener failover = new ConnectionListener() {
+        @Override
+        public void reconnected(ReconnectReport report) {
+            reconnects.incrementAndGet();
+            resentSends.addAndGet(report.resentReceipts().size());
+        }
+    };
+    private Map<String, String> extraHeaders = Map.of();
     private final Set<Long> seen = ConcurrentHashMap.newKeySet();
     private final List<Histogram> histograms = new ArrayList<>();
     private volatile boolean producing = true;
@@ -125,13 +150,18 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        extraHeaders = HeaderOptions.parse(headerOptions);
+        if (atLeastOnce == null) {
+            atLeastOnce = connection.url != null && connection.url.startsWith("failover:");
+        }
         String dest = destination != null ? destination : "/queue/stompbox-bench-" + UUID.randomUUID().toString().substring(0, 8);
         EmbeddedBroker broker = connection.url == null ? new EmbeddedBroker(0, 0) : null;
         String uri = broker != null ? broker.uri() : connection.url;
         try {
             out.println("bench: " + producers + " producer(s), " + consumers + " consumer(s), " + size + "-byte bodies, "
                     + (duration != null ? "for " + duration.toSeconds() + " s" : messages + " messages") + ", " + client
-                    + " client, ack " + ack + (receipts ? ", receipts (window " + window + ")" : "") + "; " + dest + " on "
+                    + " client, ack " + ack + (receipts ? ", receipts (window " + window + ")" : "")
+                    + (atLeastOnce ? ", at-least-once (window " + window + ")" : "") + "; " + dest + " on "
                     + (broker != null ? "embedded Artemis " + uri : uri));
             Runner runner = client.equals("async") ? new AsyncRunner(uri, dest) : new BlockingRunner(uri, dest);
             runner.run();
@@ -173,7 +203,33 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, String> headers(int producer, long i) {
-        return Map.of(SENT_NS, Long.toString(System.nanoTime()), SEQ, Long.toString(((long) producer << 40) | i));
+        Map<String, String> hs = new HashMap<>(extraHeaders);
+        hs.put(SENT_NS, Long.toString(System.nanoTime()));
+        hs.put(SEQ, Long.toString(((long) producer << 40) | i));
+        if (receipts && !atLeastOnce) {
+            hs.put("receipt", "b-" + producer + "-" + i); // with at-least-once the client names the receipts
+        }
+        return hs;
+    }
+
+    private Map<String, String> subscribeHeaders() {
+        Map<String, String> hs = new HashMap<>(extraHeaders);
+        hs.put("ack", ack);
+        hs.put("receipt", "bench");
+        return hs;
+    }
+
+    /** Whether a producer keeps a window of SENDs awaiting their RECEIPTs. */
+    private boolean windowed() {
+        return receipts || atLeastOnce;
+    }
+
+    private StompClientConfig blockingConfig(String uri) throws Exception {
+        return connection.blocking(uri).atLeastOnce(atLeastOnce).autoReconnect(atLeastOnce).listener(failover).build();
+    }
+
+    private AsyncStompClientConfig asyncConfig(String uri) throws Exception {
+        return connection.async(uri).atLeastOnce(atLeastOnce).autoReconnect(atLeastOnce).listener(failover).build();
     }
 
     /** Records one received message; false for a duplicate. */
@@ -260,14 +316,18 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "latency   p50 %,d us  p90 %,d us  p99 %,d us  p99.9 %,d us  max %,d us%n",
                 all.getValueAtPercentile(50), all.getValueAtPercentile(90), all.getValueAtPercentile(99),
                 all.getValueAtPercentile(99.9), all.getMaxValue());
+        if (atLeastOnce || reconnects.get() > 0) {
+            out.printf(Locale.ROOT, "failover  %,d reconnects, %,d SENDs re-sent%n", reconnects.get(), resentSends.get());
+        }
         out.printf(Locale.ROOT, "delivery  %s: %,d lost, %,d duplicated%n", lost == 0 ? "OK" : "FAILED", lost, duplicated.get());
         if (json != null) {
             String config = "{\"producers\":" + producers + ",\"consumers\":" + consumers + ",\"size\":" + size
                     + ",\"messages\":" + (duration == null ? messages : s) + ",\"durationSeconds\":" + (duration == null ? "null" : duration.toSeconds())
-                    + ",\"receipts\":" + receipts + ",\"window\":" + window + ",\"ack\":" + Json.string(ack)
+                    + ",\"receipts\":" + receipts + ",\"atLeastOnce\":" + atLeastOnce + ",\"window\":" + window + ",\"ack\":" + Json.string(ack)
                     + ",\"client\":" + Json.string(client) + ",\"destination\":" + Json.string(dest) + ",\"url\":"
                     + (connection.url == null ? "null" : Json.string(connection.url)) + "}";
             String text = "{\"sent\":" + s + ",\"received\":" + r + ",\"lost\":" + lost + ",\"duplicated\":" + duplicated.get()
+                    + ",\"reconnects\":" + reconnects.get() + ",\"resentSends\":" + resentSends.get()
                     + ",\"send\":{\"msgPerSec\":" + Json.number(sendRate) + ",\"mbPerSec\":" + Json.number(sendRate * size / 1e6) + "}"
                     + ",\"receive\":{\"msgPerSec\":" + Json.number(receiveRate) + ",\"mbPerSec\":" + Json.number(receiveRate * size / 1e6) + "}"
                     + ",\"latencyMicros\":{\"p50\":" + all.getValueAtPercentile(50) + ",\"p90\":" + all.getValueAtPercentile(90)
@@ -300,20 +360,20 @@ final class BenchCommand implements Callable<Integer> {
             try {
                 CountDownLatch ready = new CountDownLatch(consumers);
                 for (int c = 0; c < consumers; c++) {
-                    StompClient consumer = StompClient.create(connection.blocking(uri).build());
+                    StompClient consumer = StompClient.create(blockingConfig(uri));
                     clients.add(consumer);
                     consumer.connect();
                     Histogram h = newHistogram();
                     Thread t = new Thread(() -> {
                         try {
-                            consumer.subscribe(dest, Map.of("ack", ack, "receipt", "bench")).receipt().await();
+                            consumer.subscribe(dest, subscribeHeaders()).receipt().await();
                             ready.countDown();
                             while (true) {
                                 StompFrame f = consumer.receiveFrame(Duration.ofMillis(200));
                                 if (f != null) {
                                     record(f, h);
                                     if (!ack.equals("auto")) {
-                                        consumer.ack(f);
+                                        ackOrLeave(consumer, f);
                                     }
                                 } else if (!producing && received.get() >= sent.get()) {
                                     return;
@@ -340,7 +400,7 @@ final class BenchCommand implements Callable<Integer> {
                 byte[] body = body();
                 for (int p = 0; p < producers; p++) {
                     int producer = p;
-                    StompClient client = StompClient.create(connection.blocking(uri).build());
+                    StompClient client = StompClient.create(blockingConfig(uri));
                     clients.add(client);
                     client.connect();
                     Thread t = new Thread(() -> {
@@ -348,9 +408,7 @@ final class BenchCommand implements Callable<Integer> {
                             ArrayDeque<Receipt> inFlight = new ArrayDeque<>();
                             for (long i = 0; more(i, producer, deadline); i++) {
                                 Map<String, String> hs = headers(producer, i);
-                                if (receipts) {
-                                    hs = new java.util.HashMap<>(hs);
-                                    hs.put("receipt", "b-" + producer + "-" + i);
+                                if (windowed()) {
                                     if (inFlight.size() >= window) {
                                         inFlight.poll().await();
                                     }
@@ -407,11 +465,11 @@ final class BenchCommand implements Callable<Integer> {
             List<AsyncStompClient> clients = new ArrayList<>();
             try {
                 for (int c = 0; c < consumers; c++) {
-                    AsyncStompClient consumer = AsyncStompClient.create(connection.async(uri).build());
+                    AsyncStompClient consumer = AsyncStompClient.create(asyncConfig(uri));
                     clients.add(consumer);
                     consumer.connect().get(30, TimeUnit.SECONDS);
                     Histogram h = newHistogram();
-                    consumer.subscribe(dest, Map.of("ack", ack, "receipt", "bench"), (client, f) -> {
+                    consumer.subscribe(dest, subscribeHeaders(), (client, f) -> {
                         synchronized (h) {
                             record(f, h);
                         }
@@ -424,24 +482,19 @@ final class BenchCommand implements Callable<Integer> {
                 List<CompletableFuture<Void>> producersDone = new ArrayList<>();
                 for (int p = 0; p < producers; p++) {
                     int producer = p;
-                    AsyncStompClient client = AsyncStompClient.create(connection.async(uri).build());
+                    AsyncStompClient client = AsyncStompClient.create(asyncConfig(uri));
                     clients.add(client);
                     client.connect().get(30, TimeUnit.SECONDS);
                     producersDone.add(CompletableFuture.runAsync(() -> {
                         // Receipts or not, at most a window of sends in flight: the event loop's queue stays bounded.
-                        Semaphore permits = new Semaphore(receipts ? window : 1000);
+                        Semaphore permits = new Semaphore(windowed() ? window : 1000);
                         for (long i = 0; more(i, producer, deadline); i++) {
                             permits.acquireUninterruptibly();
-                            Map<String, String> hs = headers(producer, i);
-                            if (receipts) {
-                                hs = new java.util.HashMap<>(hs);
-                                hs.put("receipt", "b-" + producer + "-" + i);
-                            }
-                            client.send(dest, body, hs).whenComplete((v, t) -> permits.release());
+                            client.send(dest, body, headers(producer, i)).whenComplete((v, t) -> permits.release());
                             sent.incrementAndGet();
                             lastSendNanos = System.nanoTime();
                         }
-                        permits.acquireUninterruptibly(receipts ? window : 1000);
+                        permits.acquireUninterruptibly(windowed() ? window : 1000);
                     }));
                 }
                 CompletableFuture<Void> all = CompletableFuture.allOf(producersDone.toArray(new CompletableFuture<?>[0]));
@@ -462,6 +515,20 @@ final class BenchCommand implements Callable<Integer> {
                 for (AsyncStompClient c : clients) {
                     c.close();
                 }
+            }
+        }
+    }
+
+    /**
+     * Acks; with reconnects on, an ack refused because the connection went between receive and ack
+     * is left to the broker, which redelivers the message (counted as a duplicate when it comes again).
+     */
+    private static void ackOrLeave(StompClient consumer, StompFrame f) {
+        try {
+            consumer.ack(f);
+        } catch (StompException e) {
+            if (!consumer.config().autoReconnect()) {
+                throw e;
             }
         }
     }

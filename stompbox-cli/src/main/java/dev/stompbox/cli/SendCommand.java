@@ -55,14 +55,7 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         byte[] bytes = body != null ? body.getBytes(StandardCharsets.UTF_8) : file != null ? Files.readAllBytes(file) : in.readAllBytes();
-        Map<String, String> hs = new LinkedHashMap<>();
-        for (String h : headers) {
-            int colon = h.indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--header needs NAME:VALUE, got '" + h + "'");
-            }
-            hs.put(h.substring(0, colon), h.substring(colon + 1));
-        }
+        Map<String, String> hs = HeaderOptions.parse(headers);
         try (StompClient client = StompClient.create(connection.blocking(connection.url()).build())) {
             client.connect();
             for (int i = 0; i < count; i++) {

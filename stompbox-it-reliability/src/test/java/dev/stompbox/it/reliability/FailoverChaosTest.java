@@ -5,10 +5,13 @@ import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.fixtures.RabbitMqCluster;
 import dev.stompbox.fixtures.TestBroker;
+import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompException;
 import dev.stompbox.protocol.StompFrame;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +56,9 @@ class FailoverChaosTest {
     private static final int KILLS = Integer.getInteger("stompbox.chaos.kills", 2); // -1: until the producers are done
     private static final long DOWN = Long.getLong("stompbox.chaos.downMillis", 300);
     private static final Duration SETTLE = Duration.ofSeconds(Long.getLong("stompbox.chaos.settleSeconds", 60));
-    private static final String QUEUE = "/queue/chaos";
+    /** Which topologies to run (comma-separated; all when empty), for the scripts' long runs. */
+    private static final List<String> TOPOLOGIES = List.of(System.getProperty("stompbox.chaos.topologies", "").split(",")).stream()
+            .filter(t -> !t.isBlank()).toList();
     private static final int PRODUCERS = 2;
     private static final int CONSUMERS = 2;
 
@@ -65,18 +72,22 @@ class FailoverChaosTest {
     private final AtomicLong resentCopies = new AtomicLong();
     private final List<String> unexplained = new CopyOnWriteArrayList<>();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+    /** Where the first producer is, then each consumer: the chaos crashes the node of the first of them that is connected. */
+    private final List<Supplier<BrokerAddress>> watched = new CopyOnWriteArrayList<>();
+    private String queue;
+    private Map<String, String> headers;
 
     @ParameterizedTest(name = "{0} client, {1}")
-    @CsvSource({"blocking, restart", "async, restart", "blocking, alternate", "async, alternate", "blocking, sigkill", "async, sigkill"})
+    @CsvSource({"blocking, restart", "async, restart", "blocking, alternate", "async, alternate", "blocking, sigkill", "async, sigkill",
+            "blocking, artemis-ha", "async, artemis-ha", "blocking, rabbitmq-cluster", "async, rabbitmq-cluster"})
     void nothingLost(String kind, String topology) throws Exception {
-        Path dir = tmp.resolve("journal");
-        ChaosBroker a = topology.equals("sigkill") ? new ArtemisProcess(TestBroker.freePort(), dir)
-                : new ChaosArtemis(TestBroker.freePort(), dir);
-        ChaosBroker b = topology.equals("alternate") ? new ChaosArtemis(TestBroker.freePort(), dir) : a;
-        String uri = "failover:(" + a.uri() + (b != a ? "," + b.uri() : "")
-                + ")?randomize=false,initialReconnectDelay=20,maxReconnectDelay=250";
+        Assumptions.assumeTrue(TOPOLOGIES.isEmpty() || TOPOLOGIES.contains(topology), "not among -Dstompbox.chaos.topologies");
+        ChaosTarget target = target(topology);
+        queue = "/queue/chaos-" + kind + "-" + System.nanoTime();
+        headers = target.destinationHeaders();
+        String uri = target.failoverUri();
         List<AutoCloseable> open = new ArrayList<>();
-        a.start();
+        target.start();
         long t0 = System.nanoTime();
         try {
             for (int i = 0; i < CONSUMERS; i++) {
@@ -85,7 +96,7 @@ class FailoverChaosTest {
             AtomicBoolean produced = new AtomicBoolean();
             AtomicInteger kills = new AtomicInteger();
             AtomicInteger whileProducing = new AtomicInteger();
-            Thread chaos = new Thread(() -> chaos(a, b, produced, kills, whileProducing), "chaos");
+            Thread chaos = new Thread(() -> chaos(target, produced, kills, whileProducing), "chaos");
             chaos.start();
             List<Thread> producers = new ArrayList<>();
             for (int p = 0; p < PRODUCERS; p++) {
@@ -105,7 +116,7 @@ class FailoverChaosTest {
                 t.join(TimeUnit.MINUTES.toMillis(30));
             }
             produced.set(true);
-            chaos.join(TimeUnit.MINUTES.toMillis(2));
+            chaos.join(TimeUnit.MINUTES.toMillis(5));
             assertThat(errors).as("producer errors").isEmpty();
 
             long deadline = System.nanoTime() + SETTLE.toNanos();
@@ -140,8 +151,31 @@ class FailoverChaosTest {
                     // closing is best effort; the brokers go next
                 }
             }
-            a.kill();
-            b.kill();
+            target.stop();
+        }
+    }
+
+    private ChaosTarget target(String topology) {
+        Path dir = tmp.resolve("journal");
+        switch (topology) {
+            case "restart" -> {
+                ChaosBroker a = new ChaosArtemis(TestBroker.freePort(), dir);
+                return ChaosTarget.alternating(a, a);
+            }
+            case "alternate" -> {
+                return ChaosTarget.alternating(new ChaosArtemis(TestBroker.freePort(), dir), new ChaosArtemis(TestBroker.freePort(), dir));
+            }
+            case "sigkill" -> {
+                ChaosBroker a = new ArtemisProcess(TestBroker.freePort(), dir);
+                return ChaosTarget.alternating(a, a);
+            }
+            case "artemis-ha" -> {
+                return new ArtemisHaChaos(new ArtemisHaPair(tmp));
+            }
+            case "rabbitmq-cluster" -> {
+                return new RabbitMqClusterChaos(RabbitMqCluster.runningOrSkip());
+            }
+            default -> throw new IllegalArgumentException(topology);
         }
     }
 
@@ -150,8 +184,7 @@ class FailoverChaosTest {
      * (even if the producers are done by then: the consumers still have acks in flight), or, with
      * -1, until the producers are done.
      */
-    private void chaos(ChaosBroker a, ChaosBroker b, AtomicBoolean produced, AtomicInteger kills, AtomicInteger whileProducing) {
-        ChaosBroker live = a;
+    private void chaos(ChaosTarget target, AtomicBoolean produced, AtomicInteger kills, AtomicInteger whileProducing) {
         try {
             while (KILLS < 0 ? !produced.get() : kills.get() < KILLS) {
                 Thread.sleep(KILL_EVERY);
@@ -161,19 +194,40 @@ class FailoverChaosTest {
                 if (!produced.get()) {
                     whileProducing.incrementAndGet();
                 }
-                live.kill();
+                target.crashAndRecover(connectedPort(), DOWN);
                 kills.incrementAndGet();
-                Thread.sleep(DOWN);
-                live = live == a ? b : a;
-                live.start();
             }
         } catch (Throwable e) {
             errors.add(e);
         }
     }
 
+    /**
+     * The port of the broker a client is connected to: the first producer's while it sends, a
+     * consumer's after (waits while they reconnect).
+     */
+    private int connectedPort() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            for (Supplier<BrokerAddress> w : watched) {
+                BrokerAddress b = w.get();
+                if (b != null) {
+                    return b.port();
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("no client was connected for 60 s");
+    }
+
     private static String body(int producer, int i) {
         return "p" + producer + "-" + i;
+    }
+
+    private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put(name, value);
+        return all;
     }
 
     private static void pace(long start, int i) {
@@ -210,11 +264,15 @@ class FailoverChaosTest {
     private void blockingProducer(String uri, int id) {
         try (StompClient client = StompClient.create(blockingConfig(uri).atLeastOnce(true).build())) {
             client.connect(Duration.ofSeconds(30));
+            if (id == 0) {
+                watched.add(0, client::broker);
+            }
+            Map<String, String> sendHeaders = with(headers, "persistent", "true");
             List<Receipt> receipts = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < MESSAGES / PRODUCERS; i++) {
                 pace(start, i);
-                receipts.add(client.send(QUEUE, body(id, i).getBytes(StandardCharsets.UTF_8), Map.of("persistent", "true")));
+                receipts.add(client.send(queue, body(id, i).getBytes(StandardCharsets.UTF_8), sendHeaders));
             }
             for (Receipt r : receipts) {
                 r.await(Duration.ofMinutes(2));
@@ -225,7 +283,8 @@ class FailoverChaosTest {
     private AutoCloseable blockingConsumer(String uri) {
         StompClient client = StompClient.create(blockingConfig(uri).build());
         client.connect(Duration.ofSeconds(30));
-        client.subscribe(QUEUE, Map.of("ack", "client-individual"));
+        client.subscribe(queue, with(headers, "ack", "client-individual"));
+        watched.add(client::broker);
         AtomicBoolean stop = new AtomicBoolean();
         Thread t = new Thread(() -> {
             while (!stop.get()) {
@@ -268,11 +327,15 @@ class FailoverChaosTest {
         AsyncStompClient client = AsyncStompClient.create(asyncConfig(uri).atLeastOnce(true).build());
         try {
             client.connect().get(30, TimeUnit.SECONDS);
+            if (id == 0) {
+                watched.add(0, client::broker);
+            }
+            Map<String, String> sendHeaders = with(headers, "persistent", "true");
             List<CompletableFuture<Void>> sent = new ArrayList<>();
             long start = System.nanoTime();
             for (int i = 0; i < MESSAGES / PRODUCERS; i++) {
                 pace(start, i);
-                sent.add(client.send(QUEUE, body(id, i).getBytes(StandardCharsets.UTF_8), Map.of("persistent", "true")));
+                sent.add(client.send(queue, body(id, i).getBytes(StandardCharsets.UTF_8), sendHeaders));
             }
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
         } catch (Exception e) {
@@ -285,7 +348,8 @@ class FailoverChaosTest {
     private AutoCloseable asyncConsumer(String uri) throws Exception {
         AsyncStompClient client = AsyncStompClient.create(asyncConfig(uri).build());
         client.connect().get(30, TimeUnit.SECONDS);
-        client.subscribe(QUEUE, Map.of("ack", "client-individual"), (c, f) -> {
+        watched.add(client::broker);
+        client.subscribe(queue, with(headers, "ack", "client-individual"), (c, f) -> {
             received(f);
             return null;
         }).get(30, TimeUnit.SECONDS);

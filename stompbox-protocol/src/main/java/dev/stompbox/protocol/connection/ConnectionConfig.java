@@ -5,6 +5,7 @@ import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.failover.FailoverUri;
 import dev.stompbox.protocol.metrics.StompMetrics;
+import dev.stompbox.protocol.session.StompSession;
 
 import javax.net.ssl.SSLContext;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import java.util.Objects;
  *   <tr><td>virtualHost (CONNECT {@code host})</td><td>{@code /}, which all three brokers accept</td></tr>
  *   <tr><td>version (highest offered)</td><td>1.2</td></tr>
  *   <tr><td>heartBeat</td><td>10000,10000 ms</td></tr>
- *   <tr><td>graceFactor (server silence tolerated)</td><td>2 × the negotiated period</td></tr>
+ *   <tr><td>graceFactor (server silence tolerated)</td><td>2 × the negotiated period, plus a tenth of it (at least 500 ms)</td></tr>
  *   <tr><td>connectTimeout (TCP and TLS handshake)</td><td>10 s</td></tr>
  *   <tr><td>connectedTimeout (CONNECTED reply)</td><td>10 s</td></tr>
  *   <tr><td>connectDeadline (the whole walk of {@code connect()})</td><td>60 s</td></tr>
@@ -252,7 +253,7 @@ public abstract class ConnectionConfig {
         private String virtualHost = "/";
         private StompVersion version = StompVersion.V1_2;
         private HeartBeat heartBeat = new HeartBeat(10_000, 10_000);
-        private double graceFactor = 2.0;
+        private double graceFactor = StompSession.DEFAULT_GRACE_FACTOR;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration connectedTimeout = Duration.ofSeconds(10);
         private Duration connectDeadline = Duration.ofSeconds(60);
@@ -335,7 +336,8 @@ public abstract class ConnectionConfig {
 
         /**
          * How much server silence is tolerated, as a multiple of the negotiated period (on top of it
-         * the specification's error margin: a tenth of the period, at least 100 ms).
+         * the specification's error margin: a tenth of the period, at least 500 ms; see
+         * {@link StompSession#toleratedSilence(long, double)}).
          */
         public B graceFactor(double graceFactor) {
             if (!(graceFactor >= 1.0) || Double.isInfinite(graceFactor)) {

@@ -58,8 +58,16 @@ import java.util.Set;
  * }</pre>
  */
 public final class StompSession {
-    /** Default tolerance for server heart-beats: overdue after twice the negotiated period. */
+    /**
+     * Default tolerance for server heart-beats: overdue after twice the negotiated period plus the
+     * {@linkplain #errorMargin(long) error margin}. Twice, because a live broker may skip a beat:
+     * ActiveMQ Classic beats only when its check finds nothing written since the last one, and its
+     * gaps reach twice the period (1,983 ms at 1 s, 19,980 ms at 10 s, measured; RELIABILITY.md).
+     */
     public static final double DEFAULT_GRACE_FACTOR = 2.0;
+
+    /** The smallest error margin on top of grace × period, in ms (see {@link #errorMargin(long)}). */
+    public static final long MIN_ERROR_MARGIN_MILLIS = 500;
 
     private static final Set<SessionState> RECEIVING = EnumSet.of(SessionState.CONNECTED, SessionState.DISCONNECTING);
 
@@ -132,8 +140,8 @@ public final class StompSession {
     }
 
     /**
-     * Sets how many negotiated server periods may pass without data before the server counts as
-     * overdue (default {@value #DEFAULT_GRACE_FACTOR}).
+     * Sets how many negotiated server periods may pass without data, before the error margin,
+     * before the server counts as overdue (default {@value #DEFAULT_GRACE_FACTOR}).
      */
     public StompSession graceFactor(double factor) {
         if (!(factor >= 1.0) || Double.isInfinite(factor)) {
@@ -610,8 +618,8 @@ public final class StompSession {
     }
 
     /**
-     * Whether the server has been silent for longer than {@code graceFactor ×} its negotiated period.
-     * False when no server beats were negotiated or nothing was received yet.
+     * Whether the server has been silent for longer than {@link #toleratedSilence(long, double)}: {@code graceFactor ×}
+     * its negotiated period plus the error margin. False when no server beats were negotiated or nothing was received yet.
      */
     public boolean serverOverdue(long now) {
         return millisUntilServerOverdue(now) == 0;
@@ -625,8 +633,32 @@ public final class StompSession {
         if (serverHeartBeat == 0 || lastReceived < 0 || state != SessionState.CONNECTED && state != SessionState.DISCONNECTING) {
             return Long.MAX_VALUE;
         }
-        long deadline = lastReceived + (long) Math.ceil(serverHeartBeat * graceFactor);
+        long deadline = lastReceived + toleratedSilence(serverHeartBeat, graceFactor);
         return now > deadline ? 0 : deadline - now + 1;
+    }
+
+    /** The longest silence tolerated by default from a server that beats every {@code period} ms. */
+    public static long toleratedSilence(long period) {
+        return toleratedSilence(period, DEFAULT_GRACE_FACTOR);
+    }
+
+    /**
+     * The longest silence tolerated from a server that beats every {@code period} ms:
+     * {@code graceFactor × period} plus {@link #errorMargin(long)}. At the defaults, 2,500 ms for a
+     * 1 s period and 21,000 ms for 10 s.
+     */
+    public static long toleratedSilence(long period, double graceFactor) {
+        return (long) Math.ceil(period * graceFactor) + errorMargin(period);
+    }
+
+    /**
+     * The error margin the specification asks a receiver to allow for timing inaccuracies: a tenth
+     * of the period, at least {@value #MIN_ERROR_MARGIN_MILLIS} ms. Scheduling delays do not shrink
+     * with the period, so the floor is absolute; the largest late beat measured was 20 ms past twice
+     * the period (ActiveMQ Classic in a loaded test JVM).
+     */
+    public static long errorMargin(long period) {
+        return Math.max(MIN_ERROR_MARGIN_MILLIS, period / 10);
     }
 
     // ---------------------------------------------------------------------------------------------

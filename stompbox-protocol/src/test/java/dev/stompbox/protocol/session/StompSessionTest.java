@@ -167,23 +167,34 @@ class StompSessionTest {
         }
 
         @Test
-        @DisplayName("the server is overdue after grace × its period of silence (default 2×)")
+        @DisplayName("the server is overdue after grace × its period of silence (default 2×) plus the error margin (a tenth of the period, at least 500 ms)")
         void serverOverdue() {
             StompSession s = session("1000,0", new HeartBeat(0, 1000));
             assertThat(s.serverHeartBeat()).isEqualTo(1000);
             assertThat(s.serverOverdue(1_000_000)).as("nothing received yet: cannot judge").isFalse();
             s.received(50_000);
             assertThat(s.lastReceived()).isEqualTo(50_000);
-            assertThat(s.serverOverdue(52_000)).isFalse();
-            assertThat(s.millisUntilServerOverdue(51_000)).isEqualTo(1001);
-            assertThat(s.serverOverdue(52_001)).isTrue();
-            s.received(52_001);
-            assertThat(s.serverOverdue(52_002)).isFalse();
+            assertThat(s.serverOverdue(52_500)).isFalse();
+            assertThat(s.millisUntilServerOverdue(51_000)).isEqualTo(1501);
+            assertThat(s.serverOverdue(52_501)).isTrue();
+            s.received(52_501);
+            assertThat(s.serverOverdue(52_502)).isFalse();
             s.graceFactor(1.5);
             assertThat(s.graceFactor()).isEqualTo(1.5);
-            assertThat(s.serverOverdue(53_502)).isTrue();
+            assertThat(s.serverOverdue(54_501)).isFalse();
+            assertThat(s.serverOverdue(54_502)).isTrue();
             assertThatThrownBy(() -> s.graceFactor(0.5)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> s.graceFactor(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
+        @DisplayName("the tolerated silence: 2,500 ms at 1 s, 21,000 ms at 10 s, 900 ms at 200 ms")
+        void toleratedSilence() {
+            assertThat(StompSession.toleratedSilence(1_000)).isEqualTo(2_500);
+            assertThat(StompSession.toleratedSilence(10_000)).isEqualTo(21_000);
+            assertThat(StompSession.toleratedSilence(200)).isEqualTo(900);
+            assertThat(StompSession.toleratedSilence(1_000, 3.0)).isEqualTo(3_500);
+            assertThat(StompSession.errorMargin(60_000)).isEqualTo(6_000);
         }
 
         @Test

@@ -248,9 +248,7 @@ public final class ConnectionEngine {
                 next = after(next, now, session.millisUntilBeat(ms));
             }
             if (!readingPaused) {
-                // The margin shifts the clock, not the answer: once past the plain deadline, the
-                // answer would otherwise stay "margin from now" however often it is asked.
-                next = after(next, now, session.millisUntilServerOverdue(ms - silenceMargin()));
+                next = after(next, now, session.millisUntilServerOverdue(ms));
             }
             if (pendingWriteBytes > 0) {
                 next = Math.min(next, progressAt + settings.writeTimeout().toNanos() + 1);
@@ -925,10 +923,12 @@ public final class ConnectionEngine {
                     + settings.writeTimeout().toMillis() + " ms (" + pendingWriteBytes + " bytes waiting)"), now);
             return;
         }
-        if (!readingPaused && session.serverOverdue(ms - silenceMargin())) {
+        if (!readingPaused && session.serverOverdue(ms)) {
             settings.metrics().heartBeatMissed();
+            long period = session.serverHeartBeat();
             lose(new StompConnectionException("server silent for " + (ms - session.lastReceived()) + " ms (heart-beat every "
-                    + session.serverHeartBeat() + " ms, grace " + settings.graceFactor() + "x + " + silenceMargin() + " ms)"), now);
+                    + period + " ms, tolerated " + StompSession.toleratedSilence(period, settings.graceFactor()) + " ms: "
+                    + settings.graceFactor() + " × the period + " + StompSession.errorMargin(period) + " ms)"), now);
             return;
         }
         if (outbound.isEmpty() && pendingWriteBytes == 0 && session.beatDue(ms)) {
@@ -936,16 +936,6 @@ public final class ConnectionEngine {
             pendingWriteBytes = 1;
             outbound.add(new Outbound(conn, null, encoder, 1, null));
         }
-    }
-
-    /**
-     * The error margin the specification asks a receiver to allow for timing inaccuracies, on top
-     * of grace x period: a tenth of the period, at least 100 ms. ActiveMQ Classic beats only when
-     * its check finds nothing written in the last period, so its gaps come close to twice the
-     * period (2,002 ms seen at 1,000 ms), and a grace of exactly 2 would call a live broker dead.
-     */
-    private long silenceMargin() {
-        return Math.max(100, session.serverHeartBeat() / 10);
     }
 
     private void clock(long now) {

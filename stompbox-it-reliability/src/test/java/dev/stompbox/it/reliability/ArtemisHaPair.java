@@ -1,0 +1,244 @@
+package dev.stompbox.it.reliability;
+
+import dev.stompbox.fixtures.TestBroker;
+import org.apache.activemq.artemis.core.config.ClusterConnectionConfiguration;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.ha.ReplicaPolicyConfiguration;
+import org.apache.activemq.artemis.core.config.ha.ReplicatedPolicyConfiguration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An ActiveMQ Artemis high-availability pair: a primary and a backup, each in a JVM of its own,
+ * with the {@code replication} HA policy (the backup keeps a replica of the primary's journal over
+ * a cluster connection) and failback: when the killed primary returns it synchronises from the
+ * backup, which then hands the work back and becomes a backup again ({@code check-for-active-server}
+ * on the primary, {@code allow-failback} on the backup). A passive backup opens no STOMP port, so a
+ * client's failover URI lists both and finds whichever is active.
+ *
+ * <p>Each node prints its state ({@code state active=… synchronized=…}) when it changes; the pair
+ * reads those lines from the node's log to know when a takeover or a failback is complete.
+ */
+final class ArtemisHaPair {
+    private static final long READY_SECONDS = 90;
+
+    private final Node primary;
+    private final Node backup;
+
+    ArtemisHaPair(Path dir) {
+        int[] core = {TestBroker.freePort(), TestBroker.freePort()};
+        primary = new Node("primary", TestBroker.freePort(), core[0], core[1], dir.resolve("primary"));
+        backup = new Node("backup", TestBroker.freePort(), core[1], core[0], dir.resolve("backup"));
+    }
+
+    /** {@code failover:(primary,backup)?options}. */
+    String failoverUri(String options) {
+        return "failover:(tcp://127.0.0.1:" + primary.stompPort + ",tcp://127.0.0.1:" + backup.stompPort + ")?" + options;
+    }
+
+    Node primary() {
+        return primary;
+    }
+
+    Node backup() {
+        return backup;
+    }
+
+    Node nodeOf(int stompPort) {
+        if (primary.stompPort == stompPort) {
+            return primary;
+        }
+        if (backup.stompPort == stompPort) {
+            return backup;
+        }
+        throw new IllegalArgumentException("no node of the pair serves port " + stompPort);
+    }
+
+    /** Starts the primary, then the backup; returns once the backup holds a synchronised replica. */
+    void start() {
+        primary.start();
+        primary.await("active=true", true);
+        backup.start();
+        backup.await("synchronized=true", false);
+    }
+
+    /**
+     * SIGKILL the active primary and wait until the backup has taken over; then start the primary
+     * again and wait until it has failed back and the backup is synchronised again.
+     */
+    void killPrimaryAndFailBack(long downMillis) throws InterruptedException {
+        primary.kill();
+        backup.await("active=true", true);
+        Thread.sleep(downMillis);
+        primary.start();
+        primary.await("active=true", true);
+        backup.await("synchronized=true", false);
+    }
+
+    void stop() {
+        backup.kill();
+        primary.kill();
+    }
+
+    /** One broker process of the pair. */
+    static final class Node {
+        final String role;
+        final int stompPort;
+        private final int corePort;
+        private final int peerCorePort;
+        private final Path dir;
+        private Process process;
+        private Path log;
+        private int runs;
+
+        Node(String role, int stompPort, int corePort, int peerCorePort, Path dir) {
+            this.role = role;
+            this.stompPort = stompPort;
+            this.corePort = corePort;
+            this.peerCorePort = peerCorePort;
+            this.dir = dir;
+        }
+
+        synchronized void start() {
+            if (process != null) {
+                throw new IllegalStateException(role + " already running");
+            }
+            try {
+                Files.createDirectories(dir);
+                log = dir.resolveSibling(role + "-" + (++runs) + ".log");
+                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                process = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                        ArtemisHaPair.class.getName(), role, String.valueOf(stompPort), String.valueOf(corePort),
+                        String.valueOf(peerCorePort), dir.toString()))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Waits until this run of the node has printed a state line containing {@code state} (and, if asked, serves STOMP). */
+        void await(String state, boolean serving) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
+            while (!(lastState().contains(state) && (!serving || accepts(stompPort)))) {
+                Process p;
+                synchronized (this) {
+                    p = process;
+                }
+                if (p == null || !p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Artemis " + role + " did not reach '" + state + "' within "
+                            + READY_SECONDS + " s (last: " + lastState() + "); see " + log);
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for Artemis " + role, e);
+                }
+            }
+        }
+
+        private String lastState() {
+            try {
+                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    if (lines.get(i).startsWith("state ")) {
+                        return lines.get(i);
+                    }
+                }
+                return "";
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        /** SIGKILL, by the process handle (its PID), and waits for it to be gone. */
+        synchronized void kill() {
+            if (process == null) {
+                return;
+            }
+            process.destroyForcibly();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("Artemis " + role + " (pid " + process.pid() + ") outlived SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                process = null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return role + " (STOMP " + stompPort + ")";
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A node's process: {@code primary|backup stompPort corePort peerCorePort dataDir}. Runs until
+     * killed, printing {@code state active=… synchronized=…} whenever either changes.
+     */
+    public static void main(String[] args) throws Exception {
+        boolean isPrimary = args[0].equals("primary");
+        int stomp = Integer.parseInt(args[1]);
+        int core = Integer.parseInt(args[2]);
+        int peer = Integer.parseInt(args[3]);
+        File dir = new File(args[4]);
+        Configuration config = new ConfigurationImpl()
+                .setName(args[0])
+                .setPersistenceEnabled(true)
+                .setJournalType(JournalType.NIO)
+                .setSecurityEnabled(false)
+                .setJMXManagementEnabled(false)
+                .setConnectionTtlCheckInterval(100)
+                .setClusterUser("stompbox-ha")
+                .setClusterPassword("stompbox-ha-test")
+                .addAcceptorConfiguration("stomp", "tcp://127.0.0.1:" + stomp
+                        + "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/;connectionTtl=10000")
+                .addAcceptorConfiguration("core", "tcp://127.0.0.1:" + core + "?protocols=CORE")
+                .addConnectorConfiguration("self", "tcp://127.0.0.1:" + core)
+                .addConnectorConfiguration("peer", "tcp://127.0.0.1:" + peer)
+                .addClusterConfiguration(new ClusterConnectionConfiguration().setName("pair").setConnectorName("self")
+                        .setStaticConnectors(List.of("peer")).setRetryInterval(100).setReconnectAttempts(-1))
+                .setHAPolicyConfiguration(isPrimary
+                        ? new ReplicatedPolicyConfiguration().setCheckForActiveServer(true).setClusterName("pair")
+                        : new ReplicaPolicyConfiguration().setAllowFailBack(true).setRestartBackup(true).setClusterName("pair"));
+        config.setBrokerInstance(dir);
+        EmbeddedActiveMQ embedded = new EmbeddedActiveMQ();
+        embedded.setConfiguration(config);
+        embedded.start();
+        ActiveMQServer server = embedded.getActiveMQServer();
+        String last = "";
+        while (true) {
+            String state = "state active=" + server.isActive() + " synchronized=" + server.isReplicaSync();
+            if (!state.equals(last)) {
+                System.out.println(state);
+                System.out.flush();
+                last = state;
+            }
+            Thread.sleep(20);
+        }
+    }
+}
