@@ -36,15 +36,19 @@ import java.util.concurrent.locks.LockSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Failover chaos: Artemis with a persistent journal is crashed and started again while two
- * producers send persistent messages with at-least-once publishing and two consumers receive with
- * {@code client-individual} acks, all through the failover URI with auto-reconnect and replay.
- * One broker in this JVM restarts on its port (crashed with {@code fail(false)}); or two brokers
- * on two ports take turns on one shared journal directory; or a broker in a JVM of its own is
- * killed with SIGKILL and started again on its port. Every message must arrive at least once; duplicates are counted by kind:
- * a redelivery carries {@code redelivered:true} (its ack was lost with a connection); a re-sent
- * SEND is a second message with the {@code receipt} id of the first copy (Artemis copies it into
- * the MESSAGE; its {@code message-id} cannot pair copies, as it names the consuming session too).
+ * Failover chaos: brokers are crashed and started again while two producers send persistent
+ * messages with at-least-once publishing and two consumers receive with {@code client-individual}
+ * acks, all through the failover URI with auto-reconnect and replay. The topologies: one Artemis in
+ * this JVM restarting on its port (crashed with {@code fail(false)}); two taking turns on one shared
+ * journal directory; one in a JVM of its own killed with SIGKILL and started again; an Artemis HA
+ * pair (replication, failback) whose active primary is killed with SIGKILL; and the three-node
+ * RabbitMQ cluster of {@code scripts/rabbitmq.sh} with a quorum queue, whose node a client is on
+ * ({@code broker()} says which) is killed with SIGKILL and started again.
+ *
+ * <p>Every message must arrive at least once; duplicates are counted by kind: a redelivery carries
+ * {@code redelivered:true} (its ack was lost with a connection); a re-sent SEND is a second message
+ * with the {@code receipt} id of the first copy (Artemis and RabbitMQ copy it into the MESSAGE; a
+ * {@code message-id} cannot pair copies, as it names the consuming session too).
  *
  * <p>The defaults are the short run of {@code mvn -B verify}; {@code scripts/chaos.sh} runs the
  * same test with {@code -Dstompbox.chaos.messages=20000} and more kills.
@@ -55,6 +59,8 @@ class FailoverChaosTest {
     private static final long KILL_EVERY = Long.getLong("stompbox.chaos.killEveryMillis", 800);
     private static final int KILLS = Integer.getInteger("stompbox.chaos.kills", 2); // -1: until the producers are done
     private static final long DOWN = Long.getLong("stompbox.chaos.downMillis", 300);
+    /** Kills that must fall while the producers send (the long runs ask for 5). */
+    private static final int MIN_KILLS_WHILE_SENDING = Integer.getInteger("stompbox.chaos.minKillsWhileSending", 1);
     private static final Duration SETTLE = Duration.ofSeconds(Long.getLong("stompbox.chaos.settleSeconds", 60));
     /** Which topologies to run (comma-separated; all when empty), for the scripts' long runs. */
     private static final List<String> TOPOLOGIES = List.of(System.getProperty("stompbox.chaos.topologies", "").split(",")).stream()
@@ -140,7 +146,7 @@ class FailoverChaosTest {
             if (KILLS >= 0) {
                 assertThat(kills.get()).as("kills").isEqualTo(KILLS);
             }
-            assertThat(whileProducing.get()).as("kills while the producers were sending").isPositive();
+            assertThat(whileProducing.get()).as("kills while the producers were sending").isGreaterThanOrEqualTo(MIN_KILLS_WHILE_SENDING);
             assertThat(errors).as("consumer errors").isEmpty();
             assertThat(unexplained).as("duplicates neither redelivered nor carrying the receipt id of the first copy").isEmpty();
         } finally {
