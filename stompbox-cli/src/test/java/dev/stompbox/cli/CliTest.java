@@ -78,9 +78,11 @@ class CliTest {
         Path json = dir.resolve("bench.json");
         Result r = run("", "bench", "--messages", "3000", "--producers", "2", "--consumers", "2", "--json", json.toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("embedded Artemis").contains("delivery  OK: 0 lost, 0 duplicated").contains("latency   p50");
+        assertThat(r.out()).contains("embedded Artemis").contains("delivery  OK: 0 lost, 0 duplicated").contains("latency   p50")
+                .as("no failover line for a single broker without at-least-once").doesNotContain("failover  ");
         String text = Files.readString(json);
-        assertThat(text).startsWith("{\"sent\":3000,\"received\":3000,\"lost\":0,\"duplicated\":0,\"send\":{\"msgPerSec\":")
+        assertThat(text).startsWith("{\"sent\":3000,\"received\":3000,\"lost\":0,\"duplicated\":0,\"reconnects\":0,\"resentSends\":0,"
+                        + "\"send\":{\"msgPerSec\":")
                 .contains("\"latencyMicros\":{\"p50\":").contains("\"p999\":").contains("\"config\":{\"producers\":2");
     }
 
@@ -90,6 +92,20 @@ class CliTest {
                 "--ack", "client-individual");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("async client").contains("receipts (window 10)").contains("0 lost");
+    }
+
+    @Test
+    void benchAtLeastOnceOnOneBrokerReportsItsFailoverLine(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Result r = run("", "bench", "--url", broker.uri(), "--at-least-once", "--header", "x-origin:cli-test", "--messages", "2000",
+                "--window", "20", "--json", json.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("at-least-once (window 20)").contains("failover  0 reconnects, 0 SENDs re-sent")
+                .contains("delivery  OK: 0 lost");
+        assertThat(Files.readString(json)).contains("\"reconnects\":0,\"resentSends\":0").contains("\"atLeastOnce\":true");
+        Result bad = run("", "bench", "--url", broker.uri(), "--header", "no-colon");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--header needs NAME:VALUE, got 'no-colon'");
     }
 
     @Test
@@ -112,7 +128,7 @@ class CliTest {
         Result help = run("", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("bench", "send", "tail", "decode", "broker", "Exit codes");
-        assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--url");
+        assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--url", "--[no-]at-least-once", "--header");
         assertThat(run("", "-V").out()).startsWith("stompbox ");
         assertThat(run("", "bench", "--ack", "client").exit()).isEqualTo(2);
     }
