@@ -7,7 +7,7 @@
 #     the last one came back, at least 5 kills while the producers send.
 # The RabbitMQ cluster is the one named by STOMPBOX_RABBITMQ_CLUSTER_DIR, or one this script starts and stops
 # (scripts/rabbitmq.sh cluster-start; needs rabbitmq-server, see README). Prints one "chaos [...]" line per case:
-# kills, deliveries, lost (must be 0), duplicates by kind. About 12 minutes.
+# kills, deliveries, lost (must be 0), duplicates by kind. About 8 minutes.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$root"
