@@ -10,7 +10,7 @@ final class ArtemisHaChaos implements ChaosTarget {
 
     @Override
     public String failoverUri() {
-        return pair.failoverUri("randomize=false,initialReconnectDelay=20,maxReconnectDelay=250");
+        return pair.failoverUri(FAILOVER_OPTIONS);
     }
 
     @Override

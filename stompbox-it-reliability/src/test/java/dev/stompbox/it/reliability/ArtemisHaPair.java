@@ -13,8 +13,6 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +105,7 @@ final class ArtemisHaPair {
         private final int corePort;
         private final int peerCorePort;
         private final Path dir;
-        private Process process;
+        private final BrokerJvm jvm;
         private Path log;
         private int runs;
 
@@ -117,47 +115,34 @@ final class ArtemisHaPair {
             this.corePort = corePort;
             this.peerCorePort = peerCorePort;
             this.dir = dir;
+            this.jvm = new BrokerJvm("Artemis " + role);
         }
 
+        /** Starts the node's JVM, with a log of its own for this run (its state lines are read from it). */
         synchronized void start() {
-            if (process != null) {
-                throw new IllegalStateException(role + " already running");
-            }
             try {
                 Files.createDirectories(dir);
-                log = dir.resolveSibling(role + "-" + (++runs) + ".log");
-                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-                process = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                        ArtemisHaPair.class.getName(), role, String.valueOf(stompPort), String.valueOf(corePort),
-                        String.valueOf(peerCorePort), dir.toString()))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            log = dir.resolveSibling(role + "-" + (++runs) + ".log");
+            jvm.start(ArtemisHaPair.class, log, role, String.valueOf(stompPort), String.valueOf(corePort),
+                    String.valueOf(peerCorePort), dir.toString());
         }
 
         /** Waits until this run of the node has printed a state line containing {@code state} (and, if asked, serves STOMP). */
         void await(String state, boolean serving) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
-            while (!(lastState().contains(state) && (!serving || accepts(stompPort)))) {
-                Process p;
-                synchronized (this) {
-                    p = process;
-                }
-                if (p == null || !p.isAlive() || System.nanoTime() > deadline) {
+            while (!(lastState().contains(state) && (!serving || BrokerJvm.accepts(stompPort)))) {
+                if (!jvm.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("Artemis " + role + " did not reach '" + state + "' within "
                             + READY_SECONDS + " s (last: " + lastState() + "); see " + log);
                 }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for Artemis " + role, e);
-                }
+                BrokerJvm.pause("Artemis " + role);
             }
         }
 
-        private String lastState() {
+        private synchronized String lastState() {
             try {
                 List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
                 for (int i = lines.size() - 1; i >= 0; i--) {
@@ -171,35 +156,13 @@ final class ArtemisHaPair {
             }
         }
 
-        /** SIGKILL, by the process handle (its PID), and waits for it to be gone. */
-        synchronized void kill() {
-            if (process == null) {
-                return;
-            }
-            process.destroyForcibly();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("Artemis " + role + " (pid " + process.pid() + ") outlived SIGKILL");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                process = null;
-            }
+        void kill() {
+            jvm.kill();
         }
 
         @Override
         public String toString() {
             return role + " (STOMP " + stompPort + ")";
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -7,6 +7,9 @@ import java.util.Map;
  * taking turns on one journal, a RabbitMQ cluster or an Artemis HA pair.
  */
 interface ChaosTarget {
+    /** The failover options every chaos client uses: brokers in order, quick retries. */
+    String FAILOVER_OPTIONS = "randomize=false,initialReconnectDelay=20,maxReconnectDelay=250";
+
     /** The URI every client connects with: all nodes, in order. */
     String failoverUri();
 
@@ -34,7 +37,7 @@ interface ChaosTarget {
 
             @Override
             public String failoverUri() {
-                return "failover:(" + a.uri() + (b != a ? "," + b.uri() : "") + ")?randomize=false,initialReconnectDelay=20,maxReconnectDelay=250";
+                return "failover:(" + a.uri() + (b != a ? "," + b.uri() : "") + ")?" + FAILOVER_OPTIONS;
             }
 
             @Override

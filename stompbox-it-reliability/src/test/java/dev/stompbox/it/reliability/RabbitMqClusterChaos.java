@@ -17,7 +17,7 @@ final class RabbitMqClusterChaos implements ChaosTarget {
 
     @Override
     public String failoverUri() {
-        return cluster.failoverUri("randomize=false,initialReconnectDelay=20,maxReconnectDelay=250");
+        return cluster.failoverUri(FAILOVER_OPTIONS);
     }
 
     @Override
