@@ -1,9 +1,9 @@
 package dev.stompbox.it.reliability;
 
+import dev.stompbox.fixtures.TestBroker;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,12 +60,7 @@ final class BrokerJvm {
     }
 
     static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return TestBroker.accepts(port, 200);
     }
 
     /** Sleeps a little between checks; an interrupt ends the wait with an exception naming {@code what}. */
