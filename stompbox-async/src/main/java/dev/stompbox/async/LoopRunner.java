@@ -1,8 +1,8 @@
 package dev.stompbox.async;
 
+import dev.stompbox.async.internal.NettyFrames;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompVersion;
-import dev.stompbox.protocol.codec.StompEncoder;
 import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.failover.BrokerAddress;
@@ -13,7 +13,6 @@ import dev.stompbox.protocol.internal.engine.EngineHandler;
 import dev.stompbox.protocol.internal.engine.Outbound;
 import dev.stompbox.protocol.internal.engine.Reconnection;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -282,6 +281,15 @@ final class LoopRunner {
         }
         flush();
         mirror();
+        rearm();
+    }
+
+    /**
+     * Sets the timer to the engine's next deadline if that came earlier. After every call into the
+     * engine: a completed write, for one, moves the next heart-beat from "when the write times out"
+     * back to one period after it.
+     */
+    private void rearm() {
         long now = System.nanoTime();
         long next = engine.nextDeadline(now);
         if (next < timerAt) {
@@ -322,8 +330,8 @@ final class LoopRunner {
                 engine.writeFailed(out, new StompConnectionException("connection closed"), System.nanoTime());
                 continue;
             }
-            ByteBuf buf = out.isHeartBeat() ? Unpooled.wrappedBuffer(StompEncoder.heartBeat())
-                    : Unpooled.wrappedBuffer(out.encoder().encode(out.frame()));
+            ByteBuf buf = out.isHeartBeat() ? NettyFrames.heartBeat(channel.alloc())
+                    : NettyFrames.encode(channel.alloc(), out.encoder(), out.frame());
             if (log.isDebugEnabled() && !out.isHeartBeat()) {
                 log.debug(">>> {}", out.frame().info());
             }
@@ -335,6 +343,8 @@ final class LoopRunner {
                 }
                 if (engine.hasEffects()) {
                     pump();
+                } else {
+                    rearm();
                 }
             });
             wrote = true;

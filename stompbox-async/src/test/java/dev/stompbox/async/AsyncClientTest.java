@@ -344,6 +344,17 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("the client beats every period on an idle connection whose server sends no beats (a written beat re-arms the timer)")
+    void beatsWithoutServerBeats() throws Exception {
+        AsyncStompClient client = connected(config().heartBeat(new HeartBeat(100, 0)));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        long beats = sc.heartBeatsReceived();
+        Thread.sleep(1_500); // nothing else happens: no read, no call, only the client's timer
+        assertThat(client.isConnected()).as("the server drops a client silent for 200 ms").isTrue();
+        assertThat(sc.heartBeatsReceived() - beats).as("beats in 1.5 s at 100 ms").isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
     @DisplayName("the default handler pool serves the concurrency asked for: concurrency(8) runs 8 handlers at once, whatever the cores")
     void defaultPoolServesConcurrency() throws Exception {
         AsyncStompClient client = connected(config());

@@ -101,8 +101,9 @@ public final class BenchMain {
                         new Column("1460-byte chunks / whole", "stompboxChunks1460", "stompbox"),
                         new Column("Stompbox / NUL scan", "stompbox", "floorScanForNul"),
                         new Column("Stompbox / copy into a new array", "stompbox", "floorCopyIntoNewArray")));
-        section(sb, "Encode", encode, List.of("netty", "spring", "vertx"), "stompbox", List.of("stompboxArray", "floorCopy"),
-                List.of(new Column("Stompbox / copy", "stompbox", "floorCopy")));
+        section(sb, "Encode", encode, List.of("netty", "spring", "vertx"), "stompbox",
+                List.of("stompboxBlocking", "stompboxByteBuffer", "stompboxArray", "floorCopy"),
+                List.of(new Column("blocking / netty", "stompboxBlocking", "netty"), new Column("Stompbox / copy", "stompbox", "floorCopy")));
         sb.append("## Reading it\n\n")
           .append("- *ratio* = Stompbox ops/s divided by the other's; above 1 Stompbox is faster. The floors are not parsers: a NUL scan is\n")
           .append("  the least a parser of small frames must do; a copy into a new array the least a decoder that hands over a whole\n")
@@ -110,7 +111,10 @@ public final class BenchMain {
           .append("- Decode *stompbox* feeds whole frames; *stompboxChunks1460* feeds TCP-sized segments, *stompboxChunks1* one byte at a time.\n")
           .append("  Stompbox keeps plain ASCII header values as bytes until they are read; the peers build every value while decoding.\n")
           .append("  *stompboxReadingHeaders* decodes and then reads every header value: the like-for-like figure for a reader of all headers.\n")
-          .append("- Encode *stompbox* writes into a reused buffer, as a client writing to a socket does; *stompboxArray* allocates an exact-size array.\n")
+          .append("- Encode *stompbox* is the asynchronous client's path: the head straight into a pooled Netty buffer, a body under 8 KiB\n")
+          .append("  after it, a larger body wrapped as a buffer of its own (no copy); *stompboxBlocking* the blocking client's: the head\n")
+          .append("  into its reused output buffer, a large body written from the frame. *stompboxByteBuffer* (a reused ByteBuffer) and\n")
+          .append("  *stompboxArray* (an exact-size array) are the codec's own entry points for users without a client.\n")
           .append("- Netty decodes into a header object plus content chunks (pooled buffers, released here); Spring and Vert.x into their own\n")
           .append("  message objects. B/op is heap allocated per operation (`gc.alloc.rate.norm`).\n\n")
           ;
@@ -220,8 +224,10 @@ public final class BenchMain {
         target(sb, "encode small-send >= 1.5x Netty", ops(encode, Workloads.SMALL_SEND, "stompbox")
                 / ops(encode, Workloads.SMALL_SEND, "netty"), 1.5, "x");
         garbageTarget(sb, "encode small-send garbage <= Netty's", encode, 1.0);
-        target(sb, "encode 64KiB >= 0.9 of a plain copy", ops(encode, Workloads.SIXTY_FOUR_KIB, "stompbox")
-                / ops(encode, Workloads.SIXTY_FOUR_KIB, "floorCopy"), 0.9, "");
+        target(sb, "encode 64KiB >= Netty (no body copy)", ops(encode, Workloads.SIXTY_FOUR_KIB, "stompbox")
+                / ops(encode, Workloads.SIXTY_FOUR_KIB, "netty"), 1.0, "x");
+        target(sb, "encode small-send, blocking client's path >= 1.5x Netty", ops(encode, Workloads.SMALL_SEND, "stompboxBlocking")
+                / ops(encode, Workloads.SMALL_SEND, "netty"), 1.5, "x");
         for (Map.Entry<String, Map<String, List<EndToEnd.Result>>> e : e2e.entrySet()) {
             Map<String, List<EndToEnd.Result>> m = e.getValue();
             double async = rate(m, "Stompbox async");

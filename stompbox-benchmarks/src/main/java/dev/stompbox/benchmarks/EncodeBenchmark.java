@@ -1,10 +1,13 @@
 package dev.stompbox.benchmarks;
 
+import dev.stompbox.async.internal.NettyFrames;
+import dev.stompbox.client.internal.FrameOutput;
 import dev.stompbox.protocol.Header;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.StompEncoder;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.stomp.DefaultStompFrame;
@@ -30,6 +33,8 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.simp.stomp.StompHeaderAccessor;
 import org.springframework.messaging.support.MessageBuilder;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,6 +61,7 @@ public class EncodeBenchmark {
     private Frame vertxFrame;
     private byte[] body;
     private byte[] copy;
+    private FrameOutput blocking;
 
     @Setup
     public void setUp() {
@@ -64,6 +70,7 @@ public class EncodeBenchmark {
         target = ByteBuffer.allocate(encoder.encodedLength(frame));
         body = frame.body();
         copy = new byte[body.length];
+        blocking = new FrameOutput(OutputStream.nullOutputStream());
 
         netty = new EmbeddedChannel(new StompSubframeEncoder());
         nettyFrame = new DefaultStompFrame(StompCommand.valueOf(frame.command().name()), Unpooled.wrappedBuffer(body));
@@ -86,9 +93,27 @@ public class EncodeBenchmark {
         vertxFrame = new Frame(Command.valueOf(frame.command().name()), headers, Buffer.buffer(body));
     }
 
-    /** Into a reused buffer, as a client writing to a socket does. */
+    /**
+     * As the asynchronous client writes: the head straight into a pooled Netty buffer, a small body
+     * after it, a large one wrapped as a buffer of its own (no copy); released as the channel would.
+     */
     @Benchmark
-    public ByteBuffer stompbox() {
+    public void stompbox(Blackhole bh) {
+        ByteBuf buf = NettyFrames.encode(PooledByteBufAllocator.DEFAULT, encoder, frame);
+        bh.consume(buf);
+        buf.release();
+    }
+
+    /** As the blocking client writes: the head into its reused output buffer, a large body from the frame to the stream. */
+    @Benchmark
+    public void stompboxBlocking() throws IOException {
+        blocking.write(encoder, frame);
+        blocking.flush();
+    }
+
+    /** Into a reused ByteBuffer ({@code StompEncoder.encode(frame, ByteBuffer)}), for users of the codec alone. */
+    @Benchmark
+    public ByteBuffer stompboxByteBuffer() {
         target.clear();
         encoder.encode(frame, target);
         return target;

@@ -2,17 +2,14 @@ package dev.stompbox.client.internal;
 
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.protocol.StompConnectionException;
-import dev.stompbox.protocol.codec.StompEncoder;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.internal.engine.Outbound;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.NoSuchAlgorithmException;
@@ -23,12 +20,13 @@ import java.time.Duration;
  * are the engine's; writes are serialized by the caller, reads belong to the reader.
  */
 final class Transport {
+
     private final int conn;
     private final BrokerAddress broker;
     private final Socket plain;
     private final Socket socket;
     private final InputStream in;
-    private final OutputStream out;
+    private final FrameOutput out;
 
     private Transport(int conn, BrokerAddress broker, Socket plain, Socket socket) throws IOException {
         this.conn = conn;
@@ -36,7 +34,7 @@ final class Transport {
         this.plain = plain;
         this.socket = socket;
         this.in = socket.getInputStream();
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        this.out = new FrameOutput(socket.getOutputStream());
     }
 
     /** Opens a TCP or TLS socket within {@code timeout} (TLS handshake included). */
@@ -91,12 +89,12 @@ final class Transport {
         return in.read(buffer);
     }
 
-    /** Encodes {@code o} into the buffer (the body straight from the frame); {@link #flush()} sends it. */
+    /** Encodes {@code o} into the output buffer (a large body straight from the frame); {@link #flush()} sends it. */
     void write(Outbound o) throws IOException {
         if (o.isHeartBeat()) {
-            StompEncoder.writeHeartBeat(out);
+            out.writeHeartBeat();
         } else {
-            o.encoder().encode(o.frame(), out);
+            out.write(o.encoder(), o.frame());
         }
     }
 

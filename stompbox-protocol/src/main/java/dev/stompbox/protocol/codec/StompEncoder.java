@@ -72,6 +72,56 @@ public final class StompEncoder {
         return headLength(frame) + frame.bodyLength() + 1;
     }
 
+    /**
+     * The exact length of the frame's head: its command, its headers (and the {@code content-length}
+     * the encoder adds), and the blank line. The body and one NUL follow it on the wire.
+     *
+     * @throws StompProtocolException if the frame cannot be written in this version
+     */
+    public int headLength(StompFrame frame) {
+        return measureHead(frame);
+    }
+
+    /**
+     * An upper bound of {@link #headLength}, found without looking at a single character: what a
+     * buffer for {@link #encodeHead} needs. At most three bytes per header character (a UTF-8
+     * sequence, or a two-byte escape), plus the line ends and {@code content-length}.
+     */
+    public int maxHeadLength(StompFrame frame) {
+        long n = frame.command().name().length() + 2L + StompHeaders.CONTENT_LENGTH.length() + 2 + MAX_CONTENT_LENGTH_DIGITS;
+        for (int i = 0, size = frame.headerCount(); i < size; i++) {
+            n += 3L * (frame.headerName(i).length() + frame.headerValue(i).length()) + 2;
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 16, n);
+    }
+
+    /**
+     * Writes the frame's head (see {@link #headLength}) into {@code dst} from {@code offset} and
+     * returns the index after it. The caller then writes the body, from {@link StompFrame#bodyBuffer()}
+     * (a view: no copy), and one NUL. This is the path of a client that writes into its own buffers:
+     * the blocking client encodes the head into its reused output buffer and writes a large body
+     * straight from the frame; the asynchronous client encodes into a pooled Netty buffer and hands a
+     * large body to Netty as a buffer of its own.
+     *
+     * <pre>{@code
+     * byte[] head = new byte[encoder.maxHeadLength(frame)];      // or a buffer kept for the purpose
+     * int end = encoder.encodeHead(frame, head, 0);
+     * out.write(head, 0, end);
+     * frame.writeBodyTo(out);
+     * out.write(0);
+     * }</pre>
+     *
+     * @throws StompProtocolException   if the frame cannot be written in this version; nothing is written
+     * @throws BufferOverflowException  if {@code dst} has less room than {@link #headLength}; nothing is written
+     */
+    public int encodeHead(StompFrame frame, byte[] dst, int offset) {
+        int head = measureHead(frame);
+        if (offset < 0 || dst.length - offset < head) {
+            throw new BufferOverflowException();
+        }
+        return writeHead(frame, dst, offset);
+    }
+
     /** The frame as an exact-size array. */
     public byte[] encode(StompFrame frame) {
         int head = headLength(frame);
@@ -131,7 +181,7 @@ public final class StompEncoder {
     }
 
     /** Validates the frame for this version and returns the length of command, headers and blank line. */
-    private int headLength(StompFrame frame) {
+    private int measureHead(StompFrame frame) {
         StompCommand command = frame.command();
         if (!version.supports(command)) {
             throw new StompProtocolException("Cannot encode " + command + ": not a STOMP " + version.text() + " command");

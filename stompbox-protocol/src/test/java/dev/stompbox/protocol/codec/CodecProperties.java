@@ -51,6 +51,21 @@ class CodecProperties {
         assertThat(Wire.parse(c.version(), again)).containsExactly(once);
     }
 
+    @Property(tries = 300)
+    void theHeadThenTheBodyThenNulIsTheEncodedFrameAndTheBoundHolds(@ForAll("cases") Case c) {
+        StompEncoder encoder = StompEncoder.of(c.version());
+        byte[] whole = encoder.encode(c.frame());
+        int head = encoder.headLength(c.frame());
+        assertThat(encoder.maxHeadLength(c.frame())).isGreaterThanOrEqualTo(head);
+        byte[] dst = new byte[3 + encoder.maxHeadLength(c.frame())];
+        int end = encoder.encodeHead(c.frame(), dst, 3);
+        assertThat(end - 3).isEqualTo(head);
+        byte[] assembled = new byte[head + c.frame().bodyLength() + 1];
+        System.arraycopy(dst, 3, assembled, 0, head);
+        c.frame().bodyBuffer().get(assembled, head, c.frame().bodyLength());
+        assertThat(assembled).isEqualTo(whole);
+    }
+
     @Property(tries = 100)
     void manyFramesWithHeartBeatsInOneStream(@ForAll("cases") Case a, @ForAll("cases") Case b) {
         Assume.that(a.version() == b.version());

@@ -165,6 +165,25 @@ class EncoderTest {
     }
 
     @Test
+    @DisplayName("encodeHead writes only the head where it is told, refuses a buffer too small without writing, and refuses what encode refuses")
+    void encodeHead() {
+        StompFrame f = StompFrame.builder(StompCommand.SEND).header("destination", "/queue/a").body("hello").build();
+        StompEncoder e = StompEncoder.of(V1_2);
+        byte[] dst = new byte[64];
+        java.util.Arrays.fill(dst, (byte) '#');
+        int end = e.encodeHead(f, dst, 2);
+        assertThat(new String(dst, 2, end - 2, StandardCharsets.UTF_8)).isEqualTo("SEND\ndestination:/queue/a\ncontent-length:5\n\n");
+        assertThat(end - 2).isEqualTo(e.headLength(f));
+        assertThat(dst[end]).as("nothing written past the head").isEqualTo((byte) '#');
+        byte[] tooSmall = new byte[e.headLength(f) - 1];
+        assertThatThrownBy(() -> e.encodeHead(f, tooSmall, 0)).isInstanceOf(BufferOverflowException.class);
+        assertThat(tooSmall).containsOnly((byte) 0);
+        StompFrame badHeader = StompFrame.builder(StompCommand.CONNECT).header("login", "a\nb").build();
+        assertThatThrownBy(() -> e.encodeHead(badHeader, new byte[256], 0)).isInstanceOf(StompProtocolException.class)
+                .hasMessageContaining("line feed");
+    }
+
+    @Test
     @DisplayName("encode to an OutputStream writes the body straight from the frame's array")
     void toOutputStreamWithoutCopy() throws IOException {
         byte[] body = new byte[100_000];
