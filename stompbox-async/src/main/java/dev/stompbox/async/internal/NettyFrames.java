@@ -36,9 +36,8 @@ public final class NettyFrames {
             int end = encoder.encodeHead(frame, head.array(), start);
             head.writerIndex(head.writerIndex() + end - start);
             if (inline) {
-                if (body > 0) {
-                    head.writeBytes(frame.bodyBuffer());
-                }
+                frame.copyBodyTo(head.array(), head.arrayOffset() + head.writerIndex()); // no view objects: nothing allocated
+                head.writerIndex(head.writerIndex() + body);
                 return head.writeByte(0);
             }
             CompositeByteBuf whole = alloc.compositeBuffer(3);

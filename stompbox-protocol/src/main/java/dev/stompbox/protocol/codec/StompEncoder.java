@@ -111,12 +111,22 @@ public final class StompEncoder {
      * out.write(0);
      * }</pre>
      *
-     * @throws StompProtocolException   if the frame cannot be written in this version; nothing is written
+     * <p>With room for {@link #maxHeadLength} the head is checked and written in one pass; with less,
+     * it is measured first.
+     *
+     * @throws StompProtocolException   if the frame cannot be written in this version; the bytes of
+     *                                  {@code dst} from {@code offset} on are then unspecified
      * @throws BufferOverflowException  if {@code dst} has less room than {@link #headLength}; nothing is written
      */
     public int encodeHead(StompFrame frame, byte[] dst, int offset) {
+        if (offset < 0 || offset > dst.length) {
+            throw new IndexOutOfBoundsException("offset " + offset + " outside an array of " + dst.length);
+        }
+        if (dst.length - offset >= maxHeadLength(frame)) {
+            return writeHeadChecked(frame, dst, offset);
+        }
         int head = measureHead(frame);
-        if (offset < 0 || dst.length - offset < head) {
+        if (dst.length - offset < head) {
             throw new BufferOverflowException();
         }
         return writeHead(frame, dst, offset);
@@ -182,24 +192,9 @@ public final class StompEncoder {
 
     /** Validates the frame for this version and returns the length of command, headers and blank line. */
     private int measureHead(StompFrame frame) {
+        checkFrame(frame);
         StompCommand command = frame.command();
-        if (!version.supports(command)) {
-            throw new StompProtocolException("Cannot encode " + command + ": not a STOMP " + version.text() + " command");
-        }
         int bodyLength = frame.bodyLength();
-        if (bodyLength > 0 && !command.bodyAllowed()) {
-            throw new StompProtocolException("Cannot encode " + command + " with a body: only SEND, MESSAGE and ERROR"
-                    + " frames may have one");
-        }
-        String declared = frame.header(StompHeaders.CONTENT_LENGTH);
-        if (declared != null && !declared.equals(Integer.toString(bodyLength))) {
-            throw new StompProtocolException("Cannot encode " + command + ": content-length header says '" + declared
-                    + "' but the body has " + bodyLength + " bytes");
-        }
-        if (declared == null && !frame.includesContentLength() && bodyLength > 0 && bodyHasNul(frame)) {
-            throw new StompProtocolException("Cannot encode " + command + " without content-length: the body contains"
-                    + " a NUL byte, which would end the frame early");
-        }
         boolean escape = version.escapes(command);
         int n = command.name().length() + 1;
         for (int i = 0, size = frame.headerCount(); i < size; i++) {
@@ -214,6 +209,97 @@ public final class StompEncoder {
             n += StompHeaders.CONTENT_LENGTH.length() + 1 + digits(bodyLength) + 1;
         }
         return n + 1;
+    }
+
+    /** The checks of a frame that do not depend on its header text: command, body, content-length. */
+    private void checkFrame(StompFrame frame) {
+        StompCommand command = frame.command();
+        if (!version.supports(command)) {
+            throw new StompProtocolException("Cannot encode " + command + ": not a STOMP " + version.text() + " command");
+        }
+        int bodyLength = frame.bodyLength();
+        if (bodyLength > 0 && !command.bodyAllowed()) {
+            throw new StompProtocolException("Cannot encode " + command + " with a body: only SEND, MESSAGE and ERROR"
+                    + " frames may have one");
+        }
+        String declared = frame.header(StompHeaders.CONTENT_LENGTH);
+        if (declared != null && !isDecimal(declared, bodyLength)) {
+            throw new StompProtocolException("Cannot encode " + command + ": content-length header says '" + declared
+                    + "' but the body has " + bodyLength + " bytes");
+        }
+        if (declared == null && !frame.includesContentLength() && bodyLength > 0 && bodyHasNul(frame)) {
+            throw new StompProtocolException("Cannot encode " + command + " without content-length: the body contains"
+                    + " a NUL byte, which would end the frame early");
+        }
+    }
+
+    /**
+     * Checks and writes the head in one pass, into room of at least {@link #maxHeadLength}: what a
+     * client sizing its buffer by the bound gets, instead of a measuring pass and a writing pass. On
+     * refusal the bytes after {@code pos} are unspecified.
+     */
+    private int writeHeadChecked(StompFrame frame, byte[] out, int pos) {
+        checkFrame(frame);
+        StompCommand command = frame.command();
+        String name = command.name();
+        for (int i = 0; i < name.length(); i++) {
+            out[pos++] = (byte) name.charAt(i);
+        }
+        out[pos++] = '\n';
+        boolean escape = version.escapes(command);
+        for (int i = 0, size = frame.headerCount(); i < size; i++) {
+            String header = frame.headerName(i);
+            if (header.isEmpty()) {
+                throw new StompProtocolException("Cannot encode " + command + ": empty header name");
+            }
+            pos = writeChecked(command, header, header, true, escape, out, pos);
+            out[pos++] = ':';
+            pos = writeChecked(command, header, frame.headerValue(i), false, escape, out, pos);
+            out[pos++] = '\n';
+        }
+        if (addsContentLength(frame)) {
+            pos = write(StompHeaders.CONTENT_LENGTH, out, pos, false);
+            out[pos++] = ':';
+            pos = writeDigits(frame.bodyLength(), out, pos);
+            out[pos++] = '\n';
+        }
+        out[pos++] = '\n';
+        return pos;
+    }
+
+    /** {@link #write} with the checks of {@link #measure}: the same bytes, the same refusals. */
+    private int writeChecked(StompCommand command, String header, String s, boolean name, boolean escape, byte[] out, int pos) {
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (c == '\\' || c == '\n' || c == ':' || c == '\r') {
+                    if (special(command, header, c, name, escape) == 2) {
+                        out[pos++] = '\\';
+                        out[pos++] = (byte) (c == '\\' ? '\\' : c == '\n' ? 'n' : c == ':' ? 'c' : 'r');
+                        continue;
+                    }
+                }
+                out[pos++] = (byte) c;
+            } else if (version == StompVersion.V1_0) {
+                measure(command, header, String.valueOf(c), name, false); // throws the non-ASCII refusal
+            } else if (c < 0x800) {
+                out[pos++] = (byte) (0xc0 | (c >> 6));
+                out[pos++] = (byte) (0x80 | (c & 0x3f));
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                out[pos++] = (byte) (0xf0 | (cp >> 18));
+                out[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+                out[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+                out[pos++] = (byte) (0x80 | (cp & 0x3f));
+            } else if (Character.isSurrogate(c)) {
+                measure(command, header, String.valueOf(c), name, false); // throws the unpaired-surrogate refusal
+            } else {
+                out[pos++] = (byte) (0xe0 | (c >> 12));
+                out[pos++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                out[pos++] = (byte) (0x80 | (c & 0x3f));
+            }
+        }
+        return pos;
     }
 
     private static boolean bodyHasNul(StompFrame frame) {
@@ -357,6 +443,21 @@ public final class StompEncoder {
             }
         }
         return pos;
+    }
+
+    /** Whether {@code s} is {@code v} written in decimal, as {@code Integer.toString} would (without making that string). */
+    private static boolean isDecimal(String s, int v) {
+        int d = digits(v);
+        if (s.length() != d) {
+            return false;
+        }
+        for (int i = d - 1; i >= 0; i--) {
+            if (s.charAt(i) != '0' + v % 10) {
+                return false;
+            }
+            v /= 10;
+        }
+        return true;
     }
 
     private static int digits(int v) {

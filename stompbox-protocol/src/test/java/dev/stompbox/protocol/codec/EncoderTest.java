@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.BufferOverflowException;
+import java.util.List;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -116,6 +117,13 @@ class EncoderTest {
         StompFrame wrong = StompFrame.builder(StompCommand.SEND).header("content-length", "5").body("ab").build();
         assertThatThrownBy(() -> StompEncoder.of(V1_2).encode(wrong)).isInstanceOf(StompProtocolException.class)
                 .hasMessageContaining("says '5' but the body has 2 bytes");
+        byte[] twelve = new byte[12];
+        for (String notTwelve : new String[]{"012", "+12", "12 ", "1", "121", "21", "", "1x"}) {
+            StompFrame f = StompFrame.builder(StompCommand.SEND).header("content-length", notTwelve).body(twelve).build();
+            assertThatThrownBy(() -> StompEncoder.of(V1_2).encode(f)).as("'%s'", notTwelve).isInstanceOf(StompProtocolException.class);
+        }
+        StompFrame zero = StompFrame.builder(StompCommand.SEND).header("content-length", "0").build();
+        assertThat(wire(V1_2, zero)).isEqualTo("SEND\ncontent-length:0\n\n\0");
     }
 
     @Test
@@ -181,6 +189,28 @@ class EncoderTest {
         StompFrame badHeader = StompFrame.builder(StompCommand.CONNECT).header("login", "a\nb").build();
         assertThatThrownBy(() -> e.encodeHead(badHeader, new byte[256], 0)).isInstanceOf(StompProtocolException.class)
                 .hasMessageContaining("line feed");
+    }
+
+    @Test
+    @DisplayName("encodeHead in one pass (room for the bound) refuses exactly what the measuring pass refuses, with the same message")
+    void onePassRefusesWhatTheMeasuringPassRefuses() {
+        List<Object[]> bad = List.of(
+                new Object[]{V1_2, StompFrame.builder(StompCommand.CONNECT).header("login", "a\nb").build()},
+                new Object[]{V1_2, StompFrame.builder(StompCommand.CONNECT).header("lo:gin", "a").build()},
+                new Object[]{V1_2, StompFrame.builder(StompCommand.CONNECT).header("login", "a\rb").build()},
+                new Object[]{V1_0, StompFrame.builder(StompCommand.SEND).header("destination", "/queue/é").build()},
+                new Object[]{V1_2, StompFrame.builder(StompCommand.SEND).header("destination", "/queue/\uD800").build()},
+                new Object[]{V1_2, StompFrame.builder(StompCommand.SEND).header("", "empty name").build()},
+                new Object[]{V1_2, StompFrame.builder(StompCommand.SUBSCRIBE).header("id", "1").body("no body here").build()},
+                new Object[]{V1_0, StompFrame.builder(StompCommand.NACK).header("message-id", "1").build()});
+        for (Object[] c : bad) {
+            StompEncoder e = StompEncoder.of((StompVersion) c[0]);
+            StompFrame f = (StompFrame) c[1];
+            Throwable measured = org.assertj.core.api.Assertions.catchThrowable(() -> e.encode(f));
+            assertThat(measured).as("%s in %s", f.info(), c[0]).isInstanceOf(StompProtocolException.class);
+            assertThatThrownBy(() -> e.encodeHead(f, new byte[e.maxHeadLength(f) + 10], 0)).as("one pass: %s", f.info())
+                    .isInstanceOf(StompProtocolException.class).hasMessage(measured.getMessage());
+        }
     }
 
     @Test
