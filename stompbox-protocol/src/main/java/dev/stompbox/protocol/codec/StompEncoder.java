@@ -136,7 +136,7 @@ public final class StompEncoder {
     public byte[] encode(StompFrame frame) {
         int head = headLength(frame);
         byte[] out = new byte[head + frame.bodyLength() + 1];
-        int pos = writeHead(frame, out);
+        int pos = writeHead(frame, out, 0);
         frame.copyBodyTo(out, pos);
         return out; // the last byte is already NUL
     }
@@ -240,6 +240,11 @@ public final class StompEncoder {
      */
     private int writeHeadChecked(StompFrame frame, byte[] out, int pos) {
         checkFrame(frame);
+        return writeHead(frame, out, pos);
+    }
+
+    /** Writes the head; refuses a header the version cannot carry, as {@link #measureHead} does. */
+    private int writeHead(StompFrame frame, byte[] out, int pos) {
         StompCommand command = frame.command();
         String name = command.name();
         for (int i = 0; i < name.length(); i++) {
@@ -252,13 +257,13 @@ public final class StompEncoder {
             if (header.isEmpty()) {
                 throw new StompProtocolException("Cannot encode " + command + ": empty header name");
             }
-            pos = writeChecked(command, header, header, true, escape, out, pos);
+            pos = write(command, header, header, true, escape, out, pos);
             out[pos++] = ':';
-            pos = writeChecked(command, header, frame.headerValue(i), false, escape, out, pos);
+            pos = write(command, header, frame.headerValue(i), false, escape, out, pos);
             out[pos++] = '\n';
         }
         if (addsContentLength(frame)) {
-            pos = write(StompHeaders.CONTENT_LENGTH, out, pos, false);
+            pos = write(command, StompHeaders.CONTENT_LENGTH, StompHeaders.CONTENT_LENGTH, true, false, out, pos);
             out[pos++] = ':';
             pos = writeDigits(frame.bodyLength(), out, pos);
             out[pos++] = '\n';
@@ -267,8 +272,8 @@ public final class StompEncoder {
         return pos;
     }
 
-    /** {@link #write} with the checks of {@link #measure}: the same bytes, the same refusals. */
-    private int writeChecked(StompCommand command, String header, String s, boolean name, boolean escape, byte[] out, int pos) {
+    /** Writes one header name or value for the version, escaped where it escapes; refuses what {@link #measure} refuses. */
+    private int write(StompCommand command, String header, String s, boolean name, boolean escape, byte[] out, int pos) {
         for (int i = 0, len = s.length(); i < len; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
@@ -367,82 +372,6 @@ public final class StompEncoder {
         return "Cannot encode header '" + header + "' of " + command + " in STOMP " + version.text() + ": it contains "
                 + what + ", which " + (version == StompVersion.V1_0 ? "STOMP 1.0" : command.name())
                 + " headers cannot escape";
-    }
-
-    private int writeHead(StompFrame frame, byte[] out) {
-        return writeHead(frame, out, 0);
-    }
-
-    private int writeHead(StompFrame frame, byte[] out, int pos) {
-        StompCommand command = frame.command();
-        String name = command.name();
-        for (int i = 0; i < name.length(); i++) {
-            out[pos++] = (byte) name.charAt(i);
-        }
-        out[pos++] = '\n';
-        boolean escape = version.escapes(command);
-        for (int i = 0, size = frame.headerCount(); i < size; i++) {
-            pos = write(frame.headerName(i), out, pos, escape);
-            out[pos++] = ':';
-            pos = write(frame.headerValue(i), out, pos, escape);
-            out[pos++] = '\n';
-        }
-        if (addsContentLength(frame)) {
-            pos = write(StompHeaders.CONTENT_LENGTH, out, pos, false);
-            out[pos++] = ':';
-            pos = writeDigits(frame.bodyLength(), out, pos);
-            out[pos++] = '\n';
-        }
-        out[pos++] = '\n';
-        return pos;
-    }
-
-    private int write(String s, byte[] out, int pos, boolean escape) {
-        for (int i = 0, len = s.length(); i < len; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                if (escape) {
-                    switch (c) {
-                        case '\\':
-                            out[pos++] = '\\';
-                            out[pos++] = '\\';
-                            continue;
-                        case '\n':
-                            out[pos++] = '\\';
-                            out[pos++] = 'n';
-                            continue;
-                        case ':':
-                            out[pos++] = '\\';
-                            out[pos++] = 'c';
-                            continue;
-                        case '\r':
-                            if (version.escapesCarriageReturn()) {
-                                out[pos++] = '\\';
-                                out[pos++] = 'r';
-                                continue;
-                            }
-                            break;
-                        default:
-                            break;
-                    }
-                }
-                out[pos++] = (byte) c;
-            } else if (c < 0x800) {
-                out[pos++] = (byte) (0xc0 | (c >> 6));
-                out[pos++] = (byte) (0x80 | (c & 0x3f));
-            } else if (Character.isHighSurrogate(c)) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                out[pos++] = (byte) (0xf0 | (cp >> 18));
-                out[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-                out[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-                out[pos++] = (byte) (0x80 | (cp & 0x3f));
-            } else {
-                out[pos++] = (byte) (0xe0 | (c >> 12));
-                out[pos++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-                out[pos++] = (byte) (0x80 | (c & 0x3f));
-            }
-        }
-        return pos;
     }
 
     /** Whether {@code s} is {@code v} written in decimal, as {@code Integer.toString} would (without making that string). */
