@@ -65,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Send for this long instead (10s, 500ms, 2m).")
     Duration duration;
 
+    @Option(names = "--warmup", paramLabel = "D", converter = DurationConverter.class,
+            description = "Run this long first, on a queue of its own, and count none of it: the JIT warms up (default: 3s; 0 for none).")
+    Duration warmup = Duration.ofSeconds(3);
+
     @Option(names = "--receipts", description = "Ask a RECEIPT for every SEND, at most --window awaited per producer.")
     boolean receipts;
 
@@ -117,6 +121,9 @@ final class BenchCommand implements Callable<Integer> {
     private final Set<Long> seen = ConcurrentHashMap.newKeySet();
     private final List<Histogram> histograms = new ArrayList<>();
     private volatile boolean producing = true;
+    /** True during the warm-up: no progress lines, and its figures are dropped before the measured run. */
+    private volatile boolean warming;
+    private long warmupLost;
     private volatile long firstSendNanos;
     private volatile long lastSendNanos;
     private volatile long lastReceiveNanos;
@@ -126,11 +133,14 @@ final class BenchCommand implements Callable<Integer> {
         this.terminal = terminal;
     }
 
-    /** Accepts 10s, 500ms, 2m, 1h or ISO-8601 (PT10S). */
+    /** Accepts 10s, 500ms, 2m, 1h, 0 or ISO-8601 (PT10S). */
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.equals("0")) {
+                return Duration.ZERO;
+            }
             if (v.startsWith("pt")) {
                 return Duration.parse(value);
             }
@@ -163,8 +173,10 @@ final class BenchCommand implements Callable<Integer> {
                     + " client, ack " + ack + (receipts ? ", receipts (window " + window + ")" : "")
                     + (atLeastOnce ? ", at-least-once (window " + window + ")" : "") + "; " + dest + " on "
                     + (broker != null ? "embedded Artemis " + uri : uri));
-            Runner runner = client.equals("async") ? new AsyncRunner(uri, dest) : new BlockingRunner(uri, dest);
-            runner.run();
+            if (!warmup.isZero()) {
+                warmUp(uri, dest + "-warmup");
+            }
+            runner(uri, dest).run();
             return summary(dest);
         } finally {
             if (broker != null) {
@@ -173,7 +185,47 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private Runner runner(String uri, String dest) {
+        return client.equals("async") ? new AsyncRunner(uri, dest) : new BlockingRunner(uri, dest);
+    }
+
+    /**
+     * Runs the same clients' code for {@link #warmup} on a destination of its own, so that the measured
+     * run starts with compiled code; then forgets every figure of it but the messages it lost.
+     */
+    private void warmUp(String uri, String dest) throws Exception {
+        Duration measured = duration;
+        duration = warmup;
+        warming = true;
+        try {
+            runner(uri, dest).run();
+        } finally {
+            duration = measured;
+            warming = false;
+        }
+        long warmSent = sent.get();
+        warmupLost = Math.max(0, warmSent - received.get());
+        out.printf(Locale.ROOT, "warm-up   %,d messages in %.1f s, not counted%s%n", warmSent, warmup.toMillis() / 1000.0,
+                warmupLost > 0 ? String.format(Locale.ROOT, " (%,d LOST)", warmupLost) : "");
+        sent.set(0);
+        received.set(0);
+        duplicated.set(0);
+        reconnects.set(0);
+        resentSends.set(0);
+        seen.clear();
+        synchronized (histograms) {
+            histograms.clear();
+        }
+        producing = true;
+        firstSendNanos = 0;
+        lastSendNanos = 0;
+        lastReceiveNanos = 0;
+    }
+
     private void validate() {
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative");
+        }
         if (producers < 1 || consumers < 1 || size < 0 || messages < 1 || window < 1) {
             throw new IllegalArgumentException("--producers, --consumers, --messages and --window must be at least 1, --size at least 0");
         }
@@ -277,6 +329,9 @@ final class BenchCommand implements Callable<Integer> {
     private long lastLine;
 
     private void progress(boolean last) {
+        if (warming) {
+            return;
+        }
         long now = System.nanoTime();
         if (!terminal && !last && now - lastLine < TimeUnit.SECONDS.toNanos(2)) {
             return;
@@ -319,15 +374,17 @@ final class BenchCommand implements Callable<Integer> {
         if (atLeastOnce || reconnects.get() > 0) {
             out.printf(Locale.ROOT, "failover  %,d reconnects, %,d SENDs re-sent%n", reconnects.get(), resentSends.get());
         }
-        out.printf(Locale.ROOT, "delivery  %s: %,d lost, %,d duplicated%n", lost == 0 ? "OK" : "FAILED", lost, duplicated.get());
+        out.printf(Locale.ROOT, "delivery  %s: %,d lost, %,d duplicated%s%n", lost == 0 && warmupLost == 0 ? "OK" : "FAILED", lost,
+                duplicated.get(), warmupLost > 0 ? String.format(Locale.ROOT, " (and %,d lost in the warm-up)", warmupLost) : "");
         if (json != null) {
             String config = "{\"producers\":" + producers + ",\"consumers\":" + consumers + ",\"size\":" + size
                     + ",\"messages\":" + (duration == null ? messages : s) + ",\"durationSeconds\":" + (duration == null ? "null" : duration.toSeconds())
+                    + ",\"warmupSeconds\":" + Json.number(warmup.toMillis() / 1000.0)
                     + ",\"receipts\":" + receipts + ",\"atLeastOnce\":" + atLeastOnce + ",\"window\":" + window + ",\"ack\":" + Json.string(ack)
                     + ",\"client\":" + Json.string(client) + ",\"destination\":" + Json.string(dest) + ",\"url\":"
                     + (connection.url == null ? "null" : Json.string(connection.url)) + "}";
             String text = "{\"sent\":" + s + ",\"received\":" + r + ",\"lost\":" + lost + ",\"duplicated\":" + duplicated.get()
-                    + ",\"reconnects\":" + reconnects.get() + ",\"resentSends\":" + resentSends.get()
+                    + ",\"reconnects\":" + reconnects.get() + ",\"resentSends\":" + resentSends.get() + ",\"warmupLost\":" + warmupLost
                     + ",\"send\":{\"msgPerSec\":" + Json.number(sendRate) + ",\"mbPerSec\":" + Json.number(sendRate * size / 1e6) + "}"
                     + ",\"receive\":{\"msgPerSec\":" + Json.number(receiveRate) + ",\"mbPerSec\":" + Json.number(receiveRate * size / 1e6) + "}"
                     + ",\"latencyMicros\":{\"p50\":" + all.getValueAtPercentile(50) + ",\"p90\":" + all.getValueAtPercentile(90)
@@ -335,7 +392,7 @@ final class BenchCommand implements Callable<Integer> {
                     + ",\"max\":" + all.getMaxValue() + "},\"config\":" + config + "}\n";
             Files.writeString(json, text, StandardCharsets.UTF_8);
         }
-        return lost == 0 ? 0 : 1;
+        return lost == 0 && warmupLost == 0 ? 0 : 1;
     }
 
     private interface Runner {

@@ -82,7 +82,7 @@ class CliTest {
                 .as("no failover line for a single broker without at-least-once").doesNotContain("failover  ");
         String text = Files.readString(json);
         assertThat(text).startsWith("{\"sent\":3000,\"received\":3000,\"lost\":0,\"duplicated\":0,\"reconnects\":0,\"resentSends\":0,"
-                        + "\"send\":{\"msgPerSec\":")
+                        + "\"warmupLost\":0,\"send\":{\"msgPerSec\":")
                 .contains("\"latencyMicros\":{\"p50\":").contains("\"p999\":").contains("\"config\":{\"producers\":2");
     }
 
@@ -92,6 +92,29 @@ class CliTest {
                 "--ack", "client-individual");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("async client").contains("receipts (window 10)").contains("0 lost");
+    }
+
+    @Test
+    void benchWarmsUpOnAQueueOfItsOwnAndCountsOnlyTheMeasuredRun(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Result r = run("", "bench", "--url", broker.uri(), "--warmup", "1s", "--messages", "1500", "--destination", "/queue/warm-test",
+                "--json", json.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).containsPattern("warm-up   [0-9,]+ messages in 1.0 s, not counted\n").contains("delivery  OK: 0 lost");
+        assertThat(r.out().indexOf("warm-up")).as("the warm-up comes first").isLessThan(r.out().indexOf("sent      "));
+        String text = Files.readString(json);
+        assertThat(text).startsWith("{\"sent\":1500,\"received\":1500,\"lost\":0,").contains("\"warmupSeconds\":1")
+                .contains("\"warmupLost\":0");
+        // The warm-up's own queue is drained: the measured queue holds nothing of it, and nothing is left behind.
+        try (StompClient c = StompClient.create(StompClientConfig.builder(broker.uri()).build())) {
+            c.connect();
+            c.subscribe("/queue/warm-test-warmup", Map.of("ack", "auto"));
+            assertThat(c.receiveFrame(Duration.ofMillis(500))).isNull();
+        }
+        Result none = run("", "bench", "--url", broker.uri(), "--warmup", "0", "--messages", "200");
+        assertThat(none.exit()).isZero();
+        assertThat(none.out()).doesNotContain("warm-up");
+        assertThat(run("", "bench", "--warmup", "-1s").exit()).isEqualTo(2);
     }
 
     @Test
@@ -128,7 +151,8 @@ class CliTest {
         Result help = run("", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("bench", "send", "tail", "decode", "broker", "Exit codes");
-        assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--url", "--[no-]at-least-once", "--header");
+        assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--url", "--[no-]at-least-once", "--header",
+                "--warmup");
         assertThat(run("", "-V").out()).startsWith("stompbox ");
         assertThat(run("", "bench", "--ack", "client").exit()).isEqualTo(2);
     }
