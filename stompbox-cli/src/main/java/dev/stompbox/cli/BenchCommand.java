@@ -36,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code stompbox bench}: producers and consumers through a broker (the embedded one unless
@@ -64,6 +65,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
             description = "Send for this long instead (10s, 500ms, 2m).")
     Duration duration;
+
+    @Option(names = "--rate", paramLabel = "R", description = {"Send R messages per second over all producers, each at its due time;",
+            "latency counts from the due time, so a stall is not hidden (coordinated omission). Default: as fast as possible."})
+    double rate;
 
     @Option(names = "--warmup", paramLabel = "D", converter = DurationConverter.class,
             description = "Run this long first, on a queue of its own, and count none of it: the JIT warms up (default: 3s; 0 for none).")
@@ -169,7 +174,8 @@ final class BenchCommand implements Callable<Integer> {
         String uri = broker != null ? broker.uri() : connection.url;
         try {
             out.println("bench: " + producers + " producer(s), " + consumers + " consumer(s), " + size + "-byte bodies, "
-                    + (duration != null ? "for " + duration.toSeconds() + " s" : messages + " messages") + ", " + client
+                    + (duration != null ? "for " + duration.toSeconds() + " s" : messages + " messages")
+                    + (rate > 0 ? String.format(Locale.ROOT, " at %,.0f msg/s", rate) : "") + ", " + client
                     + " client, ack " + ack + (receipts ? ", receipts (window " + window + ")" : "")
                     + (atLeastOnce ? ", at-least-once (window " + window + ")" : "") + "; " + dest + " on "
                     + (broker != null ? "embedded Artemis " + uri : uri));
@@ -223,6 +229,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("--rate must be a positive number of messages per second");
+        }
         if (warmup.isNegative()) {
             throw new IllegalArgumentException("--warmup must not be negative");
         }
@@ -254,9 +263,41 @@ final class BenchCommand implements Callable<Integer> {
         return b;
     }
 
-    private Map<String, String> headers(int producer, long i) {
+    /**
+     * Waits for message {@code i} of {@code producer}'s due time at {@code --rate} and returns it (the
+     * time its latency counts from); without a rate, returns now.
+     */
+    private long due(int producer, long i, long start) {
+        if (rate <= 0) {
+            return System.nanoTime();
+        }
+        long due = start + (long) ((i * producers + producer) * (1e9 / rate));
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+        return due;
+    }
+
+    /**
+     * What the summary says when the figures describe a saturated system rather than the clients:
+     * null when the run kept its rate and the consumers kept up.
+     */
+    static String saturation(double target, double sendRate, double receiveRate) {
+        if (target > 0 && sendRate < 0.95 * target) {
+            return String.format(Locale.ROOT, "the producers could not keep %,.0f msg/s (they reached %,.0f): the system is saturated, "
+                    + "and the latency includes the wait for it", target, sendRate);
+        }
+        if (receiveRate < 0.9 * sendRate) {
+            return String.format(Locale.ROOT, "the producers outran the consumers (%,.0f msg/s sent, %,.0f received): the latency is mostly "
+                    + "time queued in the broker; --rate measures it at a rate the system sustains", sendRate, receiveRate);
+        }
+        return null;
+    }
+
+    private Map<String, String> headers(int producer, long i, long sentNanos) {
         Map<String, String> hs = new HashMap<>(extraHeaders);
-        hs.put(SENT_NS, Long.toString(System.nanoTime()));
+        hs.put(SENT_NS, Long.toString(sentNanos));
         hs.put(SEQ, Long.toString(((long) producer << 40) | i));
         if (receipts && !atLeastOnce) {
             hs.put("receipt", "b-" + producer + "-" + i); // with at-least-once the client names the receipts
@@ -371,6 +412,10 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "latency   p50 %,d us  p90 %,d us  p99 %,d us  p99.9 %,d us  max %,d us%n",
                 all.getValueAtPercentile(50), all.getValueAtPercentile(90), all.getValueAtPercentile(99),
                 all.getValueAtPercentile(99.9), all.getMaxValue());
+        String saturated = saturation(rate, sendRate, receiveRate);
+        if (saturated != null) {
+            out.println("note      " + saturated);
+        }
         if (atLeastOnce || reconnects.get() > 0) {
             out.printf(Locale.ROOT, "failover  %,d reconnects, %,d SENDs re-sent%n", reconnects.get(), resentSends.get());
         }
@@ -379,12 +424,12 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             String config = "{\"producers\":" + producers + ",\"consumers\":" + consumers + ",\"size\":" + size
                     + ",\"messages\":" + (duration == null ? messages : s) + ",\"durationSeconds\":" + (duration == null ? "null" : duration.toSeconds())
-                    + ",\"warmupSeconds\":" + Json.number(warmup.toMillis() / 1000.0)
+                    + ",\"warmupSeconds\":" + Json.number(warmup.toMillis() / 1000.0) + ",\"rate\":" + Json.number(rate)
                     + ",\"receipts\":" + receipts + ",\"atLeastOnce\":" + atLeastOnce + ",\"window\":" + window + ",\"ack\":" + Json.string(ack)
                     + ",\"client\":" + Json.string(client) + ",\"destination\":" + Json.string(dest) + ",\"url\":"
                     + (connection.url == null ? "null" : Json.string(connection.url)) + "}";
             String text = "{\"sent\":" + s + ",\"received\":" + r + ",\"lost\":" + lost + ",\"duplicated\":" + duplicated.get()
-                    + ",\"reconnects\":" + reconnects.get() + ",\"resentSends\":" + resentSends.get() + ",\"warmupLost\":" + warmupLost
+                    + ",\"reconnects\":" + reconnects.get() + ",\"resentSends\":" + resentSends.get() + ",\"warmupLost\":" + warmupLost + ",\"saturated\":" + (saturated != null)
                     + ",\"send\":{\"msgPerSec\":" + Json.number(sendRate) + ",\"mbPerSec\":" + Json.number(sendRate * size / 1e6) + "}"
                     + ",\"receive\":{\"msgPerSec\":" + Json.number(receiveRate) + ",\"mbPerSec\":" + Json.number(receiveRate * size / 1e6) + "}"
                     + ",\"latencyMicros\":{\"p50\":" + all.getValueAtPercentile(50) + ",\"p90\":" + all.getValueAtPercentile(90)
@@ -464,7 +509,7 @@ final class BenchCommand implements Callable<Integer> {
                         try {
                             ArrayDeque<Receipt> inFlight = new ArrayDeque<>();
                             for (long i = 0; more(i, producer, deadline); i++) {
-                                Map<String, String> hs = headers(producer, i);
+                                Map<String, String> hs = headers(producer, i, due(producer, i, firstSendNanos));
                                 if (windowed()) {
                                     if (inFlight.size() >= window) {
                                         inFlight.poll().await();
@@ -547,7 +592,7 @@ final class BenchCommand implements Callable<Integer> {
                         Semaphore permits = new Semaphore(windowed() ? window : 1000);
                         for (long i = 0; more(i, producer, deadline); i++) {
                             permits.acquireUninterruptibly();
-                            client.send(dest, body, headers(producer, i)).whenComplete((v, t) -> permits.release());
+                            client.send(dest, body, headers(producer, i, due(producer, i, firstSendNanos))).whenComplete((v, t) -> permits.release());
                             sent.incrementAndGet();
                             lastSendNanos = System.nanoTime();
                         }

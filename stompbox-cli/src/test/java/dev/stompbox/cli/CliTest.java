@@ -15,6 +15,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -82,7 +84,7 @@ class CliTest {
                 .as("no failover line for a single broker without at-least-once").doesNotContain("failover  ");
         String text = Files.readString(json);
         assertThat(text).startsWith("{\"sent\":3000,\"received\":3000,\"lost\":0,\"duplicated\":0,\"reconnects\":0,\"resentSends\":0,"
-                        + "\"warmupLost\":0,\"send\":{\"msgPerSec\":")
+                        + "\"warmupLost\":0,\"saturated\":").containsPattern("\"saturated\":(true|false),\"send\":\\{\"msgPerSec\":")
                 .contains("\"latencyMicros\":{\"p50\":").contains("\"p999\":").contains("\"config\":{\"producers\":2");
     }
 
@@ -115,6 +117,25 @@ class CliTest {
         assertThat(none.exit()).isZero();
         assertThat(none.out()).doesNotContain("warm-up");
         assertThat(run("", "bench", "--warmup", "-1s").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void benchAtAFixedRateSendsOnScheduleAndSaysWhenARunIsSaturated(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Result r = run("", "bench", "--url", broker.uri(), "--rate", "500", "--duration", "2s", "--warmup", "0", "--json", json.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("at 500 msg/s").doesNotContain("note      ");
+        String text = Files.readString(json);
+        Matcher sent = Pattern.compile("\"sent\":(\\d+)").matcher(text);
+        assertThat(sent.find()).isTrue();
+        assertThat(Long.parseLong(sent.group(1))).as("2 s at 500 msg/s").isBetween(900L, 1001L);
+        assertThat(text).contains("\"rate\":500").contains("\"saturated\":false");
+        assertThat(run("", "bench", "--rate", "-5").exit()).isEqualTo(2);
+
+        assertThat(BenchCommand.saturation(0, 45_000, 11_000)).contains("outran the consumers").contains("45,000").contains("11,000");
+        assertThat(BenchCommand.saturation(10_000, 6_000, 6_000)).contains("could not keep 10,000 msg/s").contains("6,000");
+        assertThat(BenchCommand.saturation(0, 20_000, 19_500)).isNull();
+        assertThat(BenchCommand.saturation(5_000, 4_990, 4_900)).isNull();
     }
 
     @Test
@@ -152,7 +173,7 @@ class CliTest {
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("bench", "send", "tail", "decode", "broker", "Exit codes");
         assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--url", "--[no-]at-least-once", "--header",
-                "--warmup");
+                "--warmup", "--rate");
         assertThat(run("", "-V").out()).startsWith("stompbox ");
         assertThat(run("", "bench", "--ack", "client").exit()).isEqualTo(2);
     }
