@@ -128,6 +128,9 @@ final class BenchCommand implements Callable<Integer> {
     private volatile boolean producing = true;
     /** True during the warm-up: no progress lines, and its figures are dropped before the measured run. */
     private volatile boolean warming;
+    /** The bit that marks a warm-up message's sequence number, so that a late one never counts in the measured run. */
+    private static final long WARMUP_PHASE = 1L << 62;
+    private volatile long phase;
     private long warmupLost;
     private volatile long firstSendNanos;
     private volatile long lastSendNanos;
@@ -203,11 +206,13 @@ final class BenchCommand implements Callable<Integer> {
         Duration measured = duration;
         duration = warmup;
         warming = true;
+        phase = WARMUP_PHASE;
         try {
             runner(uri, dest).run();
         } finally {
             duration = measured;
             warming = false;
+            phase = 0;
         }
         long warmSent = sent.get();
         warmupLost = Math.max(0, warmSent - received.get());
@@ -298,7 +303,7 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, String> headers(int producer, long i, long sentNanos) {
         Map<String, String> hs = new HashMap<>(extraHeaders);
         hs.put(SENT_NS, Long.toString(sentNanos));
-        hs.put(SEQ, Long.toString(((long) producer << 40) | i));
+        hs.put(SEQ, Long.toString(phase | ((long) producer << 40) | i));
         if (receipts && !atLeastOnce) {
             hs.put("receipt", "b-" + producer + "-" + i); // with at-least-once the client names the receipts
         }
@@ -328,13 +333,17 @@ final class BenchCommand implements Callable<Integer> {
     /** Records one received message; false for a duplicate. */
     private void record(StompFrame f, Histogram h) {
         long now = System.nanoTime();
-        lastReceiveNanos = now;
         String seq = f.header(SEQ);
         String sentNs = f.header(SENT_NS);
         if (seq == null || sentNs == null) {
             return; // not one of ours
         }
-        if (!seen.add(Long.parseLong(seq))) {
+        long n = Long.parseLong(seq);
+        if ((n & WARMUP_PHASE) != phase) {
+            return; // a warm-up message read after the warm-up ended: counted in neither
+        }
+        lastReceiveNanos = now;
+        if (!seen.add(n)) {
             duplicated.incrementAndGet();
             return;
         }
