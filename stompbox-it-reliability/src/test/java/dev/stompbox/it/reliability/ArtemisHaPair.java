@@ -133,7 +133,7 @@ final class ArtemisHaPair {
         /** Waits until this run of the node has printed a state line containing {@code state} (and, if asked, serves STOMP). */
         void await(String state, boolean serving) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_SECONDS);
-            while (!(lastState().contains(state) && (!serving || BrokerJvm.accepts(stompPort)))) {
+            while (!(lastState().contains(state) && (!serving || TestBroker.accepts(stompPort, 200)))) {
                 if (!jvm.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("Artemis " + role + " did not reach '" + state + "' within "
                             + READY_SECONDS + " s (last: " + lastState() + "); see " + log);

@@ -1,5 +1,7 @@
 package dev.stompbox.it.reliability;
 
+import dev.stompbox.fixtures.TestBroker;
+
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +37,7 @@ final class ArtemisProcess implements ChaosBroker {
         Path log = dir.resolveSibling("broker-" + port + ".log");
         jvm.start(ArtemisProcess.class, log, String.valueOf(port), dir.toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!BrokerJvm.accepts(port)) {
+        while (!TestBroker.accepts(port, 200)) {
             if (!jvm.isAlive() || System.nanoTime() > deadline) {
                 kill();
                 throw new IllegalStateException("Artemis process on " + port + " did not start; see " + log);

@@ -1,7 +1,5 @@
 package dev.stompbox.it.reliability;
 
-import dev.stompbox.fixtures.TestBroker;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -57,10 +55,6 @@ final class BrokerJvm {
         } finally {
             process = null;
         }
-    }
-
-    static boolean accepts(int port) {
-        return TestBroker.accepts(port, 200);
     }
 
     /** Sleeps a little between checks; an interrupt ends the wait with an exception naming {@code what}. */

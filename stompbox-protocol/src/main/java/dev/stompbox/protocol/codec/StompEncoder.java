@@ -73,16 +73,6 @@ public final class StompEncoder {
     }
 
     /**
-     * The exact length of the frame's head: its command, its headers (and the {@code content-length}
-     * the encoder adds), and the blank line. The body and one NUL follow it on the wire.
-     *
-     * @throws StompProtocolException if the frame cannot be written in this version
-     */
-    public int headLength(StompFrame frame) {
-        return measureHead(frame);
-    }
-
-    /**
      * An upper bound of {@link #headLength}, found without looking at a single character: what a
      * buffer for {@link #encodeHead} needs. At most three bytes per header character (a UTF-8
      * sequence, or a two-byte escape), plus the line ends and {@code content-length}.
@@ -123,9 +113,10 @@ public final class StompEncoder {
             throw new IndexOutOfBoundsException("offset " + offset + " outside an array of " + dst.length);
         }
         if (dst.length - offset >= maxHeadLength(frame)) {
-            return writeHeadChecked(frame, dst, offset);
+            checkFrame(frame); // and writeHead checks the header text as it writes: one pass
+            return writeHead(frame, dst, offset);
         }
-        int head = measureHead(frame);
+        int head = headLength(frame);
         if (dst.length - offset < head) {
             throw new BufferOverflowException();
         }
@@ -190,8 +181,13 @@ public final class StompEncoder {
         return frame.bodyLength() > 0 && frame.includesContentLength() && frame.header(StompHeaders.CONTENT_LENGTH) == null;
     }
 
-    /** Validates the frame for this version and returns the length of command, headers and blank line. */
-    private int measureHead(StompFrame frame) {
+    /**
+     * The exact length of the frame's head: its command, its headers (and the {@code content-length}
+     * the encoder adds), and the blank line. The body and one NUL follow it on the wire.
+     *
+     * @throws StompProtocolException if the frame cannot be written in this version
+     */
+    public int headLength(StompFrame frame) {
         checkFrame(frame);
         StompCommand command = frame.command();
         int bodyLength = frame.bodyLength();
@@ -233,17 +229,7 @@ public final class StompEncoder {
         }
     }
 
-    /**
-     * Checks and writes the head in one pass, into room of at least {@link #maxHeadLength}: what a
-     * client sizing its buffer by the bound gets, instead of a measuring pass and a writing pass. On
-     * refusal the bytes after {@code pos} are unspecified.
-     */
-    private int writeHeadChecked(StompFrame frame, byte[] out, int pos) {
-        checkFrame(frame);
-        return writeHead(frame, out, pos);
-    }
-
-    /** Writes the head; refuses a header the version cannot carry, as {@link #measureHead} does. */
+    /** Writes the head; refuses a header the version cannot carry, as {@link #headLength} does. */
     private int writeHead(StompFrame frame, byte[] out, int pos) {
         StompCommand command = frame.command();
         String name = command.name();

@@ -927,8 +927,8 @@ public final class ConnectionEngine {
             settings.metrics().heartBeatMissed();
             long period = session.serverHeartBeat();
             lose(new StompConnectionException("server silent for " + (ms - session.lastReceived()) + " ms (heart-beat every "
-                    + period + " ms, tolerated " + StompSession.toleratedSilence(period, settings.graceFactor()) + " ms: "
-                    + settings.graceFactor() + " × the period + " + StompSession.errorMargin(period) + " ms)"), now);
+                    + period + " ms, tolerated " + StompSession.toleratedSilence(period, session.graceFactor()) + " ms: "
+                    + session.graceFactor() + " × the period + " + StompSession.errorMargin(period) + " ms)"), now);
             return;
         }
         if (outbound.isEmpty() && pendingWriteBytes == 0 && session.beatDue(ms)) {
