@@ -89,6 +89,16 @@ public final class FaultProxy implements AutoCloseable {
         return accepted.get();
     }
 
+    /**
+     * Connections through the proxy that are still open in at least one direction. A connection
+     * one end closed stays here until the proxy has seen both directions end, which takes a moment.
+     */
+    public int openConnections() {
+        synchronized (pairs) {
+            return pairs.size();
+        }
+    }
+
     /** Resets every connection through the proxy, both sides; new ones are relayed again. Returns how many. */
     public int cut() {
         List<Pair> now;

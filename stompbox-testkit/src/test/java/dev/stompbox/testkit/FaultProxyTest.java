@@ -17,6 +17,7 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The fault proxy in front of an echo server: each fault, per direction, as a client sees it. */
 class FaultProxyTest {
@@ -115,7 +116,10 @@ class FaultProxyTest {
             assertThat(roundTrip(s, "up")).isEqualTo("up");
             proxy.halfClose(FaultProxy.Direction.TO_CLIENT);
             assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(proxy.openConnections()).isEqualTo(1);
         }
+        // The relays notice the close on their own threads; until then cut() would count that link too.
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openConnections() == 0);
         try (Socket s = connect()) {
             assertThat(roundTrip(s, "up")).isEqualTo("up");
             assertThat(proxy.cut()).isEqualTo(1);
