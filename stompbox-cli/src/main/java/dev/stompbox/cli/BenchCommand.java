@@ -100,6 +100,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON.")
     Path json;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write a self-contained HTML page: the summary, throughput over time and latency by percentile, as charts.")
+    Path report;
+
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
 
@@ -124,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
     };
     private Map<String, String> extraHeaders = Map.of();
     private final Set<Long> seen = ConcurrentHashMap.newKeySet();
+    private final BenchTimeline timeline = new BenchTimeline();
     private final List<Histogram> histograms = new ArrayList<>();
     private volatile boolean producing = true;
     /** True during the warm-up: no progress lines, and its figures are dropped before the measured run. */
@@ -176,17 +181,18 @@ final class BenchCommand implements Callable<Integer> {
         EmbeddedBroker broker = connection.url == null ? new EmbeddedBroker(0, 0) : null;
         String uri = broker != null ? broker.uri() : connection.url;
         try {
-            out.println("bench: " + producers + " producer(s), " + consumers + " consumer(s), " + size + "-byte bodies, "
+            String description = "bench: " + producers + " producer(s), " + consumers + " consumer(s), " + size + "-byte bodies, "
                     + (duration != null ? "for " + duration.toSeconds() + " s" : messages + " messages")
                     + (rate > 0 ? String.format(Locale.ROOT, " at %,.0f msg/s", rate) : "") + ", " + client
                     + " client, ack " + ack + (receipts ? ", receipts (window " + window + ")" : "")
                     + (atLeastOnce ? ", at-least-once (window " + window + ")" : "") + "; " + dest + " on "
-                    + (broker != null ? "embedded Artemis " + uri : uri));
+                    + (broker != null ? "embedded Artemis " + uri : uri);
+            out.println(description);
             if (!warmup.isZero()) {
                 warmUp(uri, dest + "-warmup");
             }
             runner(uri, dest).run();
-            return summary(dest);
+            return summary(description, dest);
         } finally {
             if (broker != null) {
                 broker.close();
@@ -378,11 +384,18 @@ final class BenchCommand implements Callable<Integer> {
 
     private long lastLine;
 
+    /** The run's clock starts: the first SEND is about to go. */
+    private void started() {
+        firstSendNanos = System.nanoTime();
+        timeline.start(firstSendNanos);
+    }
+
     private void progress(boolean last) {
         if (warming) {
             return;
         }
         long now = System.nanoTime();
+        timeline.sample(now, sent.get(), received.get());
         if (!terminal && !last && now - lastLine < TimeUnit.SECONDS.toNanos(2)) {
             return;
         }
@@ -404,7 +417,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private int summary(String dest) throws Exception {
+    private int summary(String description, String dest) throws Exception {
         Histogram all = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
         synchronized (histograms) {
             histograms.forEach(all::add);
@@ -416,20 +429,28 @@ final class BenchCommand implements Callable<Integer> {
         double receiveSecs = Math.max(1e-9, (lastReceiveNanos - firstSendNanos) / 1e9);
         double sendRate = s / sendSecs;
         double receiveRate = r / receiveSecs;
-        out.printf(Locale.ROOT, "%nsent      %,d messages  %,.0f msg/s  %.2f MB/s%n", s, sendRate, sendRate * size / 1e6);
-        out.printf(Locale.ROOT, "received  %,d messages  %,.0f msg/s  %.2f MB/s%n", r, receiveRate, receiveRate * size / 1e6);
-        out.printf(Locale.ROOT, "latency   p50 %,d us  p90 %,d us  p99 %,d us  p99.9 %,d us  max %,d us%n",
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "sent      %,d messages  %,.0f msg/s  %.2f MB/s", s, sendRate, sendRate * size / 1e6));
+        lines.add(String.format(Locale.ROOT, "received  %,d messages  %,.0f msg/s  %.2f MB/s", r, receiveRate, receiveRate * size / 1e6));
+        lines.add(String.format(Locale.ROOT, "latency   p50 %,d us  p90 %,d us  p99 %,d us  p99.9 %,d us  max %,d us",
                 all.getValueAtPercentile(50), all.getValueAtPercentile(90), all.getValueAtPercentile(99),
-                all.getValueAtPercentile(99.9), all.getMaxValue());
+                all.getValueAtPercentile(99.9), all.getMaxValue()));
         String saturated = saturation(rate, sendRate, receiveRate);
         if (saturated != null) {
-            out.println("note      " + saturated);
+            lines.add("note      " + saturated);
         }
         if (atLeastOnce || reconnects.get() > 0) {
-            out.printf(Locale.ROOT, "failover  %,d reconnects, %,d SENDs re-sent%n", reconnects.get(), resentSends.get());
+            lines.add(String.format(Locale.ROOT, "failover  %,d reconnects, %,d SENDs re-sent", reconnects.get(), resentSends.get()));
         }
-        out.printf(Locale.ROOT, "delivery  %s: %,d lost, %,d duplicated%s%n", lost == 0 && warmupLost == 0 ? "OK" : "FAILED", lost,
-                duplicated.get(), warmupLost > 0 ? String.format(Locale.ROOT, " (and %,d lost in the warm-up)", warmupLost) : "");
+        lines.add(String.format(Locale.ROOT, "delivery  %s: %,d lost, %,d duplicated%s", lost == 0 && warmupLost == 0 ? "OK" : "FAILED", lost,
+                duplicated.get(), warmupLost > 0 ? String.format(Locale.ROOT, " (and %,d lost in the warm-up)", warmupLost) : ""));
+        out.println();
+        lines.forEach(out::println);
+        if (report != null) {
+            timeline.finish(Math.max(lastReceiveNanos, lastSendNanos), s, r);
+            Files.writeString(report, BenchReport.html(description, lines, timeline, all), StandardCharsets.UTF_8);
+            out.println("report    " + report.toAbsolutePath().toUri());
+        }
         if (json != null) {
             String config = "{\"producers\":" + producers + ",\"consumers\":" + consumers + ",\"size\":" + size
                     + ",\"messages\":" + (duration == null ? messages : s) + ",\"durationSeconds\":" + (duration == null ? "null" : duration.toSeconds())
@@ -505,7 +526,7 @@ final class BenchCommand implements Callable<Integer> {
                     throw new IllegalStateException("consumers did not subscribe within 30 s");
                 }
                 rethrow(failures);
-                firstSendNanos = System.nanoTime();
+                started();
                 long deadline = duration == null ? Long.MAX_VALUE : firstSendNanos + duration.toNanos();
                 List<Thread> senders = new ArrayList<>();
                 byte[] body = body();
@@ -587,7 +608,7 @@ final class BenchCommand implements Callable<Integer> {
                         return null;
                     }, SubscriptionOptions.builder().onEventLoop(true).concurrency(64).build()).get(30, TimeUnit.SECONDS);
                 }
-                firstSendNanos = System.nanoTime();
+                started();
                 long deadline = duration == null ? Long.MAX_VALUE : firstSendNanos + duration.toNanos();
                 byte[] body = body();
                 List<CompletableFuture<Void>> producersDone = new ArrayList<>();

@@ -172,7 +172,7 @@ class CliTest {
         Result help = run("", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("bench", "send", "tail", "decode", "broker", "Exit codes");
-        assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--url", "--[no-]at-least-once", "--header",
+        assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--report", "--url", "--[no-]at-least-once", "--header",
                 "--warmup", "--rate");
         assertThat(run("", "-V").out()).startsWith("stompbox ");
         assertThat(run("", "bench", "--ack", "client").exit()).isEqualTo(2);
