@@ -53,8 +53,9 @@ final class BenchReport {
                 .append(".axis{stroke:#57606a;stroke-width:1}.grid{stroke:#e6e9ec;stroke-width:1}\n")
                 .append("text{font:12px system-ui,sans-serif;fill:#1b1f24}.caption{font-size:13px;font-weight:600}\n")
                 .append("polyline{fill:none;stroke-width:2.2;stroke-linejoin:round}\n")
-                .append(".sent{stroke:#0969da}.received{stroke:#cf6a07}.latency{stroke:#8250df}\n")
-                .append("circle.latency{fill:#8250df;stroke:none}rect.sent{fill:#0969da}rect.received{fill:#cf6a07}\n")
+                // Sent as a wide pale band under a thin received line: when the consumers keep up the two coincide, and both must show.
+                .append("polyline.sent{stroke:#8cbcf2;stroke-width:7}.received{stroke:#cf6a07}.latency{stroke:#8250df}\n")
+                .append("circle.latency{fill:#8250df;stroke:none}rect.sent{fill:#8cbcf2}rect.received{fill:#cf6a07}\n")
                 .append("table{border-collapse:collapse;font-size:12px;margin-top:6px}td,th{padding:2px 10px;text-align:right;border-bottom:1px solid #eef0f2}\n")
                 .append("details{margin-top:6px}\n")
                 .append("</style>\n</head>\n<body>\n")

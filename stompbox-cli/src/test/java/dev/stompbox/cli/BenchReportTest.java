@@ -57,7 +57,7 @@ class BenchReportTest {
         BufferedImage shot = ImageIO.read(HeadlessChromium.screenshot(page, dir, 960, 1150).toFile());
         assertThat(shot).isNotNull();
         assertThat(pixelsNear(shot, 0xFFFFFF)).as("not blank").isLessThan(shot.getWidth() * shot.getHeight() * 97L / 100);
-        assertThat(pixelsNear(shot, 0x0969da)).as("the sent line is drawn").isGreaterThan(300);
+        assertThat(pixelsNear(shot, 0x8cbcf2)).as("the sent line is drawn").isGreaterThan(300);
         assertThat(pixelsNear(shot, 0xcf6a07)).as("the received line is drawn").isGreaterThan(300);
         assertThat(pixelsNear(shot, 0x8250df)).as("the latency line is drawn").isGreaterThan(300);
     }
@@ -99,6 +99,14 @@ class BenchReportTest {
         t.finish(s + 1_050_000_000L, 1_050, 525); // the last delivery came at 1.05 s
         assertThat(t.samples()).hasSize(12).last().isEqualTo(new BenchTimeline.Sample(1_050_000_000L, 1_050, 525));
         assertThat(t.rates(100)).last().satisfies(rate -> assertThat(rate.sent()).isCloseTo(1000, within(1e-6)));
+
+        BenchTimeline spike = new BenchTimeline();
+        spike.start(0);
+        spike.sample(100_000_000L, 100, 100);
+        spike.sample(200_000_000L, 200, 200);
+        spike.finish(200_500_000L, 201, 248); // 0.5 ms after the last sample: merged into the interval before it
+        assertThat(spike.samples()).extracting(BenchTimeline.Sample::nanos).containsExactly(0L, 100_000_000L, 200_500_000L);
+        assertThat(spike.rates(100)).last().satisfies(rate -> assertThat(rate.received()).isLessThan(2_000));
     }
 
     @Test
