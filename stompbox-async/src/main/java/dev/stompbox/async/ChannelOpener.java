@@ -1,5 +1,6 @@
 package dev.stompbox.async;
 
+import dev.stompbox.async.internal.OwnedReads;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import io.netty.bootstrap.Bootstrap;
@@ -7,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -51,7 +53,11 @@ final class ChannelOpener {
 
         void openFailed(int conn, Throwable cause);
 
-        void read(int conn, ByteBuf content);
+        /**
+         * Bytes read; {@code owned} when the buffer's array is the client's to keep (see
+         * {@link OwnedReads}): it is released after this returns, but its array is never reused.
+         */
+        void read(int conn, ByteBuf content, boolean owned);
 
         void ended(int conn, Throwable cause);
     }
@@ -71,6 +77,11 @@ final class ChannelOpener {
         return broker.webSocket() ? new BinaryWebSocketFrame(buf) : buf;
     }
 
+    /** No TLS and no WebSocket: what the client reads is what the socket read. */
+    private static boolean plain(BrokerAddress broker) {
+        return !broker.secure() && !broker.webSocket();
+    }
+
     /** Starts opening; returns the channel, whose close ends the attempt. */
     Channel open(int conn, BrokerAddress broker, Duration timeout) {
         boolean[] ready = new boolean[1];
@@ -79,6 +90,7 @@ final class ChannelOpener {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOCATOR, HEAP)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, plain(broker) ? OwnedReads.INSTANCE : new AdaptiveRecvByteBufAllocator())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) throws Exception {
@@ -175,9 +187,9 @@ final class ChannelOpener {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 try {
                     if (msg instanceof ByteBuf) {
-                        events.read(conn, (ByteBuf) msg);
+                        events.read(conn, (ByteBuf) msg, OwnedReads.owns((ByteBuf) msg));
                     } else if (msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame) {
-                        events.read(conn, ((WebSocketFrame) msg).content());
+                        events.read(conn, ((WebSocketFrame) msg).content(), false);
                     }
                 } finally {
                     ReferenceCountUtil.release(msg);

@@ -464,9 +464,10 @@ final class LoopRunner {
         }
 
         @Override
-        public void read(int c, ByteBuf content) {
+        public void read(int c, ByteBuf content, boolean owned) {
             if (content.hasArray()) {
-                engine.received(c, content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes(), System.nanoTime());
+                engine.received(c, content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes(), owned,
+                        System.nanoTime());
             } else {
                 // A direct buffer: one copy into a reused array; the parser keeps only what it needs.
                 int n = content.readableBytes();
@@ -474,7 +475,7 @@ final class LoopRunner {
                     scratch = new byte[Math.max(n, 64 * 1024)];
                 }
                 content.getBytes(content.readerIndex(), scratch, 0, n);
-                engine.received(c, scratch, 0, n, System.nanoTime());
+                engine.received(c, scratch, 0, n, false, System.nanoTime());
             }
             pump();
         }

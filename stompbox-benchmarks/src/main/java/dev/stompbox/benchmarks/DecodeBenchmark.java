@@ -4,6 +4,7 @@ import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.codec.StompParser;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.stomp.StompSubframeAggregator;
 import io.netty.handler.codec.stomp.StompSubframeDecoder;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
@@ -40,6 +41,7 @@ public class DecodeBenchmark {
     private byte[] wire;
     private StompParser parser;
     private EmbeddedChannel netty;
+    private EmbeddedChannel nettyAggregated;
     private StompDecoder spring;
     private FrameParser vertx;
     private Frame vertxFrame;
@@ -49,6 +51,7 @@ public class DecodeBenchmark {
         wire = Workloads.wire(workload);
         parser = new StompParser();
         netty = new EmbeddedChannel(new StompSubframeDecoder(64 * 1024, 2 * 1024 * 1024));
+        nettyAggregated = new EmbeddedChannel(new StompSubframeDecoder(64 * 1024, 2 * 1024 * 1024), new StompSubframeAggregator(2 * 1024 * 1024));
         spring = new StompDecoder();
         vertx = new FrameParser().handler(f -> vertxFrame = f);
     }
@@ -74,6 +77,16 @@ public class DecodeBenchmark {
         bh.consume(f);
     }
 
+    /**
+     * Fed with {@link StompParser#addOwned}: the array is handed over, as the asynchronous client
+     * hands over each buffer it reads into, so a whole large body is a view rather than a copy.
+     */
+    @Benchmark
+    public StompFrame stompboxOwned() {
+        parser.addOwned(wire, 0, wire.length);
+        return parser.get();
+    }
+
     /** Fed as TCP would: 1 460-byte segments. */
     @Benchmark
     public void stompboxChunks1460(Blackhole bh) {
@@ -97,6 +110,17 @@ public class DecodeBenchmark {
         netty.writeInbound(Unpooled.wrappedBuffer(wire));
         Object o;
         while ((o = netty.readInbound()) != null) {
+            bh.consume(o);
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    /** Netty with its aggregator: one {@code StompFrame} with the whole body, as a client hands it to a user. */
+    @Benchmark
+    public void nettyAggregated(Blackhole bh) {
+        nettyAggregated.writeInbound(Unpooled.wrappedBuffer(wire));
+        Object o;
+        while ((o = nettyAggregated.readInbound()) != null) {
             bh.consume(o);
             ReferenceCountUtil.release(o);
         }

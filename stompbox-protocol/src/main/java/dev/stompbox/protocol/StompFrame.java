@@ -53,8 +53,8 @@ public final class StompFrame {
         FrameAccess.install(new FrameAccess() {
             @Override
             public StompFrame adopt(StompCommand command, String[] namesAndValues, int count, byte[] raw,
-                                    int[] bounds, byte[] body, int wireLength) {
-                return new StompFrame(command, namesAndValues, count, raw, bounds, body, 0, body.length, null, true,
+                                    int[] bounds, byte[] body, int offset, int length, int wireLength) {
+                return new StompFrame(command, namesAndValues, count, raw, bounds, body, offset, length, null, true,
                         wireLength);
             }
         });

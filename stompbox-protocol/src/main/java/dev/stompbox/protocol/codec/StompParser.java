@@ -46,6 +46,10 @@ import java.util.Objects;
  * fragmentation; bodies with a {@code content-length} above 16 KiB are copied from the input
  * straight into the frame's own array.
  *
+ * <p><b>Copies.</b> {@link #add} copies each body once, into an array of the frame's own, so the
+ * caller may reuse its buffer. {@link #addOwned} takes the array over instead, and a large body
+ * that lies whole in it is handed over as a view, not copied at all.
+ *
  * <p><b>Errors.</b> Malformed input raises {@link StompFrameException} with the reason and the byte
  * offset in the stream. Frames completed before it can still be taken. The parser then refuses input
  * until {@link #reset()} (drop everything) or {@link #resync()} (skip past the next NUL and go on).
@@ -72,6 +76,11 @@ public final class StompParser {
     private static final int FAILED = 7;
 
     private static final int DIRECT_FILL_THRESHOLD = 16 * 1024;
+    /**
+     * The least body {@link #addOwned} hands over as a view of the array it was fed: below it a copy
+     * costs less than the view's bookkeeping, and small frames would pin large arrays.
+     */
+    static final int MIN_VIEW = 1024;
 
     // Byte classes for the single pass over a header line: everything but these is plain text.
     private static final byte LF = 1;
@@ -133,6 +142,10 @@ public final class StompParser {
     private int contentLength = -1;
     private byte[] body;
     private int filled;
+
+    // The array addOwned() is parsing, and its length: bodies that lie whole in it may be views.
+    private byte[] owned;
+    private int ownedLength;
 
     private boolean paused;
     private long scanned; // bytes examined by the scanning loops, to prove the work is linear
@@ -229,6 +242,39 @@ public final class StompParser {
                 parse(data, offset, offset + length);
                 return;
             }
+        }
+    }
+
+    /**
+     * Feeds {@code length} bytes of {@code data} from {@code offset} and takes the array over: the
+     * caller never writes to it again (a buffer freshly read into and then dropped, for instance).
+     * A body of at least 1 KiB that lies whole in those bytes, and is at least a quarter of the
+     * array's length, becomes a read-only view of the array instead of a copy: no allocation, no copy, whatever its
+     * size. Smaller bodies, and bodies that arrive in pieces, are copied as {@link #add(byte[], int, int)}
+     * copies them.
+     *
+     * <p><b>Lifetime.</b> A frame with a viewed body keeps the array reachable for as long as the
+     * frame is; the quarter rule bounds that to four times the body's size. The frame stays valid
+     * after this method returns and after the caller drops the array; it breaks only if the caller
+     * breaks the promise and writes to the array, which then shows through the frame's body.
+     *
+     * <pre>{@code
+     * byte[] chunk = new byte[64 * 1024];
+     * int n = in.read(chunk);
+     * parser.addOwned(chunk, 0, n);   // and never touch chunk again: read the next into a new array
+     * }</pre>
+     *
+     * @throws StompFrameException   as {@link #add(byte[], int, int)}
+     * @throws IllegalStateException as {@link #add(byte[], int, int)}
+     */
+    public void addOwned(byte[] data, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        owned = data;
+        ownedLength = data.length; // the whole array: that is what a view keeps reachable
+        try {
+            add(data, offset, length);
+        } finally {
+            owned = null;
         }
     }
 
@@ -856,10 +902,10 @@ public final class StompParser {
             scan = stop - seg;
             return false;
         }
-        byte[] b = nul == seg ? NO_BODY : Arrays.copyOfRange(a, seg, nul);
-        frameBytes += nul + 1 - seg;
+        int from = seg;
+        frameBytes += nul + 1 - from;
         advance(nul + 1);
-        emit(b);
+        body(a, from, nul - from);
         return true;
     }
 
@@ -869,10 +915,10 @@ public final class StompParser {
             if (a[seg + contentLength] != 0) {
                 throw error("Expected NUL after content-length " + contentLength + " body", contentLength);
             }
-            byte[] b = contentLength == 0 ? NO_BODY : Arrays.copyOfRange(a, seg, seg + contentLength);
+            int from = seg;
             advance(seg + contentLength + 1);
             frameBytes += contentLength + 1;
-            emit(b);
+            body(a, from, contentLength);
             return true;
         }
         if (contentLength >= DIRECT_FILL_THRESHOLD) {
@@ -908,13 +954,24 @@ public final class StompParser {
         frameBytes += contentLength + 1;
         byte[] b = body;
         body = null;
-        emit(b);
+        emit(b, 0, b.length);
         return true;
     }
 
-    private void emit(byte[] b) {
+    /** Emits the frame with the body {@code a[from, from + length)}: a view of an owned array, or a copy. */
+    private void body(byte[] a, int from, int length) {
+        if (length == 0) {
+            emit(NO_BODY, 0, 0);
+        } else if (a == owned && length >= MIN_VIEW && 4L * length >= ownedLength) {
+            emit(a, from, length);
+        } else {
+            emit(Arrays.copyOfRange(a, from, from + length), 0, length);
+        }
+    }
+
+    private void emit(byte[] b, int from, int length) {
         StompCommand c = command;
-        frames.add(FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b, frameBytes));
+        frames.add(FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b, from, length, frameBytes));
         clearFrame();
         state = FRAME_START;
         scan = 0;

@@ -29,8 +29,9 @@ public abstract class FrameAccess {
      * A frame over arrays adopted as they are: {@code count} headers with names at {@code 2i} and
      * values at {@code 2i + 1} of {@code namesAndValues}; a null value is decoded on demand as
      * ISO-8859-1 (the parser leaves only pure ASCII values null) from
-     * {@code raw[bounds[2i], bounds[2i + 1])}. {@code wireLength} is the frame's size as parsed.
+     * {@code raw[bounds[2i], bounds[2i + 1])}. The body is {@code body[offset, offset + length)}.
+     * {@code wireLength} is the frame's size as parsed.
      */
     public abstract StompFrame adopt(StompCommand command, String[] namesAndValues, int count, byte[] raw,
-                                     int[] bounds, byte[] body, int wireLength);
+                                     int[] bounds, byte[] body, int offset, int length, int wireLength);
 }

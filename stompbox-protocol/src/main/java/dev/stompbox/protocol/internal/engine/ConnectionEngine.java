@@ -510,8 +510,16 @@ public final class ConnectionEngine {
 
     // -- reading -----------------------------------------------------------------------------------
 
-    /** Bytes read from transport {@code c}. */
+    /** Bytes read from transport {@code c}; the caller may reuse {@code data} once this returns. */
     public void received(int c, byte[] data, int offset, int length, long now) {
+        received(c, data, offset, length, false, now);
+    }
+
+    /**
+     * Bytes read from transport {@code c}; with {@code owned} the array is handed over for good
+     * ({@link StompParser#addOwned}), so that a large body that came whole is not copied.
+     */
+    public void received(int c, byte[] data, int offset, int length, boolean owned, long now) {
         clock(now);
         if (c != conn || parser == null) {
             return;
@@ -520,7 +528,11 @@ public final class ConnectionEngine {
             session.received(millis(now));
         }
         try {
-            parser.add(data, offset, length);
+            if (owned) {
+                parser.addOwned(data, offset, length);
+            } else {
+                parser.add(data, offset, length);
+            }
             StompFrame frame;
             while (c == conn && parser != null && (frame = parser.get()) != null) {
                 settings.metrics().frameReceived(frame.command(), frame.wireLength());
