@@ -27,7 +27,7 @@ import org.springframework.messaging.simp.stomp.StompDecoder;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
-/** Decoding the same wire bytes, one frame per operation: Stompbox, its peers, and two floors. */
+/** Decoding the same wire bytes (64 frames in turn), one frame per operation: Stompbox, its peers, and two floors. */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -35,10 +35,14 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class DecodeBenchmark {
+    private static final int FRAMES = 64;
+
     @Param({Workloads.SMALL_SEND, Workloads.BROKER_MESSAGE, Workloads.ESCAPED, Workloads.ONE_KIB, Workloads.SIXTY_FOUR_KIB, Workloads.ONE_MIB})
     public String workload;
 
-    private byte[] wire;
+    /** Frames as a connection sees them in turn (see {@link Workloads#wires}); every contender decodes the same sequence. */
+    private byte[][] wires;
+    private int next;
     private StompParser parser;
     private EmbeddedChannel netty;
     private EmbeddedChannel nettyAggregated;
@@ -48,7 +52,7 @@ public class DecodeBenchmark {
 
     @Setup
     public void setUp() {
-        wire = Workloads.wire(workload);
+        wires = Workloads.wires(workload, FRAMES);
         parser = new StompParser();
         netty = new EmbeddedChannel(new StompSubframeDecoder(64 * 1024, 2 * 1024 * 1024));
         nettyAggregated = new EmbeddedChannel(new StompSubframeDecoder(64 * 1024, 2 * 1024 * 1024), new StompSubframeAggregator(2 * 1024 * 1024));
@@ -56,8 +60,13 @@ public class DecodeBenchmark {
         vertx = new FrameParser().handler(f -> vertxFrame = f);
     }
 
+    private byte[] wire() {
+        return wires[next++ & (FRAMES - 1)];
+    }
+
     @Benchmark
     public StompFrame stompbox() {
+        byte[] wire = wire();
         parser.add(wire);
         return parser.get();
     }
@@ -69,6 +78,7 @@ public class DecodeBenchmark {
      */
     @Benchmark
     public void stompboxReadingHeaders(Blackhole bh) {
+        byte[] wire = wire();
         parser.add(wire);
         StompFrame f = parser.get();
         for (int i = 0, n = f.headerCount(); i < n; i++) {
@@ -83,6 +93,7 @@ public class DecodeBenchmark {
      */
     @Benchmark
     public StompFrame stompboxOwned() {
+        byte[] wire = wire();
         parser.addOwned(wire, 0, wire.length);
         return parser.get();
     }
@@ -90,6 +101,7 @@ public class DecodeBenchmark {
     /** Fed as TCP would: 1 460-byte segments. */
     @Benchmark
     public void stompboxChunks1460(Blackhole bh) {
+        byte[] wire = wire();
         for (int at = 0; at < wire.length; at += 1460) {
             parser.add(wire, at, Math.min(1460, wire.length - at));
         }
@@ -99,6 +111,7 @@ public class DecodeBenchmark {
     /** One byte at a time: the worst fragmentation. */
     @Benchmark
     public void stompboxChunks1(Blackhole bh) {
+        byte[] wire = wire();
         for (int at = 0; at < wire.length; at++) {
             parser.add(wire, at, 1);
         }
@@ -107,6 +120,7 @@ public class DecodeBenchmark {
 
     @Benchmark
     public void netty(Blackhole bh) {
+        byte[] wire = wire();
         netty.writeInbound(Unpooled.wrappedBuffer(wire));
         Object o;
         while ((o = netty.readInbound()) != null) {
@@ -118,6 +132,7 @@ public class DecodeBenchmark {
     /** Netty with its aggregator: one {@code StompFrame} with the whole body, as a client hands it to a user. */
     @Benchmark
     public void nettyAggregated(Blackhole bh) {
+        byte[] wire = wire();
         nettyAggregated.writeInbound(Unpooled.wrappedBuffer(wire));
         Object o;
         while ((o = nettyAggregated.readInbound()) != null) {
@@ -128,11 +143,13 @@ public class DecodeBenchmark {
 
     @Benchmark
     public Object spring() {
+        byte[] wire = wire();
         return spring.decode(ByteBuffer.wrap(wire));
     }
 
     @Benchmark
     public Frame vertx() {
+        byte[] wire = wire();
         vertx.handle(Buffer.buffer(wire));
         return vertxFrame;
     }
@@ -140,7 +157,7 @@ public class DecodeBenchmark {
     /** Floor: the least any parser of these bytes must do, find the NUL. */
     @Benchmark
     public int floorScanForNul() {
-        byte[] w = wire;
+        byte[] w = wire();
         for (int i = 0; i < w.length; i++) {
             if (w[i] == 0) {
                 return i;
@@ -155,6 +172,7 @@ public class DecodeBenchmark {
      */
     @Benchmark
     public byte[] floorCopyIntoNewArray() {
+        byte[] wire = wire();
         return java.util.Arrays.copyOf(wire, wire.length);
     }
 

@@ -74,6 +74,29 @@ public final class Workloads {
         return b;
     }
 
+    /**
+     * {@code n} frames of the workload as a connection sees them one after another: the headers
+     * that differ from message to message in real traffic (receipt and correlation id of a SEND;
+     * message-id, ack and timestamp of a MESSAGE) differ, the rest is the same. A decoder that
+     * remembers values across frames gets no help from identical frames this way.
+     */
+    public static byte[][] wires(String workload, int n) {
+        byte[][] out = new byte[n][];
+        StompEncoder encoder = StompEncoder.of(StompVersion.V1_2);
+        for (int k = 0; k < n; k++) {
+            StompFrame f = frame(workload);
+            String id = "ID:broker-1234-1700000000000-1:1:1:1:" + (4200 + k);
+            f = switch (workload) {
+                case SMALL_SEND -> f.withHeader("receipt", "r-" + (1234 + k)).withHeader("correlation-id", "c-" + (98765 + k));
+                case BROKER_MESSAGE -> f.withHeader("message-id", id).withHeader("ack", id)
+                        .withHeader("timestamp", Long.toString(1700000000123L + k));
+                default -> f;
+            };
+            out[k] = encoder.encode(f);
+        }
+        return out;
+    }
+
     /** The wire bytes (STOMP 1.2, content-length on every body). */
     public static byte[] wire(String workload) {
         return StompEncoder.of(StompVersion.V1_2).encode(frame(workload));

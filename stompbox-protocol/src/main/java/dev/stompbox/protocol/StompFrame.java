@@ -1,6 +1,8 @@
 package dev.stompbox.protocol;
 
 import dev.stompbox.protocol.internal.FrameAccess;
+import dev.stompbox.protocol.internal.KnownStrings;
+import dev.stompbox.protocol.internal.Latin1;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -154,7 +156,11 @@ public final class StompFrame {
         String v = namesAndValues[2 * i + 1];
         if (v == null) {
             int from = bounds[2 * i];
-            v = new String(raw, from, bounds[2 * i + 1] - from, StandardCharsets.ISO_8859_1);
+            int length = bounds[2 * i + 1] - from;
+            v = KnownStrings.HEADER_VALUES.lookup(raw, from, length);
+            if (v == null) {
+                v = Latin1.string(raw, from, length);
+            }
             namesAndValues[2 * i + 1] = v;
         }
         return v;

@@ -8,7 +8,8 @@ import dev.stompbox.protocol.StompFrameException;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.internal.FrameAccess;
-import dev.stompbox.protocol.internal.KnownHeaderNames;
+import dev.stompbox.protocol.internal.KnownStrings;
+import dev.stompbox.protocol.internal.Latin1;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -142,6 +143,14 @@ public final class StompParser {
     private int contentLength = -1;
     private byte[] body;
     private int filled;
+
+    // Array sizes for the next frame's headers, from the last frame's (bounded, so one odd frame costs little).
+    private static final int MIN_HEADERS_HINT = 8;
+    private static final int MAX_HEADERS_HINT = 64;
+    private static final int MIN_RAW_HINT = 128;
+    private static final int MAX_RAW_HINT = 4096;
+    private int headersHint = MIN_HEADERS_HINT;
+    private int rawHint = MIN_RAW_HINT;
 
     // The array addOwned() is parsing, and its length: bodies that lie whole in it may be views.
     private byte[] owned;
@@ -608,14 +617,19 @@ public final class StompParser {
                     colon = i + (Long.numberOfTrailingZeros(c) >>> 3) - seg;
                 }
             }
-            if ((zeros(w ^ BACKSLASH_BYTES) & inLine) != 0) {
-                flags |= BACKSLASH;
-            }
-            if ((zeros(w ^ CR_BYTES) & inLine) != 0) {
-                flags |= CR;
-            }
-            if ((w & HIGH_BITS & inLine) != 0) {
-                flags |= HIGH;
+            long bs = zeros(w ^ BACKSLASH_BYTES);
+            long cr = zeros(w ^ CR_BYTES);
+            long high = w & HIGH_BITS;
+            if (((bs | cr | high) & inLine) != 0) { // one test for the common word, which has none of them
+                if ((bs & inLine) != 0) {
+                    flags |= BACKSLASH;
+                }
+                if ((cr & inLine) != 0) {
+                    flags |= CR;
+                }
+                if ((high & inLine) != 0) {
+                    flags |= HIGH;
+                }
             }
             i += k;
             if (lf != 0) {
@@ -703,13 +717,13 @@ public final class StompParser {
         }
         boolean unescape = (flags & BACKSLASH) != 0 && version.escapes(command);
         boolean high = (flags & HIGH) != 0;
-        String name = KnownHeaderNames.lookup(a, from, colon - from);
+        String name = KnownStrings.HEADER_NAMES.lookup(a, from, colon - from);
         if (name == null) {
             name = text(a, from, colon, unescape, high);
         }
         int i = headerCount;
         if (2 * i == namesAndValues.length) {
-            namesAndValues = Arrays.copyOf(namesAndValues, Math.max(16, 4 * i));
+            namesAndValues = Arrays.copyOf(namesAndValues, Math.max(2 * headersHint, 4 * i));
         }
         namesAndValues[2 * i] = name;
         int valueFrom = colon + 1;
@@ -735,7 +749,7 @@ public final class StompParser {
     private void keepRaw(int index, byte[] a, int from, int to, boolean unescape) {
         int n = to - from;
         if (raw == null) {
-            raw = new byte[Math.max(128, n)];
+            raw = new byte[Math.max(rawHint, n)];
         } else if (rawEnd + n > raw.length) {
             raw = Arrays.copyOf(raw, Math.max(rawEnd + n, 2 * raw.length));
         }
@@ -777,18 +791,23 @@ public final class StompParser {
 
     /**
      * Writes a[from, to) to dst at {@code at} with its escapes resolved and returns the end in dst
-     * (never more than {@code to - from} bytes). Runs of plain bytes go over in one copy each.
+     * (never more than {@code to - from} bytes). Bytes before {@code firstBackslash} go over in one
+     * copy; after it, one loop copies and resolves as it goes: escaped values are short and dense
+     * with escapes (an Artemis message-id has one every few bytes), where a copy call per run of
+     * plain bytes costs more than the bytes.
      */
     private int unescape(byte[] a, int from, int to, int firstBackslash, byte[] dst, int at) {
         int out = at;
-        int plain = from; // start of the run of plain bytes not yet copied
+        if (firstBackslash > from) {
+            System.arraycopy(a, from, dst, out, firstBackslash - from);
+            out += firstBackslash - from;
+        }
         for (int i = firstBackslash; i < to; i++) {
-            if (a[i] != '\\') {
+            byte b = a[i];
+            if (b != '\\') {
+                dst[out++] = b;
                 continue;
             }
-            System.arraycopy(a, plain, dst, out, i - plain);
-            out += i - plain;
-            plain = i + 2;
             if (i + 1 == to) {
                 throw error("Invalid escape: trailing '\\' in header", i - seg);
             }
@@ -814,16 +833,12 @@ public final class StompParser {
                             + version.text(), i - 1 - seg);
             }
         }
-        if (plain < to) {
-            System.arraycopy(a, plain, dst, out, to - plain);
-            out += to - plain;
-        }
         return out;
     }
 
     private String decode(byte[] a, int from, int length, boolean high) {
         if (!high) {
-            return new String(a, from, length, StandardCharsets.ISO_8859_1); // ASCII: a plain copy
+            return Latin1.string(a, from, length); // ASCII: a plain copy
         }
         String s = new String(a, from, length, StandardCharsets.UTF_8);
         if (s.indexOf('\uFFFD') < 0) {
@@ -970,6 +985,9 @@ public final class StompParser {
     }
 
     private void emit(byte[] b, int from, int length) {
+        // The next frame on a connection is most likely shaped like this one: size its arrays so, and they never grow.
+        headersHint = Math.min(MAX_HEADERS_HINT, Math.max(MIN_HEADERS_HINT, headerCount));
+        rawHint = Math.min(MAX_RAW_HINT, Math.max(MIN_RAW_HINT, rawEnd));
         StompCommand c = command;
         frames.add(FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b, from, length, frameBytes));
         clearFrame();

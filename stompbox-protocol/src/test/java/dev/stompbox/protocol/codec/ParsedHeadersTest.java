@@ -4,6 +4,7 @@ import dev.stompbox.protocol.Header;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompVersion;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -40,6 +41,31 @@ class ParsedHeadersTest {
             b.header("h" + i, value);
         }
         return b.header("h0", "second h0 loses").body("body").build();
+    }
+
+    @Test
+    @DisplayName("reading one frame's values leaves the next frames as they were sent, content-length included")
+    void readingOneFrameDoesNotChangeTheNext() {
+        StompParser parser = new StompParser();
+        parser.add(Wire.bytes("MESSAGE\ndestination:/queue/a\ncontent-length:2\nmessage-id:1\nx:caf\u00c3\u00a9\n\nhi\0"));
+        StompFrame first = parser.get();
+        String destination = first.header("destination");
+        String contentLength = first.header("content-length");
+        first.header("message-id");
+        first.header("x");
+        parser.add(Wire.bytes("MESSAGE\ndestination:/queue/a\ncontent-length:2\nmessage-id:2\nx:caf\u00c3\u00a9\n\nho\0"
+                + "MESSAGE\nmessage-id:3\ndestination:/queue/a\ncontent-length:3\n\nhey\0"));
+        StompFrame second = parser.get();
+        assertThat(second.header("destination")).isEqualTo(destination);
+        assertThat(second.header("content-length")).isEqualTo(contentLength);
+        assertThat(second.bodyAsString()).as("content-length still read as a byte count").isEqualTo("ho");
+        assertThat(second.header("message-id")).isEqualTo("2");
+        assertThat(second.header("x")).isEqualTo("caf\u00e9");
+        StompFrame third = parser.get();
+        assertThat(third.header("message-id")).as("another header at that index").isEqualTo("3");
+        assertThat(third.header("destination")).isEqualTo("/queue/a");
+        assertThat(third.header("content-length")).isEqualTo("3");
+        assertThat(third.bodyAsString()).isEqualTo("hey");
     }
 
     @Test
