@@ -233,7 +233,24 @@ public final class AsyncStompClient implements AutoCloseable {
         if (config.atLeastOnce() && !hs.containsKey(StompHeaders.TRANSACTION)) {
             return publish(rid -> Commands.send(destination, body, hs, rid), receipt);
         }
-        return sendCommand(receipt, (s, rid) -> s.send(destination, body, hs, rid));
+        return sendCommand(receipt, encodedBound(body.length, headerChars(destination, hs)), (s, rid) -> s.send(destination, body, hs, rid));
+    }
+
+    /**
+     * At least the encoded size of a SEND with {@code headerChars} characters of headers: each at its
+     * worst (three UTF-8 bytes, doubled by an escape), with room for the command, content-length and
+     * a receipt.
+     */
+    static long encodedBound(int bodyLength, long headerChars) {
+        return bodyLength + 6 * headerChars + 256;
+    }
+
+    private static long headerChars(String destination, Map<String, String> headers) {
+        long chars = destination.length() + 16;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            chars += h.getKey().length() + h.getValue().length() + 2;
+        }
+        return chars;
     }
 
     /** Sends a SEND frame built by the caller (a body adopted without copying, for instance). */
@@ -246,11 +263,15 @@ public final class AsyncStompClient implements AutoCloseable {
             }
             return publish(rid -> receipt != null ? frame : frame.withAddedHeader(StompHeaders.RECEIPT, rid), receipt);
         }
-        return sendCommand(receipt, (s, rid) -> s.send(frame));
+        long chars = 0;
+        for (int i = 0; i < frame.headerCount(); i++) {
+            chars += frame.headerName(i).length() + frame.headerValue(i).length() + 2;
+        }
+        return sendCommand(receipt, encodedBound(frame.bodyLength(), chars), (s, rid) -> s.send(frame));
     }
 
-    private CompletableFuture<Void> sendCommand(String receipt, ConnectionEngine.Command command) {
-        return runner.call(e -> {
+    private CompletableFuture<Void> sendCommand(String receipt, long bound, ConnectionEngine.Command command) {
+        return runner.callSend(bound, e -> {
             e.requireWriteRoom();
             return e.execute(command, receipt, true, false, System.nanoTime());
         });
@@ -261,7 +282,8 @@ public final class AsyncStompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String receipt = hs.remove(StompHeaders.RECEIPT);
         hs.put(StompHeaders.TRANSACTION, transaction);
-        return runner.call(e -> e.execute((s, rid) -> {
+        // Never refused for room, but counted in transit: a plain SEND after it must not be either.
+        return runner.callSend(encodedBound(body.length, headerChars(destination, hs)), e -> e.execute((s, rid) -> {
             e.requireEpoch(transaction, txEpoch);
             return s.send(destination, body, hs, rid);
         }, receipt, true, false, System.nanoTime()));

@@ -1,5 +1,6 @@
 package dev.stompbox.async;
 
+import dev.stompbox.async.internal.SerialLane;
 import dev.stompbox.protocol.commands.SubscriptionToken;
 import dev.stompbox.protocol.connection.SubscriptionHandle;
 
@@ -20,6 +21,7 @@ public final class AsyncSubscription extends SubscriptionHandle {
     private final SubscriptionOptions options;
     private volatile int inFlight; // written on the event loop
     int waiting; // messages read for it and not yet handed to its handler; event loop only
+    SerialLane lane; // one at a time on a pool: where its handlers queue (made on the event loop)
 
     AsyncSubscription(SubscriptionToken token, String destination, Map<String, String> headers, MessageHandler handler,
                       SubscriptionOptions options) {
@@ -32,7 +34,10 @@ public final class AsyncSubscription extends SubscriptionHandle {
         return options;
     }
 
-    /** Handlers of this subscription running now. */
+    /**
+     * Messages handed to this subscription's handler and not finished: running, or (one at a time
+     * on a pool) queued to run next, at most 32.
+     */
     public int inFlight() {
         return inFlight;
     }

@@ -1,5 +1,6 @@
 package dev.stompbox.async;
 
+import dev.stompbox.async.internal.SerialLane;
 import dev.stompbox.protocol.Header;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompConnectionException;
@@ -21,7 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Hands the asynchronous client's messages to handlers: in order per subscription, at most each
@@ -31,6 +34,8 @@ import java.util.function.Predicate;
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
+    /** Messages a one-at-a-time subscription on a pool may have queued in its lane. */
+    static final int LANE_DEPTH = 32;
     /**
      * Headers of a failed message that belong to the broker or the protocol, not to the application.
      * {@code persistent} and {@code priority} are kept: a durable poison message must stay durable.
@@ -54,6 +59,9 @@ final class Dispatcher {
     private long drainSteps; // waiting messages drain() has looked at, to prove its work is linear
     private boolean stopped; // a graceful disconnect began: nothing new is handed out
     private volatile long bufferedBytes;
+    private final AtomicInteger running = new AtomicInteger();
+    // Moved on by stop(): a message a lane holds from before it is dropped unstarted, as the waiting ones are.
+    private volatile int generation;
 
     Dispatcher(AsyncStompClient client, LoopRunner runner, Executor executor) {
         this.client = client;
@@ -64,6 +72,11 @@ final class Dispatcher {
 
     int inFlight() {
         return inFlight;
+    }
+
+    /** Handlers started and not finished: what a lane holds but has not started yet is not among them. */
+    int running() {
+        return running.get();
     }
 
     long bufferedBytes() {
@@ -87,6 +100,7 @@ final class Dispatcher {
     /** A graceful disconnect began: messages not handed out yet are dropped, unacked, for the broker to redeliver. */
     void stop() {
         stopped = true;
+        generation++;
         forget(w -> true);
     }
 
@@ -114,7 +128,7 @@ final class Dispatcher {
             Waiting w = it.next();
             drainSteps++;
             AsyncSubscription s = w.subscription();
-            if ((blocked != null && blocked.contains(s)) || s.inFlight() >= s.options().concurrency()) {
+            if ((blocked != null && blocked.contains(s)) || s.inFlight() >= capacity(s)) {
                 if (blocked == null) {
                     blocked = Collections.newSetFromMap(new IdentityHashMap<>());
                 }
@@ -162,7 +176,14 @@ final class Dispatcher {
         metrics.messageDelivered();
         runner.handedOut(w.delivery()); // until settled, a reconnect reports it unacked
         StompFrame frame = w.delivery().frame();
-        Runnable run = () -> {
+        // Runs the handler; returns what it returned (null when done), its end already reported to the loop.
+        int handedIn = generation;
+        Supplier<CompletionStage<?>> handle = () -> {
+            if (generation != handedIn) {
+                runner.onLoop(() -> dropped(w)); // still in a lane when the dispatcher stopped: never started
+                return null;
+            }
+            running.incrementAndGet();
             metrics.handlerStarted();
             long started = System.nanoTime();
             CompletionStage<?> stage;
@@ -180,16 +201,51 @@ final class Dispatcher {
                     runner.onLoop(() -> finished(w, unwrap(t)));
                 });
             }
+            return stage;
         };
         Executor where = s.options().onEventLoop() ? runner.loop() : s.options().executor() != null ? s.options().executor() : executor;
         try {
-            where.execute(run);
+            if (laned(s)) {
+                if (s.lane == null) {
+                    s.lane = new SerialLane(where);
+                }
+                s.lane.execute(handle);
+            } else {
+                where.execute(handle::get);
+            }
         } catch (RuntimeException e) {
+            running.incrementAndGet(); // counted as a handler that failed at once
             runner.onLoop(() -> finished(w, e));
         }
     }
 
+    /**
+     * Whether a subscription's handlers go through a {@link SerialLane}: one at a time on a pool.
+     * Handing each message to the pool and waiting for the loop to hear it finished cost two thread
+     * wake-ups per message; a lane keeps the pool thread on the subscription while messages wait.
+     */
+    private static boolean laned(AsyncSubscription s) {
+        return s.options().concurrency() == 1 && !s.options().onEventLoop();
+    }
+
+    /**
+     * Messages a subscription may have handed out and unfinished: its concurrency, or for a laned
+     * one, {@link #LANE_DEPTH} queued in its lane (which still runs them one at a time, in order).
+     */
+    private static int capacity(AsyncSubscription s) {
+        return laned(s) ? LANE_DEPTH : s.options().concurrency();
+    }
+
+    /** A message a lane held when the dispatcher stopped: let go without a handler or an ack. */
+    private void dropped(Waiting w) {
+        AsyncSubscription s = w.subscription();
+        s.inFlight(s.inFlight() - 1);
+        inFlight--;
+        runner.handlerFinished(inFlight);
+    }
+
     private void finished(Waiting w, Throwable error) {
+        running.decrementAndGet();
         AsyncSubscription s = w.subscription();
         s.inFlight(s.inFlight() - 1);
         inFlight--;

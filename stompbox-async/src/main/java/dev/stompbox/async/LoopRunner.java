@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -64,6 +65,10 @@ final class LoopRunner {
     private volatile long parserRetained;
     private volatile long unknownSubscriptionMessages;
     private volatile int unfinishedHandlers;
+    private volatile long pendingWriteBytes;
+    // Plain SENDs called but not yet taken by the engine, counted at an upper bound of their encoded
+    // size: with the mirrored pending bytes, what lets whenReady() answer on the caller's thread.
+    private final AtomicLong sendsInTransit = new AtomicLong();
 
     LoopRunner(AsyncStompClientConfig config, EventLoop loop, ConnectionEngine engine) {
         this.config = config;
@@ -119,7 +124,19 @@ final class LoopRunner {
         subscriptions.remove(s.id());
     }
 
+    /**
+     * Completes once a SEND would be taken. Answered on the caller's thread, without a trip to the
+     * event loop, when the client is connected and has room even if every SEND still on its way to
+     * the loop is as large as its bound (a producer that waits on this before each send would
+     * otherwise wait for the loop once per message). The order of the reads makes the sum safe: the
+     * loop publishes the engine's pending bytes before it takes a SEND off the in-transit count.
+     */
     CompletableFuture<Void> whenReady() {
+        long inTransit = sendsInTransit.get();
+        if (!config.atLeastOnce() && state == ConnectionState.CONNECTED
+                && pendingWriteBytes + inTransit < config.maxPendingWriteBytes()) {
+            return CompletableFuture.completedFuture(null);
+        }
         CompletableFuture<Void> ready = new CompletableFuture<>();
         run(ready, () -> {
             if (engine.roomForSend()) {
@@ -251,6 +268,22 @@ final class LoopRunner {
         return result;
     }
 
+    /**
+     * {@link #call} for a plain SEND whose encoded size is at most {@code bound} bytes: counted in
+     * transit from now until the engine has taken (or refused) it.
+     */
+    <T> CompletableFuture<T> callSend(long bound, Function<ConnectionEngine, CompletableFuture<T>> work) {
+        sendsInTransit.addAndGet(bound);
+        return call(e -> {
+            try {
+                return work.apply(e);
+            } finally {
+                pendingWriteBytes = e.pendingWriteBytes(); // first: see whenReady()
+                sendsInTransit.addAndGet(-bound);
+            }
+        });
+    }
+
     void run(CompletableFuture<?> result, Runnable task) {
         try {
             loop.execute(task);
@@ -301,6 +334,7 @@ final class LoopRunner {
 
     /** What other threads may read of the engine's state, copied on the event loop. */
     private void mirror() {
+        pendingWriteBytes = engine.pendingWriteBytes();
         state = engine.state();
         parserRetained = engine.parserRetainedBytes();
         unknownSubscriptionMessages = engine.unknownSubscriptionMessages();
@@ -422,7 +456,7 @@ final class LoopRunner {
 
         @Override
         public void ended(Throwable cause) {
-            unfinishedHandlers = dispatcher.inFlight();
+            unfinishedHandlers = dispatcher.running();
             dispatcher.stop();
             subscriptions.clear();
             cancelTimer();

@@ -57,6 +57,25 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("messages queued behind a stuck one-at-a-time handler are dropped unstarted by a disconnect, even when it unsticks later")
+    void laneQueueDroppedOnDisconnect() throws Exception {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofMillis(500)));
+        AtomicInteger handled = new AtomicInteger();
+        CompletableFuture<Void> stuck = new CompletableFuture<>();
+        AsyncSubscription sub = get(client.subscribe("/queue/lane", Map.of("ack", "client-individual", "receipt", "s"),
+                (c, f) -> handled.incrementAndGet() == 1 ? stuck : null));
+        for (int i = 0; i < 20; i++) {
+            server.publish("/queue/lane", "m" + i);
+        }
+        await().atMost(TIMEOUT).until(() -> sub.inFlight() == 20); // one running, 19 queued in its lane
+        get(client.disconnect());
+        assertThat(client.unfinishedHandlers()).as("started and unfinished: the stuck one only").isEqualTo(1);
+        stuck.complete(null); // the lane moves on: the 19 behind it must not start now
+        Thread.sleep(300); // a pause to let a wrongly resumed lane show itself
+        assertThat(handled.get()).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("a Throwable on the event loop's read path (an OutOfMemoryError, say) ends the connection as a loss the user sees")
     void readerThrowableIsALoss() {
         AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).metrics(new FailingMetrics()));

@@ -2,6 +2,7 @@ package dev.stompbox.benchmarks;
 
 import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.async.AsyncStompClient;
+import dev.stompbox.async.MessageHandler;
 import dev.stompbox.async.SubscriptionOptions;
 import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,9 +56,20 @@ final class EndToEnd {
         }
     }
 
-    /** What one run measured; latency is NaN for the raw socket, which reads no headers. */
-    record Result(double msgPerSec, double p50Micros, double p99Micros, long lost) {
+    /**
+     * What one run measured; latency is NaN for the raw socket, which reads no headers.
+     * {@code cpuMicrosPerMessage} is this process's CPU time (every thread: the clients, the
+     * harness's producer threads and recorder) from the first send to the last delivery, per
+     * message delivered: with the broker in a JVM of its own, what a message costs the client side.
+     */
+    record Result(double msgPerSec, double p50Micros, double p99Micros, long lost, double cpuMicrosPerMessage) {
+        static Result failed(long lost) {
+            return new Result(Double.NaN, Double.NaN, Double.NaN, lost, Double.NaN);
+        }
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     /** Counts what consumers receive and the end-to-end latency. */
     static final class Recorder {
@@ -107,13 +120,14 @@ final class EndToEnd {
     }
 
     /**
-     * Every contender, by short name ({@code blocking}, {@code async}, {@code spring}, {@code vertx},
+     * Every contender, by short name ({@code blocking}, {@code async}, {@code async-tuned}, {@code spring}, {@code vertx},
      * {@code raw}), in report order; {@code vertx} is the caller's, who shuts it down.
      */
     static Map<String, Contender> contenders(VertxClient vertx) {
         Map<String, Contender> all = new java.util.LinkedHashMap<>();
         all.put("blocking", new StompboxBlocking());
-        all.put("async", new StompboxAsync());
+        all.put("async", new StompboxAsync(false));
+        all.put("async-tuned", new StompboxAsync(true));
         all.put("spring", new SpringTcp());
         all.put("vertx", vertx);
         all.put("raw", new RawSocket());
@@ -136,6 +150,7 @@ final class EndToEnd {
             }
             byte[] body = new byte[w.size()];
             java.util.Arrays.fill(body, (byte) 'x');
+            long cpuStart = OS.getProcessCpuTime();
             long start = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -174,12 +189,14 @@ final class EndToEnd {
             while (recorder.received.get() < w.messages() && System.nanoTime() - Math.max(recorder.lastNanos, start) < quiet) {
                 Thread.sleep(5);
             }
+            long cpu = OS.getProcessCpuTime() - cpuStart;
             long received = recorder.received.get();
             double seconds = Math.max(1e-9, (recorder.lastNanos - start) / 1e9);
             Histogram h = recorder.latency;
             boolean hasLatency = h.getTotalCount() > 0;
             return new Result(received / seconds, hasLatency ? h.getValueAtPercentile(50) : Double.NaN,
-                    hasLatency ? h.getValueAtPercentile(99) : Double.NaN, Math.max(0, w.messages() - received));
+                    hasLatency ? h.getValueAtPercentile(99) : Double.NaN, Math.max(0, w.messages() - received),
+                    received > 0 ? cpu / 1000.0 / received : Double.NaN);
         } finally {
             for (AutoCloseable c : open) {
                 try {
@@ -259,21 +276,39 @@ final class EndToEnd {
         }
     }
 
-    /** The asynchronous client, handlers on the event loop. */
+    /**
+     * The asynchronous client. With {@code tuned} false it is used as the README shows it, every
+     * setting at its default: handlers on the client's pool, one at a time, and a producer that
+     * waits on {@code whenReady()} before each send. Tuned, as {@link #TUNED} says: handlers on the
+     * event loop, 64 at a time, and at most 1000 sends in flight per producer.
+     */
     static final class StompboxAsync implements Contender {
+        static final String TUNED = "handlers on the event loop (onEventLoop(true)), concurrency(64), 1000 sends in flight per producer";
+        private final boolean tuned;
+
+        StompboxAsync(boolean tuned) {
+            this.tuned = tuned;
+        }
+
         @Override
         public String name() {
-            return "Stompbox async";
+            return tuned ? "Stompbox async, tuned" : "Stompbox async";
         }
 
         @Override
         public AutoCloseable consumer(String host, int port, String destination, Recorder recorder) throws Exception {
             AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("tcp://" + host + ":" + port).build());
             client.connect().get(30, TimeUnit.SECONDS);
-            client.subscribe(destination, Map.of("receipt", "sub"), (c, f) -> {
+            MessageHandler handler = (c, f) -> {
                 recorder.record(f.header(SENT_NS));
                 return null;
-            }, SubscriptionOptions.builder().onEventLoop(true).concurrency(64).build()).get(30, TimeUnit.SECONDS);
+            };
+            if (tuned) {
+                client.subscribe(destination, Map.of("receipt", "sub"), handler,
+                        SubscriptionOptions.builder().onEventLoop(true).concurrency(64).build()).get(30, TimeUnit.SECONDS);
+            } else {
+                client.subscribe(destination, Map.of("receipt", "sub"), handler).get(30, TimeUnit.SECONDS);
+            }
             return client::close;
         }
 
@@ -282,26 +317,38 @@ final class EndToEnd {
             AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder("tcp://" + host + ":" + port).build());
             client.connect().get(30, TimeUnit.SECONDS);
             AtomicLong ids = new AtomicLong();
-            Semaphore written = new Semaphore(1000); // bounds the sends queued on the event loop
+            Semaphore written = new Semaphore(1000); // tuned: bounds the sends queued on the event loop
+            CompletableFuture<?>[] last = {CompletableFuture.completedFuture(null)};
             return new Producer() {
                 @Override
-                public void send(String destination, byte[] body, Semaphore window) throws InterruptedException {
-                    Semaphore permits = window != null ? window : written;
-                    permits.acquire();
+                public void send(String destination, byte[] body, Semaphore window) throws Exception {
                     Map<String, String> hs = stamp();
                     if (window != null) {
+                        window.acquire();
                         hs = new java.util.HashMap<>(hs);
                         hs.put("receipt", "r" + ids.incrementAndGet());
+                    } else if (tuned) {
+                        written.acquire();
                     }
-                    client.send(destination, body, hs).whenComplete((v, t) -> permits.release());
+                    if (!tuned) {
+                        client.whenReady().get(30, TimeUnit.SECONDS); // the README's producer loop
+                    }
+                    Semaphore release = window != null ? window : tuned ? written : null;
+                    CompletableFuture<Void> f = client.send(destination, body, hs);
+                    if (release != null) {
+                        f.whenComplete((v, t) -> release.release());
+                    }
+                    last[0] = f;
                 }
 
                 @Override
                 public void finish(Semaphore window, int permits) throws Exception {
                     if (window != null) {
                         window.acquire(permits);
-                    } else {
+                    } else if (tuned) {
                         written.acquire(1000);
+                    } else {
+                        last[0].get(30, TimeUnit.SECONDS); // sends complete in order, when written
                     }
                 }
 

@@ -15,7 +15,8 @@ import java.util.Map;
  * java -XX:StartFlightRecording=filename=e2e.jfr -cp "$cp" dev.stompbox.benchmarks.EndToEndRun 1 20 150000 false 3 async,raw
  * }</pre>
  *
- * Contenders: {@code blocking}, {@code async}, {@code spring}, {@code vertx}, {@code raw} (default: all).
+ * Contenders: {@code blocking}, {@code async}, {@code async-tuned}, {@code spring}, {@code vertx}, {@code raw}
+ * (default: all). The broker runs in a JVM of its own ({@link BrokerProcess}), as in the full run.
  */
 public final class EndToEndRun {
     private EndToEndRun() {
@@ -34,7 +35,7 @@ public final class EndToEndRun {
                 Boolean.parseBoolean(args[3]), 100);
         int rounds = Integer.parseInt(args[4]);
         List<String> which = args.length > 5 ? Arrays.asList(args[5].split(",")) : new ArrayList<>(all.keySet());
-        try (dev.stompbox.cli.EmbeddedBroker broker = new dev.stompbox.cli.EmbeddedBroker(0, 0)) {
+        try (BrokerProcess broker = BrokerProcess.start()) {
             for (int round = 1; round <= rounds; round++) {
                 for (String name : which) {
                     EndToEnd.Contender c = all.get(name);
@@ -42,8 +43,8 @@ public final class EndToEndRun {
                         throw new IllegalArgumentException("unknown contender " + name + "; one of " + all.keySet());
                     }
                     EndToEnd.Result r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
-                    System.out.printf(Locale.ROOT, "round %d %-9s %,10.0f msg/s  p50 %,9.0f us  p99 %,9.0f us  lost %d%n",
-                            round, name, r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.lost());
+                    System.out.printf(Locale.ROOT, "round %d %-11s %,10.0f msg/s  p50 %,9.0f us  p99 %,9.0f us  cpu %5.1f us/msg  lost %d%n",
+                            round, name, r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.cpuMicrosPerMessage(), r.lost());
                 }
             }
         } finally {

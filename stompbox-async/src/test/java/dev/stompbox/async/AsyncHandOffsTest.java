@@ -1,0 +1,102 @@
+package dev.stompbox.async;
+
+import dev.stompbox.client.StompClient;
+import dev.stompbox.client.StompClientConfig;
+import dev.stompbox.fixtures.EmbeddedArtemis;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.stompbox.async.Futures.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the defaults cost in thread hand-offs, on a real broker: a one-at-a-time subscription on a
+ * pool keeps the pool thread while messages wait (it was two wake-ups per message), and a producer
+ * that waits on {@code whenReady()} before each send is answered on its own thread while there is room.
+ */
+class AsyncHandOffsTest {
+    @Test
+    @DisplayName("concurrency 1 on a pool: one handler at a time, in order, and far fewer pool hand-offs than messages")
+    void oneAtATimeHandlersShareHandOffs() throws Exception {
+        int n = 2_000;
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        AtomicInteger handOffs = new AtomicInteger();
+        Executor counting = task -> {
+            handOffs.incrementAndGet();
+            pool.execute(task);
+        };
+        try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000)) {
+            String q = "/queue/handoffs-" + System.nanoTime();
+            try (StompClient producer = StompClient.create(StompClientConfig.builder(broker.uri()).build())) {
+                producer.connect();
+                for (int i = 0; i < n; i++) {
+                    producer.send(q, ByteBuffer.allocate(4).putInt(i).array(), i == n - 1 ? Map.of("receipt", "last") : Map.of())
+                            .await(Duration.ofSeconds(30));
+                }
+            }
+            AsyncStompClient consumer = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build());
+            try {
+                get(consumer.connect());
+                AtomicInteger running = new AtomicInteger();
+                AtomicInteger most = new AtomicInteger();
+                AtomicInteger next = new AtomicInteger();
+                ConcurrentLinkedQueue<String> disorder = new ConcurrentLinkedQueue<>();
+                CountDownLatch all = new CountDownLatch(n);
+                get(consumer.subscribe(q, Map.of("ack", "client-individual"), (c, f) -> {
+                    most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    int seq = ByteBuffer.wrap(f.body()).getInt();
+                    if (seq != next.getAndIncrement()) {
+                        disorder.add("got " + seq);
+                    }
+                    running.decrementAndGet();
+                    all.countDown();
+                    // Every tenth handler finishes later, on another thread: the next must still wait for it.
+                    return seq % 10 == 0 ? CompletableFuture.runAsync(() -> sleep(1)) : null;
+                }, SubscriptionOptions.builder().executor(counting).build()));
+                assertThat(all.await(60, TimeUnit.SECONDS)).as("every message handled").isTrue();
+                assertThat(most.get()).as("handlers at once").isEqualTo(1);
+                assertThat(disorder).isEmpty();
+                assertThat(handOffs.get()).as("pool hand-offs for %d messages", n).isLessThan(n / 2);
+            } finally {
+                consumer.close();
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("whenReady() with room is already complete when it returns: no trip to the event loop per send")
+    void whenReadyAnswersOnTheCallersThread() throws Exception {
+        try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000);
+             AsyncStompClient client = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build())) {
+            get(client.connect());
+            assertThat(client.whenReady()).as("connected, nothing pending").isDone();
+            for (int i = 0; i < 1000; i++) {
+                assertThat(client.whenReady().get(10, TimeUnit.SECONDS)).isNull();
+                client.send("/queue/ready-" + System.nanoTime() % 4, "m" + i);
+            }
+            get(client.send("/queue/ready-last", "end", Map.of("receipt", "end")));
+            assertThat(client.whenReady()).isDone();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
