@@ -2,7 +2,6 @@ package dev.stompbox.protocol;
 
 import dev.stompbox.protocol.internal.FrameAccess;
 import dev.stompbox.protocol.internal.KnownStrings;
-import dev.stompbox.protocol.internal.Latin1;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -159,7 +158,7 @@ public final class StompFrame {
             int length = bounds[2 * i + 1] - from;
             v = KnownStrings.HEADER_VALUES.lookup(raw, from, length);
             if (v == null) {
-                v = Latin1.string(raw, from, length);
+                v = new String(raw, from, length, StandardCharsets.ISO_8859_1);
             }
             namesAndValues[2 * i + 1] = v;
         }

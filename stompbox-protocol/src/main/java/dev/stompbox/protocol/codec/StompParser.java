@@ -9,7 +9,6 @@ import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.internal.FrameAccess;
 import dev.stompbox.protocol.internal.KnownStrings;
-import dev.stompbox.protocol.internal.Latin1;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -152,7 +151,7 @@ public final class StompParser {
     private int headersHint = MIN_HEADERS_HINT;
     private int rawHint = MIN_RAW_HINT;
 
-    // The array addOwned() is parsing, and its length: bodies that lie whole in it may be views.
+    // The array addOwned() is parsing, and that array's length: bodies that lie whole in it may be views.
     private byte[] owned;
     private int ownedLength;
 
@@ -258,9 +257,9 @@ public final class StompParser {
      * Feeds {@code length} bytes of {@code data} from {@code offset} and takes the array over: the
      * caller never writes to it again (a buffer freshly read into and then dropped, for instance).
      * A body of at least 1 KiB that lies whole in those bytes, and is at least a quarter of the
-     * array's length, becomes a read-only view of the array instead of a copy: no allocation, no copy, whatever its
-     * size. Smaller bodies, and bodies that arrive in pieces, are copied as {@link #add(byte[], int, int)}
-     * copies them.
+     * array's length, becomes a read-only view of the array instead of a copy: no allocation and no
+     * copy, whatever its size. Smaller bodies, and bodies that arrive in pieces, are copied as
+     * {@link #add(byte[], int, int)} copies them.
      *
      * <p><b>Lifetime.</b> A frame with a viewed body keeps the array reachable for as long as the
      * frame is; the quarter rule bounds that to four times the body's size. The frame stays valid
@@ -838,7 +837,7 @@ public final class StompParser {
 
     private String decode(byte[] a, int from, int length, boolean high) {
         if (!high) {
-            return Latin1.string(a, from, length); // ASCII: a plain copy
+            return new String(a, from, length, StandardCharsets.ISO_8859_1); // ASCII: a plain copy
         }
         String s = new String(a, from, length, StandardCharsets.UTF_8);
         if (s.indexOf('\uFFFD') < 0) {
