@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmarks side by side and rewrites BENCHMARKS.md. About 18 minutes on 2 cores
-# ("quick" as first argument: about 6). Build first, tests skipped.
+# Runs the benchmarks side by side and rewrites BENCHMARKS.md. About 25 minutes on 2 cores
+# ("quick" as first argument: about 8). Build first, tests skipped.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$root"
