@@ -120,22 +120,19 @@ public class DecodeBenchmark {
 
     @Benchmark
     public void netty(Blackhole bh) {
-        byte[] wire = wire();
-        netty.writeInbound(Unpooled.wrappedBuffer(wire));
-        Object o;
-        while ((o = netty.readInbound()) != null) {
-            bh.consume(o);
-            ReferenceCountUtil.release(o);
-        }
+        decode(netty, wire(), bh);
     }
 
     /** Netty with its aggregator: one {@code StompFrame} with the whole body, as a client hands it to a user. */
     @Benchmark
     public void nettyAggregated(Blackhole bh) {
-        byte[] wire = wire();
-        nettyAggregated.writeInbound(Unpooled.wrappedBuffer(wire));
+        decode(nettyAggregated, wire(), bh);
+    }
+
+    private static void decode(EmbeddedChannel channel, byte[] wire, Blackhole bh) {
+        channel.writeInbound(Unpooled.wrappedBuffer(wire));
         Object o;
-        while ((o = nettyAggregated.readInbound()) != null) {
+        while ((o = channel.readInbound()) != null) {
             bh.consume(o);
             ReferenceCountUtil.release(o);
         }
