@@ -433,6 +433,11 @@ public final class AsyncStompClient implements AutoCloseable {
         }
     }
 
+    /** Loop tasks that took finished handlers so far; for tests that a burst costs one. */
+    long completionTasks() {
+        return dispatcher.completionTasks();
+    }
+
     /** How long writes may make no progress before the connection counts as lost; exposed for tests of the bound. */
     Duration writeTimeout() {
         return config.writeTimeout();

@@ -17,12 +17,16 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -60,6 +64,9 @@ final class Dispatcher {
     private boolean stopped; // a graceful disconnect began: nothing new is handed out
     private volatile long bufferedBytes;
     private final AtomicInteger running = new AtomicInteger();
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean completionsPosted = new AtomicBoolean();
+    private final AtomicLong completionTasks = new AtomicLong();
     // Moved on by stop(): a message a lane holds from before it is dropped unstarted, as the waiting ones are.
     private volatile int generation;
 
@@ -194,11 +201,11 @@ final class Dispatcher {
             }
             if (stage == null) {
                 metrics.handlerFinished(System.nanoTime() - started, true);
-                runner.onLoop(() -> finished(w, null));
+                completed(w, null);
             } else {
                 stage.whenComplete((v, t) -> {
                     metrics.handlerFinished(System.nanoTime() - started, t == null);
-                    runner.onLoop(() -> finished(w, unwrap(t)));
+                    completed(w, unwrap(t));
                 });
             }
             return stage;
@@ -234,6 +241,34 @@ final class Dispatcher {
      */
     private static int capacity(AsyncSubscription s) {
         return laned(s) ? LANE_DEPTH : s.options().concurrency();
+    }
+
+    /**
+     * A handler finished, on whatever thread: queued for the loop, which takes every finished one in
+     * one task. Handlers that finish in a burst (a lane's, or many at a high concurrency) then cost
+     * the loop one wake-up, not one each.
+     */
+    private void completed(Waiting w, Throwable error) {
+        completions.add(new Completion(w, error));
+        if (completionsPosted.compareAndSet(false, true)) {
+            runner.onLoop(this::takeCompletions);
+        }
+    }
+
+    long completionTasks() {
+        return completionTasks.get();
+    }
+
+    private void takeCompletions() {
+        completionTasks.incrementAndGet();
+        completionsPosted.set(false); // first: one finishing from now on posts a task of its own
+        Completion c;
+        while ((c = completions.poll()) != null) {
+            finished(c.waiting(), c.error());
+        }
+    }
+
+    private record Completion(Waiting waiting, Throwable error) {
     }
 
     /** A message a lane held when the dispatcher stopped: let go without a handler or an ack. */

@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.stompbox.async.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * What the defaults cost in thread hand-offs, on a real broker: a one-at-a-time subscription on a
- * pool keeps the pool thread while messages wait (it was two wake-ups per message), and a producer
- * that waits on {@code whenReady()} before each send is answered on its own thread while there is room.
+ * pool keeps the pool thread while messages wait and the event loop takes finished handlers in
+ * bursts (it was two wake-ups per message), and a producer that waits on {@code whenReady()} before
+ * each send is answered on its own thread while there is room.
  */
 class AsyncHandOffsTest {
     @Test
@@ -69,6 +71,9 @@ class AsyncHandOffsTest {
                 assertThat(most.get()).as("handlers at once").isEqualTo(1);
                 assertThat(disorder).isEmpty();
                 assertThat(handOffs.get()).as("pool hand-offs for %d messages", n).isLessThan(n / 2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> consumer.bufferedBytes() == 0 && consumer.completionTasks() > 0);
+                assertThat(consumer.completionTasks()).as("event-loop tasks that took finished handlers, for %d messages", n)
+                        .isLessThan(n / 2);
             } finally {
                 consumer.close();
                 pool.shutdownNow();
