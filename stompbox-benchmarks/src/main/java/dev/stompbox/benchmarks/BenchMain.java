@@ -18,6 +18,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+
+import static dev.stompbox.benchmarks.EndToEnd.ASYNC;
+import static dev.stompbox.benchmarks.EndToEnd.ASYNC_TUNED;
+import static dev.stompbox.benchmarks.EndToEnd.BLOCKING;
+import static dev.stompbox.benchmarks.EndToEnd.RAW;
+import static dev.stompbox.benchmarks.EndToEnd.SPRING;
+import static dev.stompbox.benchmarks.EndToEnd.VERTX;
 
 /**
  * Runs the codec benchmarks (JMH, with the GC profiler for allocation per operation) side by side
@@ -180,13 +188,6 @@ public final class BenchMain {
         return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
     }
 
-    static final String ASYNC = "Stompbox async";
-    static final String ASYNC_TUNED = "Stompbox async, tuned";
-    static final String BLOCKING = "Stompbox blocking";
-    static final String SPRING = "Spring ReactorNettyTcpStompClient";
-    static final String VERTX = "Vert.x StompClient";
-    static final String RAW = "raw socket (limit)";
-
     static String endToEndReport(Map<String, Map<String, List<EndToEnd.Result>>> e2e, boolean quick) {
         StringBuilder sb = new StringBuilder("## End to end\n\n");
         sb.append("One ActiveMQ Artemis in a JVM of its own (`stompbox broker`, 1 GiB heap, on loopback), one queue per run; the clients\n")
@@ -306,13 +307,18 @@ public final class BenchMain {
     }
 
     private static double cpu(Map<String, List<EndToEnd.Result>> m, String contender) {
-        List<EndToEnd.Result> rs = m.get(contender);
-        return rs == null ? Double.NaN : median(rs.stream().map(EndToEnd.Result::cpuMicrosPerMessage).toList());
+        return median(m, contender, EndToEnd.Result::cpuMicrosPerMessage);
     }
 
     private static double rate(Map<String, List<EndToEnd.Result>> m, String contender) {
+        return median(m, contender, EndToEnd.Result::msgPerSec);
+    }
+
+    /** The median over rounds of one figure of one contender; NaN when it did not run. */
+    private static double median(Map<String, List<EndToEnd.Result>> m, String contender,
+                                 Function<EndToEnd.Result, Double> figure) {
         List<EndToEnd.Result> rs = m.get(contender);
-        return rs == null ? Double.NaN : median(rs.stream().map(EndToEnd.Result::msgPerSec).toList());
+        return rs == null ? Double.NaN : median(rs.stream().map(figure).toList());
     }
 
     /** A ratio column of the summary table: ops/s of {@code numerator} over ops/s of {@code denominator}. */

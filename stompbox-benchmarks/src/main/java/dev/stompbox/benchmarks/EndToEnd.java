@@ -49,6 +49,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class EndToEnd {
     static final String SENT_NS = "stompbox-sent-ns";
 
+    // The contenders' names, as the report's tables and targets look them up.
+    static final String BLOCKING = "Stompbox blocking";
+    static final String ASYNC = "Stompbox async";
+    static final String ASYNC_TUNED = "Stompbox async, tuned";
+    static final String SPRING = "Spring ReactorNettyTcpStompClient";
+    static final String VERTX = "Vert.x StompClient";
+    static final String RAW = "raw socket (limit)";
+
     /** One workload. */
     record Workload(int producers, int consumers, int size, int messages, boolean receipts, int window) {
         String label() {
@@ -216,7 +224,7 @@ final class EndToEnd {
     static final class StompboxBlocking implements Contender {
         @Override
         public String name() {
-            return "Stompbox blocking";
+            return BLOCKING;
         }
 
         @Override
@@ -292,7 +300,7 @@ final class EndToEnd {
 
         @Override
         public String name() {
-            return tuned ? "Stompbox async, tuned" : "Stompbox async";
+            return tuned ? ASYNC_TUNED : ASYNC;
         }
 
         @Override
@@ -373,7 +381,7 @@ final class EndToEnd {
 
         @Override
         public String name() {
-            return "Spring ReactorNettyTcpStompClient";
+            return SPRING;
         }
 
         private static StompSession connect(String host, int port, ReactorNettyTcpStompClient[] holder) throws Exception {
@@ -443,7 +451,7 @@ final class EndToEnd {
 
         @Override
         public String name() {
-            return "Vert.x StompClient";
+            return VERTX;
         }
 
         /**
@@ -511,7 +519,7 @@ final class EndToEnd {
     static final class RawSocket implements Contender {
         @Override
         public String name() {
-            return "raw socket (limit)";
+            return RAW;
         }
 
         private static Socket open(String host, int port, String extra) throws IOException {

@@ -151,9 +151,8 @@ public final class StompParser {
     private int headersHint = MIN_HEADERS_HINT;
     private int rawHint = MIN_RAW_HINT;
 
-    // The array addOwned() is parsing, and that array's length: bodies that lie whole in it may be views.
+    // The array addOwned() is parsing: bodies that lie whole in it may be views.
     private byte[] owned;
-    private int ownedLength;
 
     private boolean paused;
     private long scanned; // bytes examined by the scanning loops, to prove the work is linear
@@ -278,7 +277,6 @@ public final class StompParser {
     public void addOwned(byte[] data, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, data.length);
         owned = data;
-        ownedLength = data.length; // the whole array: that is what a view keeps reachable
         try {
             add(data, offset, length);
         } finally {
@@ -976,7 +974,7 @@ public final class StompParser {
     private void body(byte[] a, int from, int length) {
         if (length == 0) {
             emit(NO_BODY, 0, 0);
-        } else if (a == owned && length >= MIN_VIEW && 4L * length >= ownedLength) {
+        } else if (a == owned && length >= MIN_VIEW && 4L * length >= a.length) { // the whole array is what a view keeps reachable
             emit(a, from, length);
         } else {
             emit(Arrays.copyOfRange(a, from, from + length), 0, length);
