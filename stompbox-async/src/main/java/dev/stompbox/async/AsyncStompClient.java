@@ -349,8 +349,25 @@ public final class AsyncStompClient implements AutoCloseable {
         return subscribe(destination, headers, handler, SubscriptionOptions.defaults());
     }
 
-    /** Unsubscribes; handlers already running finish, and their acks still go out. */
+    /**
+     * Unsubscribes gracefully: no new message of the subscription is handed to its handler (those
+     * waiting are let go unacked, for the broker to hand to another consumer), handlers already
+     * running finish and their acks are written, and then the UNSUBSCRIBE goes out (a broker returns
+     * the unacked messages of a closed subscription, so an ack after it would be lost). Handlers still
+     * running after the disconnect timeout do not hold it back longer; their messages are redelivered.
+     */
     public CompletableFuture<Void> unsubscribe(AsyncSubscription subscription) {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        runner.onLoop(() -> dispatcher.close(subscription, drained));
+        return drained.completeOnTimeout(null, config.disconnectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(v -> sendUnsubscribe(subscription));
+    }
+
+    private CompletableFuture<Void> sendUnsubscribe(AsyncSubscription subscription) {
+        if (subscription.inFlight() > 0) {
+            log.warn("unsubscribing {} with {} handler(s) still running after {}: their messages will be redelivered",
+                    subscription, subscription.inFlight(), config.disconnectTimeout());
+        }
         return command(null, (s, rid) -> {
             StompFrame f = s.unsubscribe(subscription.token(), rid);
             runner.unsubscribed(subscription);

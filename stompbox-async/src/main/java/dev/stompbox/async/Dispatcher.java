@@ -95,6 +95,9 @@ final class Dispatcher {
     }
 
     void deliver(Delivery d, AsyncSubscription sub) {
+        if (sub.closing) {
+            return; // read before the broker saw the UNSUBSCRIBE: unacked, so it goes to another consumer
+        }
         long bytes = d.frame().bodyLength() + 64L * d.frame().headerCount();
         pending.add(new Waiting(d, sub, bytes));
         pendingBytes += bytes;
@@ -186,8 +189,8 @@ final class Dispatcher {
         // Runs the handler; returns what it returned (null when done), its end already reported to the loop.
         int handedIn = generation;
         Supplier<CompletionStage<?>> handle = () -> {
-            if (generation != handedIn) {
-                runner.onLoop(() -> dropped(w)); // still in a lane when the dispatcher stopped: never started
+            if (generation != handedIn || s.closing) {
+                runner.onLoop(() -> dropped(w)); // still in a lane when the dispatcher stopped or the subscription closed: never started
                 return null;
             }
             running.incrementAndGet();
@@ -277,6 +280,26 @@ final class Dispatcher {
         s.inFlight(s.inFlight() - 1);
         inFlight--;
         runner.handlerFinished(inFlight);
+        completeIfDrained(s);
+    }
+
+    /**
+     * Unsubscribing {@code s}: its waiting messages are let go unacked (the broker hands them to
+     * another consumer once it has the UNSUBSCRIBE), nothing new starts, and {@code drained}
+     * completes once its running handlers have finished and their acks are written, so that the
+     * UNSUBSCRIBE goes after them: a broker returns the unacked messages of a closed subscription.
+     */
+    void close(AsyncSubscription s, CompletableFuture<Void> drained) {
+        s.closing = true;
+        s.drained = drained;
+        forget(w -> w.subscription() == s);
+        completeIfDrained(s);
+    }
+
+    private static void completeIfDrained(AsyncSubscription s) {
+        if (s.closing && s.inFlight() == 0 && s.drained != null) {
+            s.drained.complete(null);
+        }
     }
 
     private void finished(Waiting w, Throwable error) {
@@ -291,6 +314,7 @@ final class Dispatcher {
         }
         drain();
         runner.handlerFinished(inFlight);
+        completeIfDrained(s);
     }
 
     /** ACKs (or NACKs) a message of the live connection in a client ack mode; never one of an earlier connection. */

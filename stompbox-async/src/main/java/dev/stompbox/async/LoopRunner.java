@@ -450,6 +450,11 @@ final class LoopRunner {
         }
 
         @Override
+        public void attemptFailed(BrokerAddress b, Throwable cause) {
+            notifyListener(l -> l.attemptFailed(b, cause));
+        }
+
+        @Override
         public void reconnectFailed(Throwable cause) {
             notifyListener(l -> l.reconnectFailed(cause));
         }

@@ -71,6 +71,47 @@ class AsyncArtemisScenariosTest {
     }
 
     @Test
+    void unsubscribingWaitsForTheRunningHandlerSoThatItsAckCountsAndLetsTheWaitingMessageGoToTheNextConsumer() throws Exception {
+        String q = "/queue/unsubscribe-" + System.nanoTime();
+        AsyncStompClient first = client(AsyncStompClientConfig.builder(broker.uri()));
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        BlockingQueue<String> handled = new ArrayBlockingQueue<>(2);
+        try {
+            AsyncSubscription sub = get(first.subscribe(q, Map.of("ack", "client-individual"), (c, f) -> {
+                started.countDown();
+                release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                handled.add(f.bodyAsString());
+                return null;
+            }));
+            get(first.send(q, "running".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("receipt", "r1")));
+            get(first.send(q, "waiting".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("receipt", "r2")));
+            assertThat(started.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+            CompletableFuture<Void> unsubscribed = first.unsubscribe(sub);
+            Thread.sleep(300);
+            assertThat(unsubscribed).as("the UNSUBSCRIBE waits for the running handler").isNotDone();
+            release.countDown();
+            get(unsubscribed);
+            assertThat(handled).as("the waiting message was never started").containsExactly("running");
+        } finally {
+            first.close();
+        }
+        AsyncStompClient second = client(AsyncStompClientConfig.builder(broker.uri()));
+        try {
+            BlockingQueue<String> got = new ArrayBlockingQueue<>(2);
+            get(second.subscribe(q, Map.of("ack", "client-individual"), (c, f) -> {
+                got.add(f.bodyAsString());
+                return null;
+            }));
+            assertThat(got.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).as("the message not handled is redelivered").isEqualTo("waiting");
+            assertThat(got.poll(1, TimeUnit.SECONDS)).as("the handled one was acked before the UNSUBSCRIBE").isNull();
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
     void aRefusedSubscriptionFailsItsFutureWithTheBrokersError() throws Exception {
         AsyncStompClient client = client(AsyncStompClientConfig.builder(broker.uri()));
         CompletableFuture<AsyncSubscription> refused = client.subscribe("/queue/selector-" + System.nanoTime(),

@@ -581,6 +581,11 @@ public final class EngineRunner implements EngineHandler {
     }
 
     @Override
+    public void attemptFailed(BrokerAddress broker, Throwable cause) {
+        notice(l -> l.attemptFailed(broker, cause));
+    }
+
+    @Override
     public void reconnectFailed(Throwable cause) {
         notice(l -> l.reconnectFailed(cause));
     }

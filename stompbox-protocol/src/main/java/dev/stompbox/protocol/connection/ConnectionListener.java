@@ -28,6 +28,14 @@ public interface ConnectionListener {
     default void connected(BrokerAddress broker) {
     }
 
+    /**
+     * An attempt to connect or reconnect to {@code broker} failed ({@code cause} says why: refused,
+     * timed out, no CONNECTED); another follows if the failover schedule has one. A health check
+     * shows it while the client is not connected.
+     */
+    default void attemptFailed(BrokerAddress broker, Throwable cause) {
+    }
+
     /** The connection was lost; {@code cause} says why. With auto-reconnect a reconnect follows. */
     default void connectionLost(Throwable cause) {
     }

@@ -382,6 +382,8 @@ public final class ConnectionEngine {
 
     private void attemptFailed(StompException cause, long now) {
         settings.metrics().connectAttempt(state == ConnectionState.RECONNECTING, false);
+        BrokerAddress tried = broker;
+        effects.add(h -> h.attemptFailed(tried, cause));
         dropTransport();
         session.close(false);
         if (cause instanceof StompBrokerException) {

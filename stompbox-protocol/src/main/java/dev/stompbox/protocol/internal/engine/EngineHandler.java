@@ -35,6 +35,9 @@ public interface EngineHandler {
     /** Connected again after a loss. */
     void reconnected(Reconnection reconnection);
 
+    /** An attempt to connect to {@code broker} failed; the schedule goes on or gives up. */
+    void attemptFailed(BrokerAddress broker, Throwable cause);
+
     /** The reconnect gave up; the client stays disconnected. */
     void reconnectFailed(Throwable cause);
 

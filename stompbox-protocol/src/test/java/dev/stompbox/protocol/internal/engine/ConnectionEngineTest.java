@@ -99,6 +99,8 @@ class ConnectionEngineTest {
             assertThat(t.opens).extracting(o -> o.broker().port()).containsExactly(1, 2);
             t.accept(null);
             assertThat(done).isCompleted();
+            assertThat(t.attemptFailures).as("each failed attempt is reported with its broker and cause")
+                    .containsExactly("1: cannot connect to tcp://a:1: refused");
         }
 
         @Test

@@ -39,6 +39,7 @@ final class FakeTransport implements EngineHandler {
     final List<StompFrame> written = new ArrayList<>(); // every frame written, heart-beats as null
     final List<Delivery> delivered = new ArrayList<>();
     final List<String> events = new ArrayList<>();
+    final List<String> attemptFailures = new ArrayList<>();
     final List<Reconnection> reconnections = new ArrayList<>();
     final List<Throwable> ended = new ArrayList<>();
     int rooms;
@@ -214,6 +215,11 @@ final class FakeTransport implements EngineHandler {
     public void reconnected(Reconnection reconnection) {
         events.add("reconnected " + reconnection.broker().port());
         reconnections.add(reconnection);
+    }
+
+    @Override
+    public void attemptFailed(BrokerAddress broker, Throwable cause) {
+        attemptFailures.add(broker.port() + ": " + cause.getMessage());
     }
 
     @Override

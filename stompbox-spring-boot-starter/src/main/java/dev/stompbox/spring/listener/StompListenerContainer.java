@@ -1,0 +1,147 @@
+package dev.stompbox.spring.listener;
+
+import dev.stompbox.async.AsyncStompClient;
+import dev.stompbox.async.AsyncSubscription;
+import dev.stompbox.spring.boot.StompboxClientLifecycle;
+import dev.stompbox.spring.boot.StompboxProperties;
+import dev.stompbox.spring.listener.internal.ListenerEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Subscribes every {@link StompListener} method once the client is connected (the client replays
+ * the subscriptions after each reconnect) and, when the context stops, unsubscribes them and waits
+ * for the methods still running, at most {@code stompbox.listener.shutdown-timeout}, before the
+ * client disconnects. A listener the broker refuses (an unknown destination, a bad selector) is
+ * logged as an error and left out; the others go on. Thread-safe.
+ *
+ * <pre>{@code
+ * @Autowired StompListenerContainer listeners;
+ * listeners.subscribed();   // {"orders.on" -> "/queue/orders"} once the broker accepted it
+ * }</pre>
+ */
+public class StompListenerContainer implements SmartLifecycle {
+    /** After the client has connected; stops before it disconnects. */
+    public static final int PHASE = StompboxClientLifecycle.PHASE + 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(StompListenerContainer.class);
+
+    private final StompboxClientLifecycle connection;
+    private final AsyncStompClient client;
+    private final StompListenerMethodProcessor methods;
+    private final StompboxProperties.Listener properties;
+    private final Map<ListenerEndpoint, AsyncSubscription> subscriptions = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private volatile CompletableFuture<Void> subscribing = CompletableFuture.completedFuture(null);
+
+    public StompListenerContainer(StompboxClientLifecycle connection, AsyncStompClient client, StompListenerMethodProcessor methods,
+                                  StompboxProperties.Listener properties) {
+        this.connection = connection;
+        this.client = client;
+        this.methods = methods;
+        this.properties = properties;
+    }
+
+    /** The listener methods the broker accepted, by name ({@code bean.method}), with their destinations. */
+    public Map<String, String> subscribed() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        subscriptions.keySet().forEach(e -> out.put(e.name(), e.destination()));
+        return out;
+    }
+
+    /** Completes once every listener method has been subscribed or refused, after each start. */
+    public CompletableFuture<Void> subscribing() {
+        return subscribing;
+    }
+
+    /** Listener methods running now. */
+    public int running() {
+        return methods.inFlight().running();
+    }
+
+    @Override
+    public boolean isAutoStartup() {
+        return properties.isAutoStartup();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        List<ListenerEndpoint> endpoints = methods.endpoints();
+        subscribing = connection.connected().thenCompose(c -> {
+            List<CompletableFuture<?>> each = new ArrayList<>();
+            for (ListenerEndpoint e : endpoints) {
+                each.add(client.subscribe(e.destination(), e.headers(), e.handler(), e.options()).handle((sub, failure) -> {
+                    if (failure != null) {
+                        log.error("@StompListener {} could not subscribe: {}", e, failure.toString());
+                    } else if (running) {
+                        subscriptions.put(e, sub);
+                        log.info("@StompListener {} subscribed", e);
+                    } else {
+                        client.unsubscribe(sub); // stopped meanwhile
+                    }
+                    return null;
+                }));
+            }
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        List<CompletableFuture<Void>> unsubscribed = new ArrayList<>();
+        synchronized (this) {
+            running = false;
+            subscriptions.values().forEach(s -> unsubscribed.add(client.unsubscribe(s).exceptionally(e -> null)));
+            subscriptions.clear();
+        }
+        CompletableFuture.allOf(unsubscribed.toArray(CompletableFuture[]::new))
+                .orTimeout(properties.getShutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((v, e) -> null)
+                .thenRunAsync(() -> {
+                    try {
+                        int left = methods.inFlight().awaitIdle(properties.getShutdownTimeout());
+                        if (left > 0) {
+                            log.warn("{} @StompListener method(s) still running after {}; the client disconnects regardless",
+                                    left, properties.getShutdownTimeout());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    callback.run();
+                }, r -> {
+                    Thread t = new Thread(r, "stompbox-listener-stop");
+                    t.setDaemon(true);
+                    t.start();
+                });
+    }
+
+    @Override
+    public void stop() {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        stop(() -> stopped.complete(null));
+        stopped.orTimeout(properties.getShutdownTimeout().multipliedBy(2).toMillis() + 1000, TimeUnit.MILLISECONDS)
+                .exceptionally(e -> null).join();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}
