@@ -118,6 +118,30 @@ class StompboxLifecycleTest {
     }
 
     @Test
+    @DisplayName("the blocking client, on request, connects on a thread of its own once the broker comes, and disconnects with the application")
+    void blockingClient() throws Exception {
+        int port = TestBroker.freePort();
+        ConfigurableApplicationContext app = start(port, "--stompbox.blocking.enabled=true");
+        StompClient blocking = app.getBean(StompClient.class);
+        try {
+            assertThat(blocking.isConnected()).as("no broker yet, and the start did not wait for one").isFalse();
+            EmbeddedArtemis artemis = new EmbeddedArtemis(port, 60_000);
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(blocking::isConnected);
+                blocking.send(ListenerApp.PREFIX + RUN + "-text", "from the blocking client", Map.of("receipt", "b1")).await();
+                assertThat(app.getBean(ListenerApp.Listeners.class).seen.poll(20, TimeUnit.SECONDS))
+                        .isEqualTo("text from the blocking client MESSAGE null");
+                app.close();
+                assertThat(blocking.isConnected()).isFalse();
+            } finally {
+                artemis.close();
+            }
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
     @DisplayName("with stompbox.startup.fail-fast, an application that cannot reach its broker does not start, and says why")
     void failFast() {
         int port = TestBroker.freePort();
