@@ -9,6 +9,7 @@ module dev.stompbox.protocol {
     exports dev.stompbox.protocol.commands;
     exports dev.stompbox.protocol.connection;
     exports dev.stompbox.protocol.failover;
+    exports dev.stompbox.protocol.interceptor;
     exports dev.stompbox.protocol.metrics;
     exports dev.stompbox.protocol.session;
     // The connection engine both clients drive: shaped for them and changed with them, so not API.

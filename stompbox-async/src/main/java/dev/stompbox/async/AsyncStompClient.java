@@ -16,7 +16,11 @@ import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
+import dev.stompbox.protocol.interceptor.MessageScope;
+import dev.stompbox.protocol.interceptor.SendScope;
+import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
+import dev.stompbox.protocol.internal.engine.Interception;
 import dev.stompbox.protocol.internal.engine.ConnectionState;
 import dev.stompbox.protocol.internal.engine.EngineLog;
 import dev.stompbox.protocol.internal.engine.EngineSettings;
@@ -32,11 +36,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -230,6 +236,13 @@ public final class AsyncStompClient implements AutoCloseable {
     public CompletableFuture<Void> send(String destination, byte[] body, Map<String, String> headers) {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String receipt = hs.remove(StompHeaders.RECEIPT);
+        if (config.interceptor() != StompInterceptor.NONE) {
+            return intercepted(() -> config.interceptor().beforeSend(destination, hs), () -> sendNow(destination, body, hs, receipt));
+        }
+        return sendNow(destination, body, hs, receipt);
+    }
+
+    private CompletableFuture<Void> sendNow(String destination, byte[] body, Map<String, String> hs, String receipt) {
         if (config.atLeastOnce() && !hs.containsKey(StompHeaders.TRANSACTION)) {
             return publish(rid -> Commands.send(destination, body, hs, rid), receipt);
         }
@@ -255,6 +268,33 @@ public final class AsyncStompClient implements AutoCloseable {
 
     /** Sends a SEND frame built by the caller (a body adopted without copying, for instance). */
     public CompletableFuture<Void> send(StompFrame frame) {
+        if (config.interceptor() != StompInterceptor.NONE && frame.command() == StompCommand.SEND) {
+            Interception.Send[] send = new Interception.Send[1];
+            return intercepted(() -> (send[0] = Interception.beforeSend(config.interceptor(), frame)).scope(), () -> sendNow(send[0].frame()));
+        }
+        return sendNow(frame);
+    }
+
+    /** Tells the interceptor's scope how the send ended; the future returned is the send's own, failed when the interceptor throws. */
+    private static CompletableFuture<Void> intercepted(Supplier<SendScope> before, Supplier<CompletableFuture<Void>> send) {
+        SendScope scope;
+        try {
+            scope = before.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Void> sent;
+        try {
+            sent = send.get();
+        } catch (RuntimeException | Error e) {
+            scope.sent(e);
+            throw e;
+        }
+        sent.whenComplete((v, e) -> scope.sent(e));
+        return sent;
+    }
+
+    private CompletableFuture<Void> sendNow(StompFrame frame) {
         String receipt = frame.header(StompHeaders.RECEIPT);
         if (config.atLeastOnce() && frame.command() == StompCommand.SEND && frame.header(StompHeaders.TRANSACTION) == null) {
             if (frame.header(StompHeaders.DESTINATION) == null) {
@@ -282,6 +322,15 @@ public final class AsyncStompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String receipt = hs.remove(StompHeaders.RECEIPT);
         hs.put(StompHeaders.TRANSACTION, transaction);
+        if (config.interceptor() != StompInterceptor.NONE) {
+            return intercepted(() -> config.interceptor().beforeSend(destination, hs),
+                    () -> sendInTransactionNow(transaction, txEpoch, destination, body, hs, receipt));
+        }
+        return sendInTransactionNow(transaction, txEpoch, destination, body, hs, receipt);
+    }
+
+    private CompletableFuture<Void> sendInTransactionNow(String transaction, long txEpoch, String destination, byte[] body,
+                                                         Map<String, String> hs, String receipt) {
         // Never refused for room, but counted in transit: a plain SEND after it must not be either.
         return runner.callSend(encodedBound(body.length, headerChars(destination, hs)), e -> e.execute((s, rid) -> {
             e.requireEpoch(transaction, txEpoch);
@@ -318,13 +367,39 @@ public final class AsyncStompClient implements AutoCloseable {
         ConnectionEngine.Command subscribe = (s, rid) -> {
             askPrefetch(s.server(), hs, options);
             Subscribe sub = s.subscribe(destination, hs, rid, null);
-            made[0] = new AsyncSubscription(sub.token(), destination, hs, handler, options);
+            made[0] = new AsyncSubscription(sub.token(), destination, hs, intercepted(handler), options);
             runner.subscribed(made[0]);
             return sub.frame();
         };
         // Confirmed: complete once the broker accepted it, fail with its ERROR when it refuses.
         return runner.call(e -> e.execute(subscribe, receipt != null ? receipt : options.confirm() ? e.newReceiptId("sub") : null,
                 true, false, System.nanoTime())).thenApply(v -> made[0]);
+    }
+
+    /** {@code handler} within the interceptor's scope for each message, or {@code handler} itself without one. */
+    private MessageHandler intercepted(MessageHandler handler) {
+        StompInterceptor interceptor = config.interceptor();
+        if (interceptor == StompInterceptor.NONE) {
+            return handler;
+        }
+        return (client, frame) -> {
+            MessageScope scope = interceptor.beforeMessage(frame, StompInterceptor.Delivery.HANDLER);
+            CompletionStage<?> stage;
+            try {
+                stage = handler.handle(client, frame);
+            } catch (Exception | Error e) {
+                scope.close();
+                scope.handled(e);
+                throw e;
+            }
+            scope.close();
+            if (stage == null) {
+                scope.handled(null);
+                return null;
+            }
+            return stage.whenComplete((v, e) -> scope.handled(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e));
+        };
     }
 
     /** On the loop: the broker's own prefetch header for {@code options.prefetch()}, and a word when it cannot be had. */

@@ -18,7 +18,10 @@ import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
+import dev.stompbox.protocol.interceptor.SendScope;
+import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
+import dev.stompbox.protocol.internal.engine.Interception;
 import dev.stompbox.protocol.internal.engine.ConnectionState;
 import dev.stompbox.protocol.internal.engine.Delivery;
 import dev.stompbox.protocol.internal.engine.EngineLog;
@@ -35,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A blocking STOMP client (stompest's {@code sync.Stomp}): dead simple, and it imposes no
@@ -199,6 +203,26 @@ public final class StompClient implements AutoCloseable {
     public Receipt send(String destination, byte[] body, Map<String, String> headers) {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
+        if (config.interceptor() != StompInterceptor.NONE) {
+            return intercepted(config.interceptor().beforeSend(destination, hs), () -> sendNow(destination, body, hs, explicit));
+        }
+        return sendNow(destination, body, hs, explicit);
+    }
+
+    /** Tells {@code scope} how the send ended: returned, or thrown. */
+    private static Receipt intercepted(SendScope scope, Supplier<Receipt> send) {
+        Receipt receipt;
+        try {
+            receipt = send.get();
+        } catch (RuntimeException | Error e) {
+            scope.sent(e);
+            throw e;
+        }
+        scope.sent(null);
+        return receipt;
+    }
+
+    private Receipt sendNow(String destination, byte[] body, Map<String, String> hs, String explicit) {
         if (config.atLeastOnce() && !hs.containsKey(StompHeaders.TRANSACTION)) {
             return publish(rid -> Commands.send(destination, body, hs, explicit != null ? explicit : rid));
         }
@@ -210,6 +234,14 @@ public final class StompClient implements AutoCloseable {
      * ({@link StompFrame.Builder#bodyWithoutCopy}). Its {@code receipt} header, if any, is tracked.
      */
     public Receipt send(StompFrame frame) {
+        if (config.interceptor() != StompInterceptor.NONE && frame.command() == StompCommand.SEND) {
+            Interception.Send send = Interception.beforeSend(config.interceptor(), frame);
+            return intercepted(send.scope(), () -> sendNow(send.frame()));
+        }
+        return sendNow(frame);
+    }
+
+    private Receipt sendNow(StompFrame frame) {
         String explicit = frame.header(StompHeaders.RECEIPT);
         if (config.atLeastOnce() && frame.command() == StompCommand.SEND && frame.header(StompHeaders.TRANSACTION) == null) {
             if (frame.header(StompHeaders.DESTINATION) == null) {
@@ -225,6 +257,10 @@ public final class StompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
         hs.put(StompHeaders.TRANSACTION, transaction);
+        if (config.interceptor() != StompInterceptor.NONE) {
+            return intercepted(config.interceptor().beforeSend(destination, hs),
+                    () -> execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid), transaction, epoch));
+        }
         return execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid), transaction, epoch);
     }
 
@@ -297,7 +333,7 @@ public final class StompClient implements AutoCloseable {
         } else {
             d = runner.take(deadline, true);
         }
-        return d == null ? null : d.frame();
+        return d == null ? null : Interception.received(config.interceptor(), d.frame());
     }
 
     // -- acknowledging ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.failover.FailoverUri;
+import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.metrics.StompMetrics;
 import dev.stompbox.protocol.session.StompSession;
 
@@ -43,6 +44,7 @@ import java.util.Objects;
  *   <tr><td>maxUnreceipted (SENDs awaiting their RECEIPT, at-least-once)</td><td>1000</td></tr>
  *   <tr><td>maxUnreceiptedBytes (their bodies, at-least-once)</td><td>64 MiB</td></tr>
  *   <tr><td>listener</td><td>one that does nothing</td></tr>
+ *   <tr><td>interceptor</td><td>{@link StompInterceptor#NONE}</td></tr>
  *   <tr><td>metrics</td><td>{@link StompMetrics#NONE}</td></tr>
  * </table>
  *
@@ -83,6 +85,7 @@ public abstract class ConnectionConfig {
     private final long maxUnreceiptedBytes;
     private final Map<String, String> connectHeaders;
     private final ConnectionListener listener;
+    private final StompInterceptor interceptor;
     private final StompMetrics metrics;
 
     /** @throws IllegalArgumentException if the URI does not parse (the message lists valid options) */
@@ -111,6 +114,7 @@ public abstract class ConnectionConfig {
         this.maxUnreceiptedBytes = b.maxUnreceiptedBytes;
         this.connectHeaders = Map.copyOf(b.connectHeaders);
         this.listener = b.listener;
+        this.interceptor = b.interceptor;
         this.metrics = b.metrics;
     }
 
@@ -228,6 +232,11 @@ public abstract class ConnectionConfig {
         return listener;
     }
 
+    /** Sees every SEND the application makes and every MESSAGE it is handed; {@link StompInterceptor#NONE} unless set. */
+    public final StompInterceptor interceptor() {
+        return interceptor;
+    }
+
     /** Where the client reports its work for metrics; {@link StompMetrics#NONE} unless set. */
     public final StompMetrics metrics() {
         return metrics;
@@ -270,6 +279,7 @@ public abstract class ConnectionConfig {
         private long maxUnreceiptedBytes = 64L * 1024 * 1024;
         private final Map<String, String> connectHeaders = new LinkedHashMap<>();
         private ConnectionListener listener = ConnectionListener.NONE;
+        private StompInterceptor interceptor = StompInterceptor.NONE;
         private StompMetrics metrics = StompMetrics.NONE;
 
         protected Builder(String uri) {
@@ -301,6 +311,7 @@ public abstract class ConnectionConfig {
             maxUnreceiptedBytes = from.maxUnreceiptedBytes;
             connectHeaders.putAll(from.connectHeaders);
             listener = from.listener;
+            interceptor = from.interceptor;
             metrics = from.metrics;
         }
 
@@ -473,6 +484,16 @@ public abstract class ConnectionConfig {
         /** Told what happens to the connection; see {@link ConnectionListener}. */
         public B listener(ConnectionListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return self();
+        }
+
+        /**
+         * Calls {@code interceptor} for every SEND the application makes and every MESSAGE it is
+         * handed (see {@link StompInterceptor}), for instance {@code StompTracing.create(openTelemetry)}
+         * from the {@code stompbox-opentelemetry} module. Default: {@link StompInterceptor#NONE}.
+         */
+        public B interceptor(StompInterceptor interceptor) {
+            this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
             return self();
         }
 

@@ -1,0 +1,54 @@
+package dev.stompbox.protocol.internal.engine;
+
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.interceptor.MessageScope;
+import dev.stompbox.protocol.interceptor.SendScope;
+import dev.stompbox.protocol.interceptor.StompInterceptor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How both clients call a {@link StompInterceptor}, written once: the SEND built by the
+ * application with what the interceptor added, and a pulled MESSAGE's scope opened and ended.
+ */
+public final class Interception {
+    private Interception() {
+    }
+
+    /** A SEND frame and the scope that hears how it ended. */
+    public record Send(StompFrame frame, SendScope scope) {
+    }
+
+    /**
+     * {@code frame} as the interceptor leaves it: it sees the frame's headers (the first of a repeated
+     * one) and what it adds or changes is set on the frame.
+     */
+    public static Send beforeSend(StompInterceptor interceptor, StompFrame frame) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 0; i < frame.headerCount(); i++) {
+            headers.putIfAbsent(frame.headerName(i), frame.headerValue(i));
+        }
+        Map<String, String> before = new LinkedHashMap<>(headers);
+        SendScope scope = interceptor.beforeSend(frame.header(StompHeaders.DESTINATION), headers);
+        StompFrame out = frame;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (!Objects.equals(before.get(h.getKey()), h.getValue())) {
+                out = out.withHeader(h.getKey(), h.getValue());
+            }
+        }
+        return new Send(out, scope);
+    }
+
+    /** A MESSAGE the blocking client's receive returns: its scope is opened and ended at once. */
+    public static StompFrame received(StompInterceptor interceptor, StompFrame message) {
+        if (interceptor != StompInterceptor.NONE && message != null) {
+            MessageScope scope = interceptor.beforeMessage(message, StompInterceptor.Delivery.RECEIVE);
+            scope.close();
+            scope.handled(null);
+        }
+        return message;
+    }
+}
