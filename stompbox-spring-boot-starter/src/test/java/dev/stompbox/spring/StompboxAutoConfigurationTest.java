@@ -183,6 +183,67 @@ class StompboxAutoConfigurationTest {
     }
 
     @Test
+    @DisplayName("with stompbox-opentelemetry and an OpenTelemetry bean both clients trace; off by property; nothing without the bean")
+    void tracing() {
+        io.opentelemetry.api.OpenTelemetry otel = io.opentelemetry.api.OpenTelemetry.noop();
+        runner.withBean(io.opentelemetry.api.OpenTelemetry.class, () -> otel).withPropertyValues("stompbox.blocking.enabled=true")
+                .run(context -> {
+                    assertThat(config(context).interceptor()).isInstanceOf(dev.stompbox.opentelemetry.StompTracing.class);
+                    assertThat(context.getBean(StompClient.class).config().interceptor()).isInstanceOf(dev.stompbox.opentelemetry.StompTracing.class);
+                });
+        runner.withBean(io.opentelemetry.api.OpenTelemetry.class, () -> otel).withPropertyValues("stompbox.tracing.enabled=false")
+                .run(context -> assertThat(config(context).interceptor()).isSameAs(dev.stompbox.protocol.interceptor.StompInterceptor.NONE));
+        runner.run(context -> assertThat(config(context).interceptor()).isSameAs(dev.stompbox.protocol.interceptor.StompInterceptor.NONE));
+    }
+
+    @Test
+    @DisplayName("the application's interceptors all see each SEND, in order; their scopes end in reverse")
+    void interceptorsInOrder() {
+        java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        runner.withBean("first", dev.stompbox.protocol.interceptor.StompInterceptor.class, () -> recording("first", heard))
+                .withBean("second", dev.stompbox.protocol.interceptor.StompInterceptor.class, () -> recording("second", heard))
+                .run(context -> {
+                    var interceptor = config(context).interceptor();
+                    java.util.Map<String, String> headers = new java.util.HashMap<>();
+                    interceptor.beforeSend("/queue/q", headers).sent(null);
+                    var scope = interceptor.beforeMessage(dev.stompbox.protocol.StompFrame.of(dev.stompbox.protocol.StompCommand.MESSAGE),
+                            dev.stompbox.protocol.interceptor.StompInterceptor.Delivery.HANDLER);
+                    scope.close();
+                    scope.handled(null);
+                    assertThat(headers).containsOnlyKeys("first", "second");
+                    assertThat(heard).containsExactly("first send", "second send", "second sent", "first sent",
+                            "first message", "second message", "second close", "first close", "second handled", "first handled");
+                });
+    }
+
+    private static dev.stompbox.protocol.interceptor.StompInterceptor recording(String name, java.util.List<String> heard) {
+        return new dev.stompbox.protocol.interceptor.StompInterceptor() {
+            @Override
+            public dev.stompbox.protocol.interceptor.SendScope beforeSend(String destination, java.util.Map<String, String> headers) {
+                heard.add(name + " send");
+                headers.put(name, "x");
+                return failure -> heard.add(name + " sent");
+            }
+
+            @Override
+            public dev.stompbox.protocol.interceptor.MessageScope beforeMessage(dev.stompbox.protocol.StompFrame m, Delivery d) {
+                heard.add(name + " message");
+                return new dev.stompbox.protocol.interceptor.MessageScope() {
+                    @Override
+                    public void close() {
+                        heard.add(name + " close");
+                    }
+
+                    @Override
+                    public void handled(Throwable failure) {
+                        heard.add(name + " handled");
+                    }
+                };
+            }
+        };
+    }
+
+    @Test
     @DisplayName("IDE metadata lists the properties with their descriptions and defaults")
     void metadata() throws Exception {
         try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {

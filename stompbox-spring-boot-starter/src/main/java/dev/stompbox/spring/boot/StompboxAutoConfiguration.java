@@ -5,19 +5,25 @@ import dev.stompbox.async.AsyncStompClientConfig;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.micrometer.MicrometerStompMetrics;
+import dev.stompbox.opentelemetry.StompTracing;
+import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.metrics.StompMetrics;
 import dev.stompbox.spring.boot.internal.ClientMetrics;
 import dev.stompbox.spring.boot.internal.ConnectionStatus;
 import dev.stompbox.spring.boot.internal.Converters;
+import dev.stompbox.spring.boot.internal.Interceptors;
 import dev.stompbox.spring.boot.internal.Settings;
 import dev.stompbox.spring.listener.StompListenerContainer;
 import dev.stompbox.spring.listener.StompListenerMethodProcessor;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -36,8 +42,10 @@ import java.util.List;
  * Makes the Stompbox asynchronous client from the {@code stompbox.*} properties
  * ({@link StompboxProperties}), connects it with the context and disconnects it gracefully with
  * it ({@link StompboxClientLifecycle}), runs the {@code @StompListener} methods, and, when they are
- * there, binds Micrometer meters to the context's registry and reports Actuator health as
- * {@code stompbox}. The blocking client is made too with {@code stompbox.blocking.enabled=true}.
+ * there, binds Micrometer meters to the context's registry, traces with the context's
+ * OpenTelemetry ({@code stompbox-opentelemetry}; off with {@code stompbox.tracing.enabled=false}) and
+ * reports Actuator health as {@code stompbox}. The application's {@code StompInterceptor} and
+ * {@code ConnectionListener} beans are given to the clients. The blocking client is made too with {@code stompbox.blocking.enabled=true}.
  * Every bean steps aside for one of the application's own of the same type.
  *
  * <pre>{@code
@@ -71,6 +79,7 @@ public class StompboxAutoConfiguration {
     @ConditionalOnMissingBean
     AsyncStompClient stompboxAsyncClient(StompboxProperties properties, ObjectProvider<SslBundles> bundles,
                                          ObjectProvider<ClientMetrics> metrics, ObjectProvider<StompboxConfigCustomizer> customizers,
+                                         ObjectProvider<StompInterceptor> interceptors,
                                          @Qualifier("stompboxConnectionStatus") ConnectionStatus status) {
         AsyncStompClientConfig.Builder b = Settings.apply(properties, AsyncStompClientConfig.builder(Settings.url(properties)),
                 ssl(properties, bundles), status, metrics(metrics, properties.getClientName()));
@@ -81,6 +90,7 @@ public class StompboxAutoConfiguration {
         if (async.getMaxBufferedMessages() != null) {
             b.maxBufferedMessages(async.getMaxBufferedMessages());
         }
+        interceptors(b, interceptors);
         customizers.orderedStream().forEach(c -> c.customize(b));
         return AsyncStompClient.create(b.build());
     }
@@ -95,6 +105,10 @@ public class StompboxAutoConfiguration {
             throw new IllegalStateException("stompbox.ssl.bundle=" + bundle + " but the application has no SSL bundles (spring.ssl.bundle.*)");
         }
         return all.getBundle(bundle).createSslContext();
+    }
+
+    static <B extends ConnectionConfig.Builder<B>> void interceptors(B builder, ObjectProvider<StompInterceptor> interceptors) {
+        builder.interceptor(Interceptors.of(interceptors.orderedStream().toList()));
     }
 
     static StompMetrics metrics(ObjectProvider<ClientMetrics> metrics, String name) {
@@ -140,6 +154,19 @@ public class StompboxAutoConfiguration {
         }
     }
 
+    /** OpenTelemetry tracing of both clients when stompbox-opentelemetry is there and the application has an OpenTelemetry. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({StompTracing.class, OpenTelemetry.class})
+    @ConditionalOnBean(OpenTelemetry.class)
+    @ConditionalOnProperty(prefix = "stompbox.tracing", name = "enabled", havingValue = "true", matchIfMissing = true)
+    static class Tracing {
+        @Bean
+        @ConditionalOnMissingBean(StompTracing.class)
+        StompTracing stompboxTracing(OpenTelemetry openTelemetry) {
+            return StompTracing.create(openTelemetry);
+        }
+    }
+
     /** The Actuator health indicator {@code stompbox}. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
@@ -162,10 +189,11 @@ public class StompboxAutoConfiguration {
         @ConditionalOnMissingBean
         StompClient stompboxBlockingClient(StompboxProperties properties, ObjectProvider<SslBundles> bundles,
                                            ObjectProvider<ClientMetrics> metrics, ObjectProvider<StompboxConfigCustomizer> customizers,
-                                           ObjectProvider<ConnectionListener> listeners) {
+                                           ObjectProvider<ConnectionListener> listeners, ObjectProvider<StompInterceptor> interceptors) {
             StompClientConfig.Builder b = Settings.apply(properties, StompClientConfig.builder(Settings.url(properties)),
                     ssl(properties, bundles), new ConnectionStatus(() -> applicationListeners(listeners)),
                     metrics(metrics, properties.getClientName() + "-blocking"));
+            interceptors(b, interceptors);
             customizers.orderedStream().forEach(c -> c.customize(b));
             return StompClient.create(b.build());
         }

@@ -66,7 +66,11 @@ public class StompboxClientLifecycle implements SmartLifecycle {
             if (e == null) {
                 target.complete(c);
             } else {
-                log.error("Stompbox could not connect to {}: {}", client.config().uri(), e.toString());
+                if (running) {
+                    log.error("Stompbox could not connect to {}: {}", client.config().uri(), e.toString());
+                } else {
+                    log.debug("Stompbox stopped before it connected to {}: {}", client.config().uri(), e.toString());
+                }
                 target.completeExceptionally(e);
             }
         });
