@@ -3,6 +3,7 @@ package dev.stompbox.examples;
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.micrometer.MicrometerStompMetrics;
+import dev.stompbox.opentelemetry.StompTracing;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.testkit.StompTestServer;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class PublishedModulesTest {
         assertThat(protocol.isAutomatic()).isFalse();
         assertThat(exports(protocol)).containsExactlyInAnyOrder("dev.stompbox.protocol", "dev.stompbox.protocol.codec",
                 "dev.stompbox.protocol.commands", "dev.stompbox.protocol.connection", "dev.stompbox.protocol.failover",
-                "dev.stompbox.protocol.metrics", "dev.stompbox.protocol.session");
+                "dev.stompbox.protocol.interceptor", "dev.stompbox.protocol.metrics", "dev.stompbox.protocol.session");
         // The connection engine is the clients' only: exported to them by name, to nobody else.
         assertThat(protocol.exports()).filteredOn(ModuleDescriptor.Exports::isQualified)
                 .singleElement().satisfies(e -> {
@@ -67,5 +68,10 @@ class PublishedModulesTest {
         ModuleDescriptor micrometer = descriptor(MicrometerStompMetrics.class);
         assertThat(micrometer.name()).isEqualTo("dev.stompbox.micrometer");
         assertThat(exports(micrometer)).containsExactly("dev.stompbox.micrometer");
+
+        ModuleDescriptor tracing = descriptor(StompTracing.class);
+        assertThat(tracing.name()).isEqualTo("dev.stompbox.opentelemetry");
+        assertThat(tracing.isAutomatic()).isFalse();
+        assertThat(exports(tracing)).containsExactly("dev.stompbox.opentelemetry");
     }
 }

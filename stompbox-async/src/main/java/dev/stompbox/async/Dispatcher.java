@@ -6,6 +6,7 @@ import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.internal.engine.Delivery;
 import dev.stompbox.protocol.metrics.StompMetrics;
@@ -62,6 +63,7 @@ final class Dispatcher {
     private int subscriptionsWaiting; // subscriptions with at least one message in pending
     private long drainSteps; // waiting messages drain() has looked at, to prove its work is linear
     private boolean stopped; // a graceful disconnect began: nothing new is handed out
+    private boolean warnedUnackable; // the server sent a MESSAGE that cannot be acked; said once
     private volatile long bufferedBytes;
     private final AtomicInteger running = new AtomicInteger();
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
@@ -325,6 +327,15 @@ final class Dispatcher {
             }
         } catch (StompConnectionException e) {
             log.debug("not acking {}: {}", d.frame().header(StompHeaders.MESSAGE_ID), e.getMessage());
+        } catch (StompProtocolException e) {
+            // The server sent a MESSAGE that cannot be acked (a 1.2 MESSAGE without its ack header, as
+            // Spring's simple broker sends): say so, once, and go on; the handler's work is done.
+            if (!warnedUnackable) {
+                warnedUnackable = true;
+                log.warn("cannot {} messages from this server: {}", nack ? "NACK" : "ACK", e.getMessage());
+            } else {
+                log.debug("not acking {}: {}", d.frame().header(StompHeaders.MESSAGE_ID), e.getMessage());
+            }
         }
     }
 

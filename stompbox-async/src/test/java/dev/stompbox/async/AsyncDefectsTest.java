@@ -33,6 +33,29 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("a 1.2 MESSAGE without the ack header it needs (Spring's simple broker sends those) cannot be acked: the client says so and goes on, and disconnects at once")
+    void messageWithoutAckHeader() throws Exception {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(10)));
+        java.util.concurrent.BlockingQueue<String> handled = new java.util.concurrent.LinkedBlockingQueue<>();
+        AsyncSubscription sub = get(client.subscribe("/queue/no-ack", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            handled.add(f.bodyAsString());
+            return null;
+        }));
+        var connection = server.awaitConnection(TIMEOUT);
+        for (String body : new String[]{"first", "second"}) {
+            connection.send(dev.stompbox.protocol.StompFrame.builder(StompCommand.MESSAGE).header("destination", "/queue/no-ack")
+                    .header("subscription", sub.id()).header("message-id", body).body(body.getBytes()).build());
+        }
+        assertThat(handled.poll(10, TimeUnit.SECONDS)).isEqualTo("first");
+        assertThat(handled.poll(10, TimeUnit.SECONDS)).as("the next message is still handled").isEqualTo("second");
+        await().atMost(TIMEOUT).until(() -> sub.inFlight() == 0 && client.unfinishedHandlers() == 0);
+        long t0 = System.nanoTime();
+        get(client.disconnect());
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no handler counted as still running").isLessThan(Duration.ofSeconds(3));
+        assertThat(client.unfinishedHandlers()).isZero();
+    }
+
+    @Test
     @DisplayName("disconnect() with messages waiting for a stuck handler: one disconnect timeout bounds it all, and the stuck handler is reported")
     void disconnectWithUnreadMessages() {
         AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).maxBufferedMessages(2)

@@ -79,6 +79,27 @@ class SimpleBrokerInteropTest {
     }
 
     @Test
+    @DisplayName("the simple broker has no queues: two subscribers of /queue/shared each get every message")
+    void noQueueSemantics() throws Exception {
+        AsyncStompClient c = connect(config("frank"));
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        for (String who : new String[]{"first", "second"}) {
+            c.subscribe("/queue/shared", Map.of("ack", "client-individual"), (cl, f) -> {
+                got.add(who + " " + f.bodyAsString());
+                return null;
+            }, UNCONFIRMED).get(20, TimeUnit.SECONDS);
+        }
+        c.send("/queue/shared", "one").get(20, TimeUnit.SECONDS);
+        assertThat(java.util.List.of(got.poll(20, TimeUnit.SECONDS), got.poll(20, TimeUnit.SECONDS)))
+                .containsExactlyInAnyOrder("first one", "second one");
+        long start = System.nanoTime();
+        c.disconnect().get(20, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("MESSAGEs without the ack header client-individual needs do not leave handlers counted as running")
+                .isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     @DisplayName("heart-beats at 1 s both ways keep an idle connection up; a SEND asking for a receipt times out (the simple broker sends none); DISCONNECT completes")
     void heartBeatsReceiptsAndDisconnect() throws Exception {
         AsyncStompClient c = connect(config("bob").heartBeat(new HeartBeat(1000, 1000)).receiptTimeout(Duration.ofSeconds(1)));

@@ -53,6 +53,9 @@ public final class SpringStompServer {
         @Override
         public void registerStompEndpoints(StompEndpointRegistry registry) {
             registry.addEndpoint("/stomp");
+            // Without it Spring handles a session's frames on a pool, out of order: a SEND right after an
+            // unconfirmed SUBSCRIBE (the simple broker sends no RECEIPT) could be answered before it exists.
+            registry.setPreserveReceiveOrder(true);
         }
 
         @Override
