@@ -425,17 +425,25 @@ public final class AsyncStompClient implements AutoCloseable {
     }
 
     /**
-     * Unsubscribes gracefully: no new message of the subscription is handed to its handler (those
-     * waiting are let go unacked, for the broker to hand to another consumer), handlers already
-     * running finish and their acks are written, and then the UNSUBSCRIBE goes out (a broker returns
-     * the unacked messages of a closed subscription, so an ack after it would be lost). Handlers still
-     * running after the disconnect timeout do not hold it back longer; their messages are redelivered.
+     * Unsubscribes gracefully: in the client ack modes no new message of the subscription is handed
+     * to its handler (those waiting are let go unacked, for the broker to hand to another consumer),
+     * handlers already running finish and their acks are written, and then the UNSUBSCRIBE goes out (a
+     * broker returns the unacked messages of a closed subscription, so an ack after it would be lost).
+     * With ack {@code auto} the messages that still come are handled: they are the client's alone.
+     * Handlers still running after the disconnect timeout do not hold it back longer; their messages
+     * are redelivered. When the UNSUBSCRIBE cannot be sent, the future fails and the subscription goes
+     * on as before.
      */
     public CompletableFuture<Void> unsubscribe(AsyncSubscription subscription) {
         CompletableFuture<Void> drained = new CompletableFuture<>();
         runner.onLoop(() -> dispatcher.close(subscription, drained));
         return drained.completeOnTimeout(null, config.disconnectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .thenCompose(v -> sendUnsubscribe(subscription));
+                .thenCompose(v -> sendUnsubscribe(subscription))
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        runner.onLoop(() -> dispatcher.reopen(subscription));
+                    }
+                });
     }
 
     private CompletableFuture<Void> sendUnsubscribe(AsyncSubscription subscription) {

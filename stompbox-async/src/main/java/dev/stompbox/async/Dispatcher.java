@@ -97,8 +97,8 @@ final class Dispatcher {
     }
 
     void deliver(Delivery d, AsyncSubscription sub) {
-        if (sub.closing) {
-            return; // read before the broker saw the UNSUBSCRIBE: unacked, so it goes to another consumer
+        if (sub.closing && d.needsAck()) {
+            return; // read before the broker saw the UNSUBSCRIBE: unacked, so the broker hands it on
         }
         long bytes = d.frame().bodyLength() + 64L * d.frame().headerCount();
         pending.add(new Waiting(d, sub, bytes));
@@ -191,7 +191,7 @@ final class Dispatcher {
         // Runs the handler; returns what it returned (null when done), its end already reported to the loop.
         int handedIn = generation;
         Supplier<CompletionStage<?>> handle = () -> {
-            if (generation != handedIn || s.closing) {
+            if (generation != handedIn || (s.closing && w.delivery().needsAck())) {
                 runner.onLoop(() -> dropped(w)); // still in a lane when the dispatcher stopped or the subscription closed: never started
                 return null;
             }
@@ -286,16 +286,24 @@ final class Dispatcher {
     }
 
     /**
-     * Unsubscribing {@code s}: its waiting messages are let go unacked (the broker hands them to
-     * another consumer once it has the UNSUBSCRIBE), nothing new starts, and {@code drained}
+     * Unsubscribing {@code s}: its waiting messages that need an ack are let go unacked (the broker
+     * hands them on once it has the UNSUBSCRIBE), none of those starts, and {@code drained}
      * completes once its running handlers have finished and their acks are written, so that the
      * UNSUBSCRIBE goes after them: a broker returns the unacked messages of a closed subscription.
      */
     void close(AsyncSubscription s, CompletableFuture<Void> drained) {
         s.closing = true;
         s.drained = drained;
-        forget(w -> w.subscription() == s);
+        // Only those the broker will hand on: a message of an auto-ack subscription is the client's alone.
+        forget(w -> w.subscription() == s && w.delivery().needsAck());
         completeIfDrained(s);
+    }
+
+    /** The UNSUBSCRIBE did not go out (the connection was down): the subscription goes on as before. */
+    void reopen(AsyncSubscription s) {
+        s.closing = false;
+        s.drained = null;
+        drain();
     }
 
     private static void completeIfDrained(AsyncSubscription s) {

@@ -56,6 +56,50 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("unsubscribing an auto-ack subscription drops nothing: what was read for it before the UNSUBSCRIBE is still handled")
+    void unsubscribeAutoAckDropsNothing() throws Exception {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.BlockingQueue<String> handled = new java.util.concurrent.LinkedBlockingQueue<>();
+        AsyncSubscription sub = get(client.subscribe("/queue/auto", Map.of("receipt", "s"), (c, f) -> {
+            release.await(10, TimeUnit.SECONDS);
+            handled.add(f.bodyAsString());
+            return null;
+        }));
+        var connection = server.awaitConnection(TIMEOUT);
+        connection.sendMessage(sub.id(), "/queue/auto", "first".getBytes());
+        connection.sendMessage(sub.id(), "/queue/auto", "second".getBytes());
+        await().atMost(TIMEOUT).until(() -> sub.inFlight() == 2); // one running, one queued behind it
+        CompletableFuture<Void> unsubscribed = client.unsubscribe(sub);
+        connection.sendMessage(sub.id(), "/queue/auto", "third".getBytes()); // on its way before the UNSUBSCRIBE
+        Thread.sleep(200);
+        release.countDown();
+        get(unsubscribed);
+        assertThat(java.util.List.of(handled.poll(10, TimeUnit.SECONDS), handled.poll(10, TimeUnit.SECONDS), handled.poll(10, TimeUnit.SECONDS)))
+                .as("with ack auto the broker will not send them again: each is handled").containsExactly("first", "second", "third");
+    }
+
+    @Test
+    @DisplayName("an UNSUBSCRIBE that cannot go out (connection down) fails, and the subscription goes on after the reconnect")
+    void failedUnsubscribeKeepsTheSubscription() throws Exception {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder("failover:(" + server.uri() + ")").autoReconnect(true));
+        java.util.concurrent.BlockingQueue<String> handled = new java.util.concurrent.LinkedBlockingQueue<>();
+        AsyncSubscription sub = get(client.subscribe("/queue/kept", Map.of("ack", "client-individual", "receipt", "s"), (c, f) -> {
+            handled.add(f.bodyAsString());
+            return null;
+        }));
+        server.nextConnectionFaults().delayFrames(Duration.ofSeconds(1)); // the reconnect takes a second
+        server.awaitConnection(TIMEOUT).close();
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(5)).until(() -> !client.isConnected());
+        assertThat(failure(client.unsubscribe(sub))).as("nothing to send it on").isNotNull();
+        await().atMost(TIMEOUT).until(client::isConnected);
+        var again = server.awaitConnection(1, TIMEOUT);
+        again.awaitReceived(f -> f.command() == StompCommand.SUBSCRIBE, TIMEOUT); // replayed
+        again.sendMessage(sub.id(), "/queue/kept", "after".getBytes());
+        assertThat(handled.poll(10, TimeUnit.SECONDS)).as("the subscription still hands messages to its handler").isEqualTo("after");
+    }
+
+    @Test
     @DisplayName("disconnect() with messages waiting for a stuck handler: one disconnect timeout bounds it all, and the stuck handler is reported")
     void disconnectWithUnreadMessages() {
         AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).maxBufferedMessages(2)

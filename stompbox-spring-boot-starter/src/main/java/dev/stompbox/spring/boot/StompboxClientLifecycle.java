@@ -2,6 +2,7 @@ package dev.stompbox.spring.boot;
 
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.protocol.connection.ConnectionConfig;
+import dev.stompbox.spring.boot.internal.Stopping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -114,9 +115,7 @@ public class StompboxClientLifecycle implements SmartLifecycle {
 
     @Override
     public void stop() {
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        stop(() -> stopped.complete(null));
-        stopped.orTimeout(client.config().disconnectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS).exceptionally(e -> null).join();
+        Stopping.await(this::stop, client.config().disconnectTimeout().plusSeconds(1));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.AsyncSubscription;
 import dev.stompbox.spring.boot.StompboxClientLifecycle;
 import dev.stompbox.spring.boot.StompboxProperties;
+import dev.stompbox.spring.boot.internal.Stopping;
 import dev.stompbox.spring.listener.internal.ListenerEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,10 +130,8 @@ public class StompListenerContainer implements SmartLifecycle {
 
     @Override
     public void stop() {
-        CompletableFuture<Void> stopped = new CompletableFuture<>();
-        stop(() -> stopped.complete(null));
-        stopped.orTimeout(properties.getShutdownTimeout().multipliedBy(2).toMillis() + 1000, TimeUnit.MILLISECONDS)
-                .exceptionally(e -> null).join();
+        // Unsubscribing and then the running methods: each within the shutdown timeout.
+        Stopping.await(this::stop, properties.getShutdownTimeout().multipliedBy(2).plusSeconds(1));
     }
 
     @Override
