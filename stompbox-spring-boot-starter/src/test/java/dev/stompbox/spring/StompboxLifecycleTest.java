@@ -3,6 +3,7 @@ package dev.stompbox.spring;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.fixtures.EmbeddedArtemis;
 import dev.stompbox.fixtures.TestBroker;
+import dev.stompbox.fixtures.TlsBroker;
 import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.spring.boot.StompboxHealthIndicator;
@@ -54,9 +55,11 @@ class StompboxLifecycleTest {
     }
 
     private static ConfigurableApplicationContext start(int port, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of(
-                "--stompbox.url=failover:(tcp://127.0.0.1:" + port + ")?initialReconnectDelay=50&maxReconnectDelay=250",
-                "--stompbox.disconnect-timeout=3s", "--test.run=" + RUN, "--spring.main.banner-mode=off"));
+        List<String> args = new java.util.ArrayList<>(List.of("--stompbox.disconnect-timeout=3s", "--test.run=" + RUN,
+                "--spring.main.banner-mode=off"));
+        if (java.util.Arrays.stream(more).noneMatch(a -> a.startsWith("--stompbox.url="))) {
+            args.add("--stompbox.url=failover:(tcp://127.0.0.1:" + port + ")?initialReconnectDelay=50&maxReconnectDelay=250");
+        }
         args.addAll(List.of(more));
         return new SpringApplicationBuilder(ListenerApp.class, Attempts.class).run(args.toArray(String[]::new));
     }
@@ -138,6 +141,27 @@ class StompboxLifecycleTest {
             }
         } finally {
             app.close();
+        }
+    }
+
+    @Test
+    @DisplayName("TLS from a Spring Boot SSL bundle: ssl:// to a broker whose certificate only the bundle trusts; without the bundle, DOWN and why")
+    void sslBundle() throws Exception {
+        try (TlsBroker tls = new TlsBroker()) {
+            String url = "--stompbox.url=failover:(ssl://localhost:" + tls.port() + ")?initialReconnectDelay=50&maxReconnectDelay=250";
+            try (ConfigurableApplicationContext app = start(0, url, "--stompbox.ssl.bundle=broker",
+                    "--spring.ssl.bundle.jks.broker.truststore.location=file:" + tls.keyStore(),
+                    "--spring.ssl.bundle.jks.broker.truststore.password=" + TlsBroker.PASSWORD,
+                    "--spring.ssl.bundle.jks.broker.truststore.type=PKCS12")) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> health(app).getStatus().equals(Status.UP));
+            }
+            try (ConfigurableApplicationContext app = start(0, url)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> health(app).getDetails().containsKey("broker"));
+                Health untrusted = health(app);
+                assertThat(untrusted.getStatus()).isEqualTo(Status.DOWN);
+                assertThat((String) untrusted.getDetails().get("error")).as("the JDK's trust store does not know the broker")
+                        .containsIgnoringCase("certificat");
+            }
         }
     }
 
