@@ -183,7 +183,7 @@ class StompboxAutoConfigurationTest {
     }
 
     @Test
-    @DisplayName("with stompbox-opentelemetry and an OpenTelemetry bean both clients trace; off by property; nothing without the bean")
+    @DisplayName("with stompbox-opentelemetry and an OpenTelemetry bean both clients trace; off by property; nothing without the bean or the module")
     void tracing() {
         io.opentelemetry.api.OpenTelemetry otel = io.opentelemetry.api.OpenTelemetry.noop();
         runner.withBean(io.opentelemetry.api.OpenTelemetry.class, () -> otel).withPropertyValues("stompbox.blocking.enabled=true")
@@ -194,6 +194,11 @@ class StompboxAutoConfigurationTest {
         runner.withBean(io.opentelemetry.api.OpenTelemetry.class, () -> otel).withPropertyValues("stompbox.tracing.enabled=false")
                 .run(context -> assertThat(config(context).interceptor()).isSameAs(dev.stompbox.protocol.interceptor.StompInterceptor.NONE));
         runner.run(context -> assertThat(config(context).interceptor()).isSameAs(dev.stompbox.protocol.interceptor.StompInterceptor.NONE));
+        runner.withClassLoader(new FilteredClassLoader(dev.stompbox.opentelemetry.StompTracing.class))
+                .withBean(io.opentelemetry.api.OpenTelemetry.class, () -> otel).run(context -> {
+                    assertThat(context).as("without stompbox-opentelemetry").hasNotFailed();
+                    assertThat(config(context).interceptor()).isSameAs(dev.stompbox.protocol.interceptor.StompInterceptor.NONE);
+                });
     }
 
     @Test
