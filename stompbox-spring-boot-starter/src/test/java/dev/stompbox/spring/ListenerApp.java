@@ -66,6 +66,12 @@ public class ListenerApp {
             seen.add("strict " + order);
         }
 
+        /** No error destination, no NACK: a failure makes the client disconnect, as the asynchronous client does. */
+        @StompListener(destination = PREFIX + "${test.run}-poison")
+        public void poison(String body) {
+            throw new IllegalStateException("poison: " + body);
+        }
+
         @StompListener(destination = PREFIX + "${test.run}-slow")
         public void slow(String body) throws InterruptedException {
             if (!gate.await(20, TimeUnit.SECONDS)) {

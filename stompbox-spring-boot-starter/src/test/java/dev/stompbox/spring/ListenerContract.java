@@ -36,7 +36,7 @@ abstract class ListenerContract {
     @BeforeEach
     void peer() throws Exception {
         container.subscribing().get(30, TimeUnit.SECONDS);
-        assertThat(container.subscribed()).as("every listener method subscribed").hasSize(6);
+        assertThat(container.subscribed()).as("every listener method subscribed").hasSize(7);
         peer = StompClient.create(brokerUri());
         peer.connect();
     }

@@ -90,7 +90,7 @@ class StompboxLifecycleTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> health(app).getStatus().equals(Status.UP));
                 assertThat(health(app).getDetails()).containsEntry("broker", "tcp://127.0.0.1:" + port).containsEntry("version", "1.2");
                 container.subscribing().get(20, TimeUnit.SECONDS);
-                assertThat(container.subscribed()).hasSize(6);
+                assertThat(container.subscribed()).hasSize(7);
                 send(port, "text", "first");
                 assertThat(listeners.seen.poll(20, TimeUnit.SECONDS)).isEqualTo("text first MESSAGE null");
             } finally {
@@ -162,6 +162,21 @@ class StompboxLifecycleTest {
                 assertThat((String) untrusted.getDetails().get("error")).as("the JDK's trust store does not know the broker")
                         .containsIgnoringCase("certificat");
             }
+        }
+    }
+
+    @Test
+    @DisplayName("a listener failure with nowhere to go disconnects the client (the broker redelivers); health says DOWN and why")
+    void failedListenerShowsInHealth() {
+        int port = TestBroker.freePort();
+        EmbeddedArtemis artemis = new EmbeddedArtemis(port, 60_000);
+        try (ConfigurableApplicationContext app = start(port)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> health(app).getStatus().equals(Status.UP));
+            send(port, "poison", "pill");
+            await().atMost(Duration.ofSeconds(20)).until(() -> health(app).getStatus().equals(Status.DOWN));
+            assertThat((String) health(app).getDetails().get("error")).contains("poison: pill");
+        } finally {
+            artemis.close();
         }
     }
 

@@ -8,7 +8,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * The Actuator health of the asynchronous client, under the name {@code stompbox}: UP with the
  * broker and the STOMP version when connected; DOWN otherwise, with the broker last tried and why
- * it failed (refused, timed out, the broker's ERROR, a lost connection). Never shows credentials.
+ * it failed (refused, timed out, the broker's ERROR, a lost connection, a failed listener that made
+ * the client disconnect). Never shows credentials.
  * Turn it off with {@code management.health.stompbox.enabled=false}.
  *
  * <pre>{@code
@@ -38,6 +39,22 @@ public class StompboxHealthIndicator implements HealthIndicator {
             health.withDetail("broker", status.lastTried().toString());
         }
         Throwable failure = status.lastFailure();
-        return health.withDetail("error", failure != null ? failure.toString() : "not connected yet").build();
+        if (failure == null) {
+            failure = endedBy(client.disconnected());
+        }
+        return health.withDetail("error", failure != null ? failure.toString() : "not connected").build();
+    }
+
+    /** Why the connection ended for good, when it did with a cause (a failed handler, an ERROR); else {@code null}. */
+    private static Throwable endedBy(java.util.concurrent.CompletableFuture<Void> ended) {
+        if (!ended.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            ended.getNow(null);
+            return null;
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
     }
 }
