@@ -22,6 +22,12 @@ class StompListenerDeclarationTest {
         }
     }
 
+    static class OptionalPrimitive {
+        @StompListener(destination = "/queue/x")
+        void handle(String body, @org.springframework.messaging.handler.annotation.Header(name = "n", required = false) int n) {
+        }
+    }
+
     static class BadConcurrency {
         @StompListener(destination = "/queue/x", concurrency = "${workers}")
         void handle(String body) {
@@ -42,6 +48,13 @@ class StompListenerDeclarationTest {
         runner.withBean(TwoBodies.class).run(context -> assertThat(context).hasFailed().getFailure()
                 .hasStackTraceContaining("@StompListener stompListenerDeclarationTest.TwoBodies.both")
                 .hasStackTraceContaining("at most one parameter can be the body"));
+    }
+
+    @Test
+    @DisplayName("an optional header bound to a primitive (a missing one could not be passed) fails the start, saying what to do")
+    void optionalPrimitive() {
+        runner.withBean(OptionalPrimitive.class).run(context -> assertThat(context).hasFailed().getFailure()
+                .hasStackTraceContaining("optional header 'n' cannot be a int").hasStackTraceContaining("defaultValue"));
     }
 
     @Test

@@ -102,6 +102,10 @@ public final class ListenerMethodHandler implements MessageHandler {
         }
         String fallback = ValueConstants.DEFAULT_NONE.equals(header.defaultValue()) ? null : header.defaultValue();
         boolean required = header.required() && fallback == null;
+        if (!required && fallback == null && p.getParameterType().isPrimitive()) {
+            throw new IllegalStateException(method + ": optional header '" + name + "' cannot be a " + p.getParameterType()
+                    + " (it may be missing); give it a defaultValue or use the boxed type");
+        }
         TypeDescriptor target = new TypeDescriptor(p);
         ConversionService conversion = DefaultConversionService.getSharedInstance();
         return (client, frame) -> {
