@@ -79,6 +79,16 @@ abstract class ListenerContract {
     }
 
     @Test
+    @DisplayName("a String body is read in the charset its content-type names (UTF-8 when it names none)")
+    void charsetFromContentType() throws Exception {
+        peer.send(q("text"), "café".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                Map.of("content-type", "text/plain;charset=ISO-8859-1", "tag", "latin1"));
+        assertThat(listeners.seen.poll(20, TimeUnit.SECONDS)).isEqualTo("text café MESSAGE latin1");
+        peer.send(q("text"), "café".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("tag", "utf8"));
+        assertThat(listeners.seen.poll(20, TimeUnit.SECONDS)).isEqualTo("text café MESSAGE utf8");
+    }
+
+    @Test
     @DisplayName("without @SendTo, a returned value goes to the message's reply-to destination")
     void repliesToReplyTo() {
         Subscription replies = peer.subscribe(q("replies"), Map.of());

@@ -22,6 +22,7 @@ import org.springframework.util.MimeType;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -130,7 +131,7 @@ public final class ListenerMethodHandler implements MessageHandler {
         @Override
         public Object from(AsyncStompClient client, StompFrame frame) {
             if (type == String.class) {
-                return frame.bodyAsString();
+                return frame.bodyAsString(charset(frame));
             }
             if (type == byte[].class) {
                 return frame.body();
@@ -143,6 +144,21 @@ public final class ListenerMethodHandler implements MessageHandler {
                         + frame.header("content-type", "(none)") + " to " + type.getName() + " for " + method.getName());
             }
             return value;
+        }
+    }
+
+    /** The charset the frame's content-type names; UTF-8, STOMP's default, when it names none. */
+    private Charset charset(StompFrame frame) {
+        String contentType = frame.header("content-type");
+        if (contentType == null) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            Charset charset = MimeType.valueOf(contentType).getCharset();
+            return charset != null ? charset : StandardCharsets.UTF_8;
+        } catch (RuntimeException e) {
+            throw new MessageConversionException("cannot read the body of " + method.getName() + "'s message as text: content-type '"
+                    + contentType + "': " + e.getMessage(), e);
         }
     }
 
