@@ -92,6 +92,17 @@ class StompboxAutoConfigurationTest {
     }
 
     @Test
+    @DisplayName("health never shows credentials, even written into the URL (which the clients ignore)")
+    void healthHidesUserInfo() {
+        runner.withPropertyValues("stompbox.url=failover:(tcp://app:s3cret@127.0.0.1:1,tcp://127.0.0.1:2)", "stompbox.passcode=other")
+                .run(context -> {
+                    var health = context.getBean(StompboxHealthIndicator.class).health();
+                    assertThat(health.getDetails().toString()).doesNotContain("s3cret").doesNotContain("other")
+                            .contains("tcp://***@127.0.0.1:1");
+                });
+    }
+
+    @Test
     @DisplayName("one heart-beat direction set: the other keeps 10 s")
     void oneHeartBeatDirection() {
         runner.withPropertyValues("stompbox.heart-beat.receive=0s")
