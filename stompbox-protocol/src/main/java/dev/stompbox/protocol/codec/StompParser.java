@@ -794,43 +794,50 @@ public final class StompParser {
      * plain bytes costs more than the bytes.
      */
     private int unescape(byte[] a, int from, int to, int firstBackslash, byte[] dst, int at) {
-        int out = at;
-        if (firstBackslash > from) {
-            System.arraycopy(a, from, dst, out, firstBackslash - from);
-            out += firstBackslash - from;
-        }
-        for (int i = firstBackslash; i < to; i++) {
-            byte b = a[i];
-            if (b != '\\') {
-                dst[out++] = b;
-                continue;
-            }
+        // No backslash before firstBackslash; there may be none at it (a caller that only knows the line has one).
+        int i = nextBackslash(a, firstBackslash, to);
+        System.arraycopy(a, from, dst, at, i - from);
+        int out = at + i - from;
+        // From one backslash to the next: the escape, then the plain run after it copied whole.
+        // Broker ids are full of escaped colons (ID\c...\c1\c42), so the runs are short and many.
+        while (i < to) {
             if (i + 1 == to) {
                 throw error("Invalid escape: trailing '\\' in header", i - seg);
             }
-            byte e = a[++i];
-            switch (e) {
-                case 'n':
-                    dst[out++] = '\n';
-                    break;
-                case 'c':
-                    dst[out++] = ':';
-                    break;
-                case '\\':
-                    dst[out++] = '\\';
-                    break;
-                case 'r':
-                    if (version.escapesCarriageReturn()) {
-                        dst[out++] = '\r';
-                        break;
-                    }
-                    throw error("Invalid escape: '\\r' is not defined in STOMP " + version.text(), i - 1 - seg);
-                default:
-                    throw error("Invalid escape: '\\" + printable(a, i, i + 1) + "' is not defined in STOMP "
-                            + version.text(), i - 1 - seg);
+            byte e = a[i + 1];
+            byte decoded = e == 'c' ? (byte) ':' : e == '\\' ? (byte) '\\' : e == 'n' ? (byte) '\n'
+                    : e == 'r' && version.escapesCarriageReturn() ? (byte) '\r' : 0;
+            if (decoded == 0) {
+                throw e == 'r'
+                        ? error("Invalid escape: '\\r' is not defined in STOMP " + version.text(), i - seg)
+                        : error("Invalid escape: '\\" + printable(a, i + 1, i + 2) + "' is not defined in STOMP "
+                        + version.text(), i - seg);
             }
+            dst[out++] = decoded;
+            int run = i + 2;
+            int next = nextBackslash(a, run, to);
+            System.arraycopy(a, run, dst, out, next - run);
+            out += next - run;
+            i = next;
         }
         return out;
+    }
+
+    /** The index of the first backslash in {@code a[from, to)}, or {@code to}; eight bytes at a time. */
+    private static int nextBackslash(byte[] a, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long hit = zeros((long) LONGS.get(a, i) ^ BACKSLASH_BYTES);
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3); // the lowest flag is exact
+            }
+        }
+        for (; i < to; i++) {
+            if (a[i] == '\\') {
+                return i;
+            }
+        }
+        return to;
     }
 
     private String decode(byte[] a, int from, int length, boolean high) {

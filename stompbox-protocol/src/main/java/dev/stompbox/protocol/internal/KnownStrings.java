@@ -45,6 +45,7 @@ public final class KnownStrings {
     private final byte[][] bytes;
     private final long[] word0;
     private final long[] word1;
+    private final int[] lengths0; // each slot's string length, read without touching the String
     private final int mask;
     private long lengths; // bit n set when some string has length n: most misses end on this one test
 
@@ -54,6 +55,7 @@ public final class KnownStrings {
         bytes = new byte[size][];
         word0 = new long[size];
         word1 = new long[size];
+        lengths0 = new int[size];
         mask = size - 1;
         for (String s : known) {
             int len = s.length();
@@ -71,6 +73,7 @@ public final class KnownStrings {
             bytes[slot] = b;
             word0[slot] = w0;
             word1[slot] = w1;
+            lengths0[slot] = len;
             lengths |= 1L << len;
         }
     }
@@ -109,7 +112,7 @@ public final class KnownStrings {
             if (s == null) {
                 return null;
             }
-            if (word0[slot] == w0 && word1[slot] == w1 && s.length() == len
+            if (word0[slot] == w0 && word1[slot] == w1 && lengths0[slot] == len
                     && (len <= 16 || Arrays.equals(bytes[slot], 16, len, a, off + 16, off + len))) {
                 return s;
             }
