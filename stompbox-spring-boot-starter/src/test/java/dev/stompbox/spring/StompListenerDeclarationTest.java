@@ -37,7 +37,7 @@ class StompListenerDeclarationTest {
     static class Placeholders {
         @StompListener(destination = "/queue/${queue}", concurrency = "${workers}", selector = "kind = '${kind}'",
                 headers = "durable-subscription-name=${queue}-audit", prefetch = "16", id = "audit", nackOnError = true,
-                errorDestination = "/queue/${queue}.failed")
+                errorDestination = "/queue/${queue}.failed", confirm = false)
         void handle(String body) {
         }
     }
@@ -76,6 +76,7 @@ class StompListenerDeclarationTest {
             assertThat(e.options().concurrency()).isEqualTo(3);
             assertThat(e.options().prefetch()).isEqualTo(16);
             assertThat(e.options().nackOnError()).isTrue();
+            assertThat(e.options().confirm()).isFalse();
             assertThat(e.options().errorDestination()).isEqualTo("/queue/orders.failed");
             assertThat(e.headers()).containsEntry("selector", "kind = 'big'").containsEntry("durable-subscription-name", "orders-audit")
                     .containsEntry("ack", "client-individual").containsEntry("id", "audit");

@@ -78,4 +78,10 @@ public @interface StompListener {
 
     /** The subscription id; empty: one the client makes. */
     String id() default "";
+
+    /**
+     * Ask for a RECEIPT on the SUBSCRIBE and count the listener as subscribed only once it came (a refused
+     * destination is then logged). Off for servers that send no receipts, such as Spring's simple broker.
+     */
+    boolean confirm() default true;
 }

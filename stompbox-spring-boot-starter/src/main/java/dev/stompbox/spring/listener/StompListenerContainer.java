@@ -86,11 +86,15 @@ public class StompListenerContainer implements SmartLifecycle {
                 each.add(client.subscribe(e.destination(), e.headers(), e.handler(), e.options()).handle((sub, failure) -> {
                     if (failure != null) {
                         log.error("@StompListener {} could not subscribe: {}", e, failure.toString());
-                    } else if (running) {
-                        subscriptions.put(e, sub);
-                        log.info("@StompListener {} subscribed", e);
-                    } else {
-                        client.unsubscribe(sub); // stopped meanwhile
+                        return null;
+                    }
+                    synchronized (this) { // not between stop()'s reading of running and of the subscriptions
+                        if (running) {
+                            subscriptions.put(e, sub);
+                            log.info("@StompListener {} subscribed", e);
+                        } else {
+                            client.unsubscribe(sub); // stopped meanwhile
+                        }
                     }
                     return null;
                 }));

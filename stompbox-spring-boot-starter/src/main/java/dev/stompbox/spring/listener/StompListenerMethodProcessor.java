@@ -90,7 +90,8 @@ public class StompListenerMethodProcessor implements BeanPostProcessor, BeanFact
             putIfSet(headers, "id", resolve(listener.id()));
             SubscriptionOptions.Builder options = SubscriptionOptions.builder()
                     .concurrency(Integer.parseInt(resolve(listener.concurrency()).trim()))
-                    .nackOnError(listener.nackOnError());
+                    .nackOnError(listener.nackOnError())
+                    .confirm(listener.confirm());
             String errorDestination = resolve(listener.errorDestination());
             if (!errorDestination.isEmpty()) {
                 options.errorDestination(errorDestination);

@@ -81,13 +81,40 @@ public final class SpringStompServer {
     public static class SimpleBroker extends Common {
         @Override
         public void configureMessageBroker(MessageBrokerRegistry registry) {
-            ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-            scheduler.setThreadNamePrefix("spring-heartbeat-");
-            scheduler.initialize();
-            // Spring's simple broker beats only with a scheduler; 1 s both ways, to be seen in a short test.
-            registry.enableSimpleBroker("/topic", "/queue").setHeartbeatValue(new long[]{1000, 1000}).setTaskScheduler(scheduler);
-            registry.setApplicationDestinationPrefixes("/app");
+            simpleBroker(registry);
         }
+    }
+
+    /** The same server, with the Stompbox starter in the application too, its client talking to the server itself. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @EnableWebSocketMessageBroker
+    @Import({Greetings.class, OwnListener.class})
+    public static class SimpleBrokerWithStarter extends Common {
+        @Override
+        public void configureMessageBroker(MessageBrokerRegistry registry) {
+            simpleBroker(registry);
+        }
+    }
+
+    /** A listener on the application's own server: no receipts there, so not confirmed. */
+    public static class OwnListener {
+        public final java.util.concurrent.BlockingQueue<String> greetings = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        @dev.stompbox.spring.listener.StompListener(destination = "/topic/greetings", ack = dev.stompbox.protocol.AckMode.AUTO,
+                confirm = false)
+        public void greeting(String body) {
+            greetings.add(body);
+        }
+    }
+
+    static void simpleBroker(MessageBrokerRegistry registry) {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setThreadNamePrefix("spring-heartbeat-");
+        scheduler.initialize();
+        // Spring's simple broker beats only with a scheduler; 1 s both ways, to be seen in a short test.
+        registry.enableSimpleBroker("/topic", "/queue").setHeartbeatValue(new long[]{1000, 1000}).setTaskScheduler(scheduler);
+        registry.setApplicationDestinationPrefixes("/app");
     }
 
     @Configuration(proxyBeanMethods = false)
