@@ -1,6 +1,5 @@
 package dev.stompbox.spring;
 
-import dev.stompbox.fixtures.ExternalRabbitMq;
 import dev.stompbox.fixtures.RabbitMqExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
