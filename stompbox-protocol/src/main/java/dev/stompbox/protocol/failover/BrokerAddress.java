@@ -43,15 +43,23 @@ public record BrokerAddress(String scheme, String host, int port, String path, S
      * Parses one broker URI.
      *
      * @throws IllegalArgumentException if it is not {@code scheme://host[:port][/path][?query]} with a
-     *                                  known scheme
+     *                                  known scheme, or if it holds credentials ({@code user:password@}), which
+     *                                  belong in the login and passcode settings
      */
     public static BrokerAddress parse(String uri) {
         URI u;
         try {
             u = new URI(uri.trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("Invalid broker URI '" + uri + "': " + e.getMessage(), e);
+            // Not e's message: it repeats the input, user info and all.
+            throw new IllegalArgumentException("Invalid broker URI '" + withoutUserInfo(uri) + "': " + e.getReason()
+                    + (e.getIndex() >= 0 ? " at index " + e.getIndex() : ""));
         }
+        if (u.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("Invalid broker URI '" + withoutUserInfo(uri)
+                    + "': credentials do not belong in a URI, which is logged and shown; set login and passcode");
+        }
+        uri = withoutUserInfo(uri);
         String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
         if (scheme == null || !SCHEMES.contains(scheme)) {
             throw new IllegalArgumentException("Invalid broker URI '" + uri + "': scheme must be one of tcp, ssl, ws, wss");
@@ -65,6 +73,11 @@ public record BrokerAddress(String scheme, String host, int port, String path, S
         }
         int port = u.getPort() == -1 ? DEFAULT_PORT : u.getPort();
         return new BrokerAddress(scheme, host, port, u.getRawPath(), u.getRawQuery());
+    }
+
+    /** {@code uri} with any {@code user:password@} replaced by {@code ***@}, for error messages. */
+    static String withoutUserInfo(String uri) {
+        return uri.replaceAll("//[^/@()?#]*@", "//***@");
     }
 
     /** Whether the connection uses TLS ({@code ssl}, {@code wss}). */

@@ -65,7 +65,7 @@ public final class FailoverUri {
             } else if (after.startsWith("?")) {
                 query = after.substring(1);
             } else {
-                throw new IllegalArgumentException("Invalid failover URI '" + text + "': expected '?' after ')', got '" + after + "'");
+                throw new IllegalArgumentException("Invalid failover URI '" + BrokerAddress.withoutUserInfo(text) + "': expected '?' after ')', got '" + after + "'");
             }
         } else {
             int q = rest.indexOf('?');
@@ -77,7 +77,7 @@ public final class FailoverUri {
             brokers.add(BrokerAddress.parse(item));
         }
         if (brokers.isEmpty()) {
-            throw new IllegalArgumentException("Invalid failover URI '" + text + "': no broker");
+            throw new IllegalArgumentException("Invalid failover URI '" + BrokerAddress.withoutUserInfo(text) + "': no broker");
         }
         return new FailoverUri(text, brokers, parseOptions(query), true);
     }
@@ -92,7 +92,7 @@ public final class FailoverUri {
                 return i;
             }
         }
-        throw new IllegalArgumentException("Invalid failover URI '" + text + "': missing ')'");
+        throw new IllegalArgumentException("Invalid failover URI '" + BrokerAddress.withoutUserInfo(text) + "': missing ')'");
     }
 
     private static List<String> splitBrokers(String list) {

@@ -47,6 +47,20 @@ class FailoverUriTest {
     }
 
     @Test
+    @DisplayName("credentials in a URI are refused, and no error message repeats them")
+    void credentialsInTheUri() {
+        assertThatThrownBy(() -> BrokerAddress.parse("tcp://app:s3cret@broker:61613")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("set login and passcode").hasMessageContaining("tcp://***@broker:61613")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> FailoverUri.parse("failover:(tcp://a:1,ssl://app:s3cret@b:2)?randomize=false"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> BrokerAddress.parse("tcp://app:s3cret@bad host:1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> FailoverUri.parse("failover:(tcp://app:s3cret@b:2")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     @DisplayName("failover:uri1,uri2 without parentheses; options after the first '?'")
     void withoutParentheses() {
         FailoverUri uri = FailoverUri.parse("failover:tcp://a:1,tcp://b:2?randomize=false");
