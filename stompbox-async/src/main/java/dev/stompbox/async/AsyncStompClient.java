@@ -16,7 +16,6 @@ import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
-import dev.stompbox.protocol.interceptor.MessageScope;
 import dev.stompbox.protocol.interceptor.SendScope;
 import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
@@ -36,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -367,39 +365,13 @@ public final class AsyncStompClient implements AutoCloseable {
         ConnectionEngine.Command subscribe = (s, rid) -> {
             askPrefetch(s.server(), hs, options);
             Subscribe sub = s.subscribe(destination, hs, rid, null);
-            made[0] = new AsyncSubscription(sub.token(), destination, hs, intercepted(handler), options);
+            made[0] = new AsyncSubscription(sub.token(), destination, hs, handler, options);
             runner.subscribed(made[0]);
             return sub.frame();
         };
         // Confirmed: complete once the broker accepted it, fail with its ERROR when it refuses.
         return runner.call(e -> e.execute(subscribe, receipt != null ? receipt : options.confirm() ? e.newReceiptId("sub") : null,
                 true, false, System.nanoTime())).thenApply(v -> made[0]);
-    }
-
-    /** {@code handler} within the interceptor's scope for each message, or {@code handler} itself without one. */
-    private MessageHandler intercepted(MessageHandler handler) {
-        StompInterceptor interceptor = config.interceptor();
-        if (interceptor == StompInterceptor.NONE) {
-            return handler;
-        }
-        return (client, frame) -> {
-            MessageScope scope = interceptor.beforeMessage(frame, StompInterceptor.Delivery.HANDLER);
-            CompletionStage<?> stage;
-            try {
-                stage = handler.handle(client, frame);
-            } catch (Exception | Error e) {
-                scope.close();
-                scope.handled(e);
-                throw e;
-            }
-            scope.close();
-            if (stage == null) {
-                scope.handled(null);
-                return null;
-            }
-            return stage.whenComplete((v, e) -> scope.handled(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                    ? e.getCause() : e));
-        };
     }
 
     /** On the loop: the broker's own prefetch header for {@code options.prefetch()}, and a word when it cannot be had. */

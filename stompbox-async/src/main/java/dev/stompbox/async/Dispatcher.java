@@ -8,6 +8,8 @@ import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.interceptor.MessageScope;
+import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.internal.engine.Delivery;
 import dev.stompbox.protocol.metrics.StompMetrics;
 import org.slf4j.Logger;
@@ -198,19 +200,29 @@ final class Dispatcher {
             running.incrementAndGet();
             metrics.handlerStarted();
             long started = System.nanoTime();
+            MessageScope scope = MessageScope.NONE;
             CompletionStage<?> stage;
             try {
+                if (config.interceptor() != StompInterceptor.NONE) {
+                    scope = config.interceptor().beforeMessage(frame, StompInterceptor.Delivery.HANDLER);
+                }
                 stage = s.handler().handle(client, frame);
             } catch (Throwable t) {
                 stage = CompletableFuture.failedFuture(t);
+            } finally {
+                scope.close(); // on this thread, whatever the handler's stage does later
             }
+            MessageScope ended = scope;
             if (stage == null) {
                 metrics.handlerFinished(System.nanoTime() - started, true);
+                ended.handled(null);
                 completed(w, null);
             } else {
                 stage.whenComplete((v, t) -> {
                     metrics.handlerFinished(System.nanoTime() - started, t == null);
-                    completed(w, unwrap(t));
+                    Throwable error = unwrap(t);
+                    ended.handled(error);
+                    completed(w, error);
                 });
             }
             return stage;

@@ -59,7 +59,6 @@ public record BrokerAddress(String scheme, String host, int port, String path, S
             throw new IllegalArgumentException("Invalid broker URI '" + withoutUserInfo(uri)
                     + "': credentials do not belong in a URI, which is logged and shown; set login and passcode");
         }
-        uri = withoutUserInfo(uri);
         String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
         if (scheme == null || !SCHEMES.contains(scheme)) {
             throw new IllegalArgumentException("Invalid broker URI '" + uri + "': scheme must be one of tcp, ssl, ws, wss");
