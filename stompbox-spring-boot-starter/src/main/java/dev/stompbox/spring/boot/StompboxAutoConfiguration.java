@@ -6,7 +6,6 @@ import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.micrometer.MicrometerStompMetrics;
 import dev.stompbox.opentelemetry.StompTracing;
-import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.metrics.StompMetrics;
@@ -82,7 +81,7 @@ public class StompboxAutoConfiguration {
                                          ObjectProvider<StompInterceptor> interceptors,
                                          @Qualifier("stompboxConnectionStatus") ConnectionStatus status) {
         AsyncStompClientConfig.Builder b = Settings.apply(properties, AsyncStompClientConfig.builder(Settings.url(properties)),
-                ssl(properties, bundles), status, metrics(metrics, properties.getClientName()));
+                ssl(properties, bundles), status, metrics(metrics, properties.getClientName()), interceptor(interceptors));
         StompboxProperties.Async async = properties.getAsync();
         if (async.getMaxConcurrency() != null) {
             b.maxConcurrency(async.getMaxConcurrency());
@@ -90,7 +89,6 @@ public class StompboxAutoConfiguration {
         if (async.getMaxBufferedMessages() != null) {
             b.maxBufferedMessages(async.getMaxBufferedMessages());
         }
-        interceptors(b, interceptors);
         customizers.orderedStream().forEach(c -> c.customize(b));
         return AsyncStompClient.create(b.build());
     }
@@ -107,8 +105,8 @@ public class StompboxAutoConfiguration {
         return all.getBundle(bundle).createSslContext();
     }
 
-    static <B extends ConnectionConfig.Builder<B>> void interceptors(B builder, ObjectProvider<StompInterceptor> interceptors) {
-        builder.interceptor(Interceptors.of(interceptors.orderedStream().toList()));
+    static StompInterceptor interceptor(ObjectProvider<StompInterceptor> interceptors) {
+        return Interceptors.of(interceptors.orderedStream().toList());
     }
 
     static StompMetrics metrics(ObjectProvider<ClientMetrics> metrics, String name) {
@@ -192,8 +190,7 @@ public class StompboxAutoConfiguration {
                                            ObjectProvider<ConnectionListener> listeners, ObjectProvider<StompInterceptor> interceptors) {
             StompClientConfig.Builder b = Settings.apply(properties, StompClientConfig.builder(Settings.url(properties)),
                     ssl(properties, bundles), new ConnectionStatus(() -> applicationListeners(listeners)),
-                    metrics(metrics, properties.getClientName() + "-blocking"));
-            interceptors(b, interceptors);
+                    metrics(metrics, properties.getClientName() + "-blocking"), interceptor(interceptors));
             customizers.orderedStream().forEach(c -> c.customize(b));
             return StompClient.create(b.build());
         }

@@ -3,6 +3,7 @@ package dev.stompbox.spring.boot.internal;
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.metrics.StompMetrics;
 import dev.stompbox.spring.boot.StompboxProperties;
 
@@ -25,7 +26,8 @@ public final class Settings {
     }
 
     public static <B extends ConnectionConfig.Builder<B>> B apply(StompboxProperties p, B b, SSLContext ssl,
-                                                                   ConnectionListener listener, StompMetrics metrics) {
+                                                                   ConnectionListener listener, StompMetrics metrics,
+                                                                   StompInterceptor interceptor) {
         set(p.getLogin(), b::login);
         set(p.getPasscode(), b::passcode);
         set(p.getVirtualHost(), b::virtualHost);
@@ -44,6 +46,7 @@ public final class Settings {
         b.atLeastOnce(p.isAtLeastOnce());
         b.listener(listener);
         b.metrics(metrics);
+        b.interceptor(interceptor);
         return b;
     }
 
