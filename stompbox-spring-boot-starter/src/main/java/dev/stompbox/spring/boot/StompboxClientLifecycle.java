@@ -56,13 +56,10 @@ public class StompboxClientLifecycle implements SmartLifecycle {
             return;
         }
         running = true;
-        CompletableFuture<AsyncStompClient> done = connected;
-        if (done.isDone()) {
-            done = connected = new CompletableFuture<>();
-        }
+        // A start after a stop: the first connect of this start completes a fresh future.
+        CompletableFuture<AsyncStompClient> target = connected.isDone() ? (connected = new CompletableFuture<>()) : connected;
         StompboxProperties.Startup startup = properties.getStartup();
         CompletableFuture<AsyncStompClient> attempt = client.connect(startup.isFailFast() ? startup.getTimeout() : ConnectionConfig.FOREVER);
-        CompletableFuture<AsyncStompClient> target = done;
         attempt.whenComplete((c, e) -> {
             if (e == null) {
                 target.complete(c);
