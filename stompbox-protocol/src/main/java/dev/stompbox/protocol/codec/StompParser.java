@@ -8,7 +8,7 @@ import dev.stompbox.protocol.StompFrameException;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.internal.FrameAccess;
-import dev.stompbox.protocol.internal.KnownStrings;
+import dev.stompbox.protocol.internal.HeaderNames;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -88,6 +88,9 @@ public final class StompParser {
     private static final byte BACKSLASH = 4;
     private static final byte CR = 8;
     private static final byte HIGH = 16;
+    // Not a class: set when a backslash or a non-ASCII byte comes before the line's first ':', so
+    // that a header name is known to be plain ASCII without looking at it again.
+    private static final int SPECIAL_NAME = 32;
     private static final byte[] CLASS = new byte[256];
 
     static {
@@ -113,6 +116,7 @@ public final class StompParser {
 
     private final ParserLimits limits;
     private final ArrayDeque<StompFrame> frames = new ArrayDeque<>();
+    private final HeaderNames names = new HeaderNames();
     private StompVersion version;
 
     // Bytes kept between add() calls: buf[0, end). Only an incomplete line or body is ever kept.
@@ -618,6 +622,10 @@ public final class StompParser {
             long cr = zeros(w ^ CR_BYTES);
             long high = w & HIGH_BITS;
             if (((bs | cr | high) & inLine) != 0) { // one test for the common word, which has none of them
+                long special = (bs | high) & inLine; // its lowest flag is exact: false flags lie above a true one
+                if (special != 0 && (colon < 0 || i + (Long.numberOfTrailingZeros(special) >>> 3) - seg < colon)) {
+                    flags |= SPECIAL_NAME;
+                }
                 if ((bs & inLine) != 0) {
                     flags |= BACKSLASH;
                 }
@@ -646,6 +654,9 @@ public final class StompParser {
                 }
             } else {
                 flags |= c;
+                if (colon < 0 && (c == BACKSLASH || c == HIGH)) {
+                    flags |= SPECIAL_NAME;
+                }
             }
             i++;
         }
@@ -714,11 +725,9 @@ public final class StompParser {
         }
         boolean unescape = (flags & BACKSLASH) != 0 && version.escapes(command);
         boolean high = (flags & HIGH) != 0;
-        String name = KnownStrings.HEADER_NAMES.lookup(a, from, colon - from);
-        if (name == null) {
-            name = text(a, from, colon, unescape, high);
-        }
         int i = headerCount;
+        String name = (flags & SPECIAL_NAME) == 0 ? names.name(i, a, from, colon - from)
+                : text(a, from, colon, unescape, high);
         if (2 * i == namesAndValues.length) {
             namesAndValues = Arrays.copyOf(namesAndValues, Math.max(2 * headersHint, 4 * i));
         }
@@ -772,16 +781,13 @@ public final class StompParser {
     }
 
     private String text(byte[] a, int from, int to, boolean unescape, boolean high) {
-        if (unescape) {
-            for (int i = from; i < to; i++) {
-                if (a[i] == '\\') {
-                    int n = to - from;
-                    if (scratch == null || scratch.length < n) {
-                        scratch = new byte[Math.max(n, 128)];
-                    }
-                    return decode(scratch, 0, unescape(a, from, to, i, scratch, 0), high);
-                }
+        int backslash = unescape ? nextBackslash(a, from, to) : to;
+        if (backslash < to) {
+            int n = to - from;
+            if (scratch == null || scratch.length < n) {
+                scratch = new byte[Math.max(n, 128)];
             }
+            return decode(scratch, 0, unescape(a, from, to, backslash, scratch, 0), high);
         }
         return decode(a, from, to - from, high);
     }

@@ -47,7 +47,10 @@ public final class KnownStrings {
     private final long[] word1;
     private final int[] lengths0; // each slot's string length, read without touching the String
     private final int mask;
-    private long lengths; // bit n set when some string has length n: most misses end on this one test
+    // Per length, bit (b & 63) set when some string of that length starts with byte b: most misses
+    // end on this one test, before any hashing (an unknown value rarely shares a known one's length
+    // and first byte).
+    private final long[] firstBytes = new long[MAX_LENGTH + 1];
 
     private KnownStrings(String... known) {
         int size = Integer.highestOneBit(Math.max(1, known.length) * 4 - 1) << 1;
@@ -74,7 +77,7 @@ public final class KnownStrings {
             word0[slot] = w0;
             word1[slot] = w1;
             lengths0[slot] = len;
-            lengths |= 1L << len;
+            firstBytes[len] |= 1L << b[0];
         }
     }
 
@@ -84,7 +87,7 @@ public final class KnownStrings {
     }
 
     /** Up to eight bytes of a[from, end) as a little-endian long, zero-padded; 0 when from >= end. */
-    private static long word(byte[] a, int from, int end) {
+    static long word(byte[] a, int from, int end) {
         int n = Math.min(8, end - from);
         if (n <= 0) {
             return 0;
@@ -102,7 +105,7 @@ public final class KnownStrings {
 
     /** The shared String for {@code a[off, off + len)}, or {@code null} when those bytes are not a known string. */
     public String lookup(byte[] a, int off, int len) {
-        if (len > MAX_LENGTH || (lengths & (1L << len)) == 0) {
+        if (len <= 0 || len > MAX_LENGTH || (firstBytes[len] & (1L << a[off])) == 0) { // a long shift uses the low six bits
             return null;
         }
         long w0 = word(a, off, off + len);

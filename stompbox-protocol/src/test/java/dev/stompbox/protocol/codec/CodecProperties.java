@@ -125,6 +125,61 @@ class CodecProperties {
         assertThat(parser.heartBeats()).isEqualTo(3);
     }
 
+    /**
+     * One parser, frame after frame, header names that differ from each other in one character
+     * (anywhere in up to 40, plain, escaped or not ASCII): the parser shares the Strings of names it
+     * has seen, and must never hand out a neighbour's.
+     */
+    @Property(tries = 200)
+    void nearlyEqualNamesStayApartFrameAfterFrame(@ForAll("nameFamilies") List<String> family,
+                                                  @ForAll("picks") List<List<Integer>> frames,
+                                                  @ForAll("cutsAnywhere") List<Integer> cuts) {
+        StompEncoder encoder = StompEncoder.of(StompVersion.V1_2);
+        List<StompFrame> sent = new ArrayList<>();
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        for (List<Integer> picks : frames) {
+            StompFrame.Builder b = StompFrame.builder(StompCommand.SEND);
+            for (int i = 0; i < picks.size(); i++) {
+                b.header(family.get(picks.get(i) % family.size()), "v" + i);
+            }
+            StompFrame f = b.build();
+            sent.add(f);
+            wire.writeBytes(encoder.encode(f));
+        }
+        assertThat(parseInPieces(new StompParser(StompVersion.V1_2), wire.toByteArray(), cuts))
+                .containsExactlyElementsOf(sent);
+    }
+
+    @Provide
+    Arbitrary<List<String>> nameFamilies() {
+        Arbitrary<Character> chars = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(12, Arbitraries.chars().range('a', 'z')),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(':', '\\', '\n', '\u00e9')));
+        Arbitrary<String> base = chars.list().ofMinSize(1).ofMaxSize(40).map(CodecProperties::join);
+        return base.flatMap(b -> Combinators.combine(
+                Arbitraries.integers().between(0, b.length() - 1).list().ofMinSize(1).ofMaxSize(4),
+                chars.list().ofSize(4)
+        ).as((positions, replacements) -> {
+            List<String> family = new ArrayList<>(List.of(b, b + "q"));
+            for (int i = 0; i < positions.size(); i++) {
+                char[] c = b.toCharArray();
+                c[positions.get(i)] = c[positions.get(i)] == replacements.get(i) ? '_' : replacements.get(i);
+                family.add(new String(c));
+            }
+            return family;
+        }));
+    }
+
+    @Provide
+    Arbitrary<List<List<Integer>>> picks() {
+        return Arbitraries.integers().between(0, 5).list().ofMinSize(1).ofMaxSize(6).list().ofMinSize(2).ofMaxSize(8);
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> cutsAnywhere() {
+        return Arbitraries.integers().between(1, 200).list().ofMaxSize(10);
+    }
+
     /** The encoder adds content-length for a non-empty body; everything else comes back as it was. */
     private static StompFrame expectedAfterRoundTrip(StompFrame f) {
         if (f.bodyLength() > 0 && f.header("content-length") == null) {
