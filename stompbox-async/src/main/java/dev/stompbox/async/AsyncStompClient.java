@@ -65,7 +65,7 @@ import java.util.function.Function;
  * <p><b>Threads.</b> All connection state lives on one Netty event loop, in the connection engine
  * the blocking client drives too; every public method may be called from any thread and hands its
  * work to that loop. Handlers run on the subscription's executor, else the client's (by default a
- * thread for each handler that may run at once, {@code maxConcurrency}, made when needed), or on
+ * pool of up to {@code maxConcurrency} threads, a thread made only when every one is busy), or on
  * the event loop when asked. The event loop never runs user code otherwise, so
  * a slow handler never delays heart-beats.
  *
@@ -109,8 +109,8 @@ public final class AsyncStompClient implements AutoCloseable {
         }
         Executor executor = config.executor() != null ? config.executor() : shared != null ? shared.executor() : null;
         if (executor == null) {
-            // A thread for every handler the client lets run at once (made when needed, gone when idle):
-            // a smaller pool would cap the subscriptions' concurrency without saying so.
+            // Up to a thread for every handler the client lets run at once (a smaller pool would cap
+            // the subscriptions' concurrency without saying so), made only when all are busy.
             ThreadPoolExecutor pool = AsyncStompResources.handlerPool(config.maxConcurrency(), config.maxConcurrency(),
                     AsyncStompResources.daemons("stompbox-async-" + instance + "-handler-"));
             this.ownExecutor = pool;

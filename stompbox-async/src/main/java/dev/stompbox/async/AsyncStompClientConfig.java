@@ -16,7 +16,7 @@ import java.util.concurrent.Executor;
  *   <tr><th>setting</th><th>default</th></tr>
  *   <tr><td>maxConcurrency (handlers running at once, all subscriptions)</td><td>256</td></tr>
  *   <tr><td>maxBufferedMessages (waiting for a handler before reading stops)</td><td>1000</td></tr>
- *   <tr><td>executor (where handlers run)</td><td>the resources', else a pool of the client's own with a thread for each handler that may run at once ({@code maxConcurrency}), made when needed</td></tr>
+ *   <tr><td>executor (where handlers run)</td><td>the resources', else a pool of the client's own of up to {@code maxConcurrency} threads, a thread made only when every one is busy and ended after a minute idle</td></tr>
  *   <tr><td>resources (threads shared by many clients)</td><td>none</td></tr>
  *   <tr><td>eventLoopGroup</td><td>the resources', else a single-threaded one of the client's own</td></tr>
  *   <tr><td>nettySslContext</td><td>none (built from sslContext)</td></tr>
@@ -75,7 +75,7 @@ public final class AsyncStompClientConfig extends ConnectionConfig {
 
     /**
      * Where handlers run unless their subscription says otherwise; {@code null}: the resources', else the
-     * client's own pool, with a thread for each handler that may run at once ({@code maxConcurrency}).
+     * client's own pool of up to {@code maxConcurrency} threads, made only when every one is busy.
      */
     public Executor executor() {
         return executor;

@@ -1,11 +1,11 @@
 package dev.stompbox.async;
 
+import dev.stompbox.async.internal.HandlerPool;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -101,11 +101,9 @@ public final class AsyncStompResources implements AutoCloseable {
         return (!ownGroup || group.isTerminated()) && (ownExecutor == null || ownExecutor.isTerminated());
     }
 
-    /** A bounded pool of daemon threads for handlers; idle threads end after a minute. */
+    /** A bounded pool of daemon threads for handlers: a thread made only when none is idle, ended after a minute idle. */
     static ThreadPoolExecutor handlerPool(int threads, int queue, ThreadFactory factory) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), factory);
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return HandlerPool.create(threads, queue, factory);
     }
 
     /** Daemon threads named {@code prefix} and a number. */

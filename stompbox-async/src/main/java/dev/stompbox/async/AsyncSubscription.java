@@ -21,6 +21,7 @@ public final class AsyncSubscription extends SubscriptionHandle {
     private final SubscriptionOptions options;
     private volatile int inFlight; // written on the event loop
     int waiting; // messages read for it and not yet handed to its handler; event loop only
+    long blockedInDrain; // the Dispatcher.drain() pass that found it at its limit; event loop only
     SerialLane lane; // one at a time on a pool: where its handlers queue (made on the event loop)
     volatile boolean closing; // being unsubscribed: nothing new is handed to its handler
     java.util.concurrent.CompletableFuture<Void> drained; // completes when closing and none in flight; event loop only

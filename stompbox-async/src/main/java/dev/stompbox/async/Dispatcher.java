@@ -16,8 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Queue;
@@ -64,6 +62,7 @@ final class Dispatcher {
     private long pendingBytes;
     private int subscriptionsWaiting; // subscriptions with at least one message in pending
     private long drainSteps; // waiting messages drain() has looked at, to prove its work is linear
+    private long drainPasses;
     private boolean stopped; // a graceful disconnect began: nothing new is handed out
     private boolean warnedUnackable; // the server sent a MESSAGE that cannot be acked; said once
     private volatile long bufferedBytes;
@@ -136,18 +135,21 @@ final class Dispatcher {
         // Runs after every message and every finished handler, so it must not walk the whole queue
         // each time: it stops as soon as every subscription that has messages waiting is at its
         // concurrency limit (with one subscription: at the first blocked message).
-        Set<AsyncSubscription> blocked = null;
+        // It runs for every message read while a subscription is at its limit, so it allocates
+        // nothing: a subscription found at its limit is marked with this pass's number.
+        long pass = ++drainPasses;
+        int blocked = 0;
         Iterator<Waiting> it = pending.iterator();
         while (!stopped && it.hasNext() && inFlight < config.maxConcurrency()) {
             Waiting w = it.next();
             drainSteps++;
             AsyncSubscription s = w.subscription();
-            if ((blocked != null && blocked.contains(s)) || s.inFlight() >= capacity(s)) {
-                if (blocked == null) {
-                    blocked = Collections.newSetFromMap(new IdentityHashMap<>());
-                }
-                blocked.add(s);
-                if (blocked.size() == subscriptionsWaiting) {
+            if (s.blockedInDrain == pass) {
+                continue;
+            }
+            if (s.inFlight() >= capacity(s)) {
+                s.blockedInDrain = pass;
+                if (++blocked == subscriptionsWaiting) {
                     break;
                 }
                 continue;

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionStage;
  * handling ({@link SubscriptionOptions}).
  *
  * <p><b>Threads.</b> It runs on the subscription's executor if it has one, else the client's
- * (by default a pool with a thread for each handler the client lets run at once), or on the event
+ * (by default a pool that grows to as many threads as handlers the client lets run at once), or on the event
  * loop with {@code SubscriptionOptions.onEventLoop(true)}. On an executor it may block: a slow
  * handler holds one of its subscription's {@code concurrency} places, messages behind it wait, and
  * once {@code maxBufferedMessages} wait the client stops reading the socket (the broker holds the

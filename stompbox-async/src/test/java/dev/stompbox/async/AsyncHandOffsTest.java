@@ -82,6 +82,36 @@ class AsyncHandOffsTest {
     }
 
     @Test
+    @DisplayName("the client's own pool, defaults: a one-at-a-time subscription stays on one or two threads, not one per hand-off")
+    void theDefaultPoolKeepsAOneAtATimeSubscriptionOnFewThreads() throws Exception {
+        int n = 2_000;
+        try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000);
+             AsyncStompClient producer = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build());
+             AsyncStompClient consumer = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build())) {
+            get(producer.connect());
+            get(consumer.connect());
+            String q = "/queue/default-pool-" + System.nanoTime();
+            java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            CountDownLatch all = new CountDownLatch(n + n / 50);
+            get(consumer.subscribe(q, Map.of("receipt", "sub"), (c, f) -> {
+                threads.add(Thread.currentThread().getName());
+                all.countDown();
+                return null;
+            }));
+            for (int i = 0; i < n; i++) {
+                producer.send(q, "m" + i);
+                if (i % 50 == 49) {
+                    get(producer.send(q, "x", Map.of("receipt", "r" + i))); // in small bursts: many hand-offs
+                }
+            }
+            assertThat(all.await(60, TimeUnit.SECONDS)).as("every message handled").isTrue();
+            // A pool with maxConcurrency core threads made a new thread for each of its first 256 hand-offs.
+            assertThat(threads).as("handler threads").hasSizeLessThanOrEqualTo(2)
+                    .allMatch(name -> name.contains("-handler-"));
+        }
+    }
+
+    @Test
     @DisplayName("whenReady() with room is already complete when it returns: no trip to the event loop per send")
     void whenReadyAnswersOnTheCallersThread() throws Exception {
         try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000);
