@@ -821,6 +821,10 @@ public final class StompParser {
             }
             dst[out++] = decoded;
             int run = i + 2;
+            if (run < to && a[run] == '\\') {
+                i = run; // escapes back to back (\c\c, c\c\\dir): no scan, no empty copy
+                continue;
+            }
             int next = nextBackslash(a, run, to);
             System.arraycopy(a, run, dst, out, next - run);
             out += next - run;
