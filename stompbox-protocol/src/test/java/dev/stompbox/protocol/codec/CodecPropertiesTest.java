@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * duplicates; binary bodies with NULs) the parser gives back what the encoder wrote, whatever the
  * fragmentation, and parse → encode → parse is stable.
  */
-class CodecProperties {
+class CodecPropertiesTest {
 
     record Case(StompVersion version, StompFrame frame, List<Integer> cuts) {
     }
@@ -155,7 +155,7 @@ class CodecProperties {
         Arbitrary<Character> chars = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(12, Arbitraries.chars().range('a', 'z')),
                 net.jqwik.api.Tuple.of(1, Arbitraries.of(':', '\\', '\n', '\u00e9')));
-        Arbitrary<String> base = chars.list().ofMinSize(1).ofMaxSize(40).map(CodecProperties::join);
+        Arbitrary<String> base = chars.list().ofMinSize(1).ofMaxSize(40).map(CodecPropertiesTest::join);
         return base.flatMap(b -> Combinators.combine(
                 Arbitraries.integers().between(0, b.length() - 1).list().ofMinSize(1).ofMaxSize(4),
                 chars.list().ofSize(4)
@@ -246,8 +246,8 @@ class CodecProperties {
                     net.jqwik.api.Tuple.of(3, Arbitraries.of('\\', ':', '\n', '\r', '\t', '\0')),
                     net.jqwik.api.Tuple.of(2, Arbitraries.of('\u00ea', '\u65e5', '\u0101', '\uFFFD')));
         }
-        Arbitrary<String> value = chars.list().ofMaxSize(12).map(CodecProperties::join);
-        Arbitrary<String> name = chars.list().ofMinSize(1).ofMaxSize(8).map(CodecProperties::join)
+        Arbitrary<String> value = chars.list().ofMaxSize(12).map(CodecPropertiesTest::join);
+        Arbitrary<String> name = chars.list().ofMinSize(1).ofMaxSize(8).map(CodecPropertiesTest::join)
                 .filter(n -> !n.equals("content-length") && (escaped || n.indexOf(':') < 0));
         Arbitrary<Header> header = Combinators.combine(name, value).as(Header::new);
         Arbitrary<List<Header>> unique = header.list().ofMaxSize(6);
