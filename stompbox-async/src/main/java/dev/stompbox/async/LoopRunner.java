@@ -334,10 +334,23 @@ final class LoopRunner {
 
     /** What other threads may read of the engine's state, copied on the event loop. */
     private void mirror() {
-        pendingWriteBytes = engine.pendingWriteBytes();
-        state = engine.state();
-        parserRetained = engine.parserRetainedBytes();
-        unknownSubscriptionMessages = engine.unknownSubscriptionMessages();
+        // A volatile write costs a fence and this runs after every call into the engine: write only what changed.
+        long pending = engine.pendingWriteBytes();
+        if (pending != pendingWriteBytes) {
+            pendingWriteBytes = pending;
+        }
+        ConnectionState s = engine.state();
+        if (s != state) {
+            state = s;
+        }
+        long retained = engine.parserRetainedBytes();
+        if (retained != parserRetained) {
+            parserRetained = retained;
+        }
+        long unknown = engine.unknownSubscriptionMessages();
+        if (unknown != unknownSubscriptionMessages) {
+            unknownSubscriptionMessages = unknown;
+        }
     }
 
     private void onTimer() {
