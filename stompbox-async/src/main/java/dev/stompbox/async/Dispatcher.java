@@ -281,10 +281,12 @@ final class Dispatcher {
     private void takeCompletions() {
         completionTasks.incrementAndGet();
         completionsPosted.set(false); // first: one finishing from now on posts a task of its own
-        Completion c;
-        while ((c = completions.poll()) != null) {
-            finished(c.waiting(), c.error());
-        }
+        runner.batched(() -> {
+            Completion c;
+            while ((c = completions.poll()) != null) {
+                finished(c.waiting(), c.error());
+            }
+        });
     }
 
     private record Completion(Waiting waiting, Throwable error) {
