@@ -38,21 +38,19 @@ public final class HandlerPool extends ThreadPoolExecutor {
         return new HandlerPool(maxThreads, new GrowFirst(queueCapacity), factory, new AtomicInteger());
     }
 
-    /** Counts the threads alive without asking the pool, whose own count takes its main lock. */
+    /**
+     * Counts the threads running without asking the pool, whose own count takes its main lock.
+     * Counted from inside the thread: one the pool made but could not start never counts.
+     */
     private static ThreadFactory counted(ThreadFactory factory, AtomicInteger threads) {
-        return r -> {
-            Thread t = factory.newThread(() -> {
-                try {
-                    r.run();
-                } finally {
-                    threads.decrementAndGet();
-                }
-            });
-            if (t != null) {
-                threads.incrementAndGet();
+        return r -> factory.newThread(() -> {
+            threads.incrementAndGet();
+            try {
+                r.run();
+            } finally {
+                threads.decrementAndGet();
             }
-            return t;
-        };
+        });
     }
 
     @Override
@@ -61,8 +59,9 @@ public final class HandlerPool extends ThreadPoolExecutor {
         try {
             super.execute(task);
         } catch (RejectedExecutionException e) {
-            // Refused for want of a thread while one was finishing: the queue takes it, if it has room.
-            if (isShutdown() || !((GrowFirst) getQueue()).force(task)) {
+            // Refused for want of a thread (all busy, or none could be made): the queue takes it, if it
+            // has room and some thread is there to take it from the queue.
+            if (isShutdown() || !((GrowFirst) getQueue()).force(task) || (getPoolSize() == 0 && remove(task))) {
                 submitted.decrementAndGet();
                 throw e;
             }
@@ -74,7 +73,7 @@ public final class HandlerPool extends ThreadPoolExecutor {
         submitted.decrementAndGet();
     }
 
-    /** Threads alive now; for tests. */
+    /** Threads running now; for tests. */
     int threads() {
         return threads.get();
     }

@@ -91,6 +91,14 @@ class HandlerPoolTest {
     }
 
     @Test
+    @DisplayName("a thread factory that makes no thread: the task is refused, not left in a queue nobody takes")
+    void noThreadMeansRefused() {
+        pool = HandlerPool.create(4, 4, r -> null);
+        assertThatThrownBy(() -> pool.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThat(pool.getQueue()).isEmpty();
+    }
+
+    @Test
     void idleThreadsEnd() throws InterruptedException {
         HandlerPool p = pool(4, 4);
         p.setKeepAliveTime(50, TimeUnit.MILLISECONDS);
