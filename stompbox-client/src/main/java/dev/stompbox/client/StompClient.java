@@ -281,12 +281,8 @@ public final class StompClient implements AutoCloseable {
             made[0] = s.subscribe(destination, hs, rid, null);
             return made[0].frame();
         });
-        Map<String, String> all = new LinkedHashMap<>();
-        for (dev.stompbox.protocol.Header h : made[0].frame().headers()) {
-            if (!h.name().equals(StompHeaders.RECEIPT)) {
-                all.putIfAbsent(h.name(), h.value());
-            }
-        }
+        Map<String, String> all = made[0].frame().headerMap();
+        all.remove(StompHeaders.RECEIPT);
         return new Subscription(made[0].token(), destination, all, receipt);
     }
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -124,6 +125,22 @@ public final class StompFrame {
     /** All headers in wire order, duplicates included. Unmodifiable. */
     public List<Header> headers() {
         return new HeaderList(this);
+    }
+
+    /**
+     * The headers as a new map in wire order, each name once with the value that counts in STOMP:
+     * that of its first occurrence. The map is the caller's to change; the frame stays as it is.
+     *
+     * <pre>{@code
+     * Map<String, String> h = frame.headerMap();   // {destination=/queue/a, priority=4}
+     * }</pre>
+     */
+    public Map<String, String> headerMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < headerCount; i++) {
+            map.putIfAbsent(namesAndValues[2 * i], value(i));
+        }
+        return map;
     }
 
     /** Number of header entries, duplicates included; with {@link #headerName} and {@link #headerValue}, a walk without allocation. */

@@ -35,6 +35,28 @@ class StompFrameTest {
     }
 
     @Test
+    @DisplayName("headerMap(): wire order, the first of a repeated header, a fresh map the frame does not see changes to")
+    void headerMap() {
+        StompFrame built = StompFrame.builder(StompCommand.MESSAGE).header("b", "2").header("a", "1").header("b", "3").build();
+        StompFrame parsed = parse("MESSAGE\nb:2\na:1\nb:3\nx:caf\u00c3\u00a9\n\n\0");
+        assertThat(built.headerMap()).containsExactly(Map.entry("b", "2"), Map.entry("a", "1"));
+        assertThat(parsed.headerMap()).as("parsed, values still bytes until read")
+                .containsExactly(Map.entry("b", "2"), Map.entry("a", "1"), Map.entry("x", "caf\u00e9"));
+        Map<String, String> m = built.headerMap();
+        m.put("b", "changed");
+        m.remove("a");
+        assertThat(built.header("b")).isEqualTo("2");
+        assertThat(built.headerMap()).isNotSameAs(m).containsEntry("a", "1");
+        assertThat(StompFrame.of(StompCommand.DISCONNECT).headerMap()).isEmpty();
+    }
+
+    private static StompFrame parse(String wire) {
+        dev.stompbox.protocol.codec.StompParser p = new dev.stompbox.protocol.codec.StompParser();
+        p.add(wire.getBytes(StandardCharsets.ISO_8859_1));
+        return p.get();
+    }
+
+    @Test
     @DisplayName("with/without derive new frames and leave the original alone")
     void derive() {
         StompFrame f = StompFrame.builder(StompCommand.SEND).header("a", "1").header("a", "2").header("b", "3").build();

@@ -27,10 +27,7 @@ public final class Interception {
      * one) and what it adds or changes is set on the frame.
      */
     public static Send beforeSend(StompInterceptor interceptor, StompFrame frame) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 0; i < frame.headerCount(); i++) {
-            headers.putIfAbsent(frame.headerName(i), frame.headerValue(i));
-        }
+        Map<String, String> headers = frame.headerMap();
         Map<String, String> before = new LinkedHashMap<>(headers);
         SendScope scope = interceptor.beforeSend(frame.header(StompHeaders.DESTINATION), headers);
         StompFrame out = frame;

@@ -84,7 +84,7 @@ public final class ListenerMethodHandler implements MessageHandler {
             if (!Map.class.isAssignableFrom(type)) {
                 throw new IllegalStateException(method + ": @Headers needs a Map<String, String> parameter");
             }
-            return (client, frame) -> headers(frame);
+            return (client, frame) -> frame.headerMap();
         }
         if (StompFrame.class.equals(type)) {
             return (client, frame) -> frame;
@@ -162,16 +162,9 @@ public final class ListenerMethodHandler implements MessageHandler {
         }
     }
 
-    private static Map<String, String> headers(StompFrame frame) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 0; i < frame.headerCount(); i++) {
-            headers.putIfAbsent(frame.headerName(i), frame.headerValue(i)); // STOMP: the first of a repeated header counts
-        }
-        return headers;
-    }
 
     private static Message<byte[]> message(StompFrame frame) {
-        MessageBuilder<byte[]> b = MessageBuilder.withPayload(frame.body()).copyHeaders(headers(frame));
+        MessageBuilder<byte[]> b = MessageBuilder.withPayload(frame.body()).copyHeaders(frame.headerMap());
         String contentType = frame.header("content-type");
         if (contentType != null) {
             b.setHeader(MessageHeaders.CONTENT_TYPE, MimeType.valueOf(contentType));
