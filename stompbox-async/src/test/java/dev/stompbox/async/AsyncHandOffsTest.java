@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -91,7 +93,7 @@ class AsyncHandOffsTest {
             get(producer.connect());
             get(consumer.connect());
             String q = "/queue/default-pool-" + System.nanoTime();
-            java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Set<String> threads = ConcurrentHashMap.newKeySet();
             CountDownLatch all = new CountDownLatch(n + n / 50);
             get(consumer.subscribe(q, Map.of("receipt", "sub"), (c, f) -> {
                 threads.add(Thread.currentThread().getName());

@@ -1,5 +1,6 @@
 package dev.stompbox.protocol;
 
+import dev.stompbox.protocol.codec.StompParser;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,7 @@ class StompFrameTest {
     }
 
     private static StompFrame parse(String wire) {
-        dev.stompbox.protocol.codec.StompParser p = new dev.stompbox.protocol.codec.StompParser();
+        StompParser p = new StompParser();
         p.add(wire.getBytes(StandardCharsets.ISO_8859_1));
         return p.get();
     }

@@ -43,7 +43,7 @@ class HeaderNamesTest {
 
     @Test
     @DisplayName("names differing in one byte at any position, at every length up to 40, are never confused")
-    void nearNeighboursAtTheSameIndexAreTellApart() {
+    void nearNeighboursAtTheSameIndexAreToldApart() {
         HeaderNames names = new HeaderNames();
         for (int len = 1; len <= 40; len++) {
             String base = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH".substring(0, len);
