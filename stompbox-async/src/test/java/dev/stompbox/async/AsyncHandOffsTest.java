@@ -107,8 +107,10 @@ class AsyncHandOffsTest {
                 }
             }
             assertThat(all.await(60, TimeUnit.SECONDS)).as("every message handled").isTrue();
-            // A pool with maxConcurrency core threads made a new thread for each of its first 256 hand-offs.
-            assertThat(threads).as("handler threads").hasSizeLessThanOrEqualTo(2)
+            // A pool with maxConcurrency core threads made a new thread for each of its first 256 hand-offs
+            // (here 40 and more). Usually one or two; a thread descheduled between the end of one lane turn
+            // and its return to the pool can make the next turn take another.
+            assertThat(threads).as("handler threads").hasSizeLessThanOrEqualTo(4)
                     .allMatch(name -> name.contains("-handler-"));
         }
     }

@@ -39,41 +39,52 @@ public final class HandlerPool extends ThreadPoolExecutor {
     }
 
     /**
-     * Counts the threads running without asking the pool, whose own count takes its main lock.
-     * Counted from inside the thread: one the pool made but could not start never counts.
+     * Counts the threads without asking the pool, whose own count takes its main lock. Counted when
+     * made, not when started: counted on start, a thread not yet running looked absent and the next
+     * task made another. (A thread that is made and then fails to start stays counted; the pool then
+     * queues a task one thread earlier than it might, and the task waits for a busy one.)
      */
     private static ThreadFactory counted(ThreadFactory factory, AtomicInteger threads) {
-        return r -> factory.newThread(() -> {
-            threads.incrementAndGet();
-            try {
-                r.run();
-            } finally {
-                threads.decrementAndGet();
+        return r -> {
+            Thread t = factory.newThread(() -> {
+                try {
+                    r.run();
+                } finally {
+                    threads.decrementAndGet();
+                }
+            });
+            if (t != null) {
+                threads.incrementAndGet();
             }
-        });
+            return t;
+        };
     }
 
     @Override
     public void execute(Runnable task) {
         submitted.incrementAndGet();
+        // Uncounted as soon as the task returns, before the pool's own bookkeeping: a thread at that
+        // point is all but idle, and the next task should wait for it rather than make another.
+        Runnable counted = () -> {
+            try {
+                task.run();
+            } finally {
+                submitted.decrementAndGet();
+            }
+        };
         try {
-            super.execute(task);
+            super.execute(counted);
         } catch (RejectedExecutionException e) {
             // Refused for want of a thread (all busy, or none could be made): the queue takes it, if it
             // has room and some thread is there to take it from the queue.
-            if (isShutdown() || !((GrowFirst) getQueue()).force(task) || (getPoolSize() == 0 && remove(task))) {
+            if (isShutdown() || !((GrowFirst) getQueue()).force(counted) || (getPoolSize() == 0 && remove(counted))) {
                 submitted.decrementAndGet();
                 throw e;
             }
         }
     }
 
-    @Override
-    protected void afterExecute(Runnable r, Throwable t) {
-        submitted.decrementAndGet();
-    }
-
-    /** Threads running now; for tests. */
+    /** Threads made and not ended; for tests. */
     int threads() {
         return threads.get();
     }
