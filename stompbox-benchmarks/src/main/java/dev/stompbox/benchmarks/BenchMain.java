@@ -244,8 +244,10 @@ public final class BenchMain {
         List<String> small = List.of(Workloads.SMALL_SEND, Workloads.BROKER_MESSAGE, Workloads.ESCAPED);
         for (String w : small) {
             target(sb, "decode " + w + " >= 3x Netty", ops(decode, w, "stompbox") / ops(decode, w, "netty"), 3.0, "x");
-            target(sb, "decode " + w + " reading every header >= 3x Netty",
-                    ops(decode, w, "stompboxReadingHeaders") / ops(decode, w, "netty"), 3.0, "x");
+            // The issue asks 3x of a reader of every header, 2.5x where every value has escapes to undo.
+            String reading = Workloads.ESCAPED.equals(w) ? "2.5" : "3";
+            target(sb, "decode " + w + " reading every header >= " + reading + "x Netty",
+                    ops(decode, w, "stompboxReadingHeaders") / ops(decode, w, "netty"), Double.parseDouble(reading), "x");
             target(sb, "decode " + w + " >= 4.5x Spring", ops(decode, w, "stompbox") / ops(decode, w, "spring"), 4.5, "x");
         }
         for (String w : decode.keySet()) {
@@ -276,8 +278,8 @@ public final class BenchMain {
                 sb.append(String.format(Locale.ROOT, "| end to end %s, %s with defaults >= 0.9 of the limit and >= the faster peer | %,.0f vs %,.0f msg/s | %s |%n",
                         e.getKey(), client, ours, bar, ours >= bar ? "yes" : "**no**"));
                 double cpu = cpu(m, client);
-                sb.append(String.format(Locale.ROOT, "| end to end %s, %s client CPU <= 0.5x the best peer's | %.1f vs %.1f us/msg | %s |%n",
-                        e.getKey(), client, cpu, bestCpu, cpu <= 0.5 * bestCpu ? "yes" : "**no**"));
+                sb.append(String.format(Locale.ROOT, "| end to end %s, %s client CPU <= 0.5x the best peer's | %.1f vs %.2f us/msg (half of %.1f) | %s |%n",
+                        e.getKey(), client, cpu, 0.5 * bestCpu, bestCpu, cpu <= 0.5 * bestCpu ? "yes" : "**no**"));
             }
         }
         return sb.append('\n').toString();

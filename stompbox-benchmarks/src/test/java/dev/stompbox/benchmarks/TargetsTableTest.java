@@ -1,0 +1,60 @@
+package dev.stompbox.benchmarks;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The targets table of BENCHMARKS.md holds each figure to the bar the benchmark issue set for it. */
+class TargetsTableTest {
+
+    private static Map<String, Map<String, BenchMain.Point>> decode(double readingEveryHeaderOverNetty) {
+        Map<String, Map<String, BenchMain.Point>> decode = new LinkedHashMap<>();
+        for (String w : List.of(Workloads.SMALL_SEND, Workloads.BROKER_MESSAGE, Workloads.ESCAPED)) {
+            decode.put(w, Map.of("netty", point(1_000_000), "stompboxReadingHeaders", point(1_000_000 * readingEveryHeaderOverNetty)));
+        }
+        return decode;
+    }
+
+    private static BenchMain.Point point(double opsPerSec) {
+        return new BenchMain.Point(opsPerSec, 0, 0);
+    }
+
+    private static String row(String table, String target) {
+        return table.lines().filter(l -> l.startsWith("| " + target + " |")).findFirst()
+                .orElseThrow(() -> new AssertionError("no row for " + target + " in\n" + table));
+    }
+
+    @Test
+    void escapedHeadersAreHeldToTwoAndAHalfTimesNettyWhenEveryHeaderIsRead() {
+        String table = BenchMain.targets(decode(2.6), Map.of(), Map.of());
+
+        assertThat(row(table, "decode escaped-headers reading every header >= 2.5x Netty")).endsWith("| 2.60x | yes |");
+        assertThat(row(table, "decode small-send reading every header >= 3x Netty")).endsWith("| 2.60x | **no** |");
+        assertThat(row(table, "decode broker-message reading every header >= 3x Netty")).endsWith("| 2.60x | **no** |");
+    }
+
+    @Test
+    void cpuRowsShowTheBarHalfTheCheapestPeer() {
+        Map<String, List<EndToEnd.Result>> workload = new LinkedHashMap<>();
+        workload.put(EndToEnd.ASYNC, List.of(cpu(4.0)));
+        workload.put(EndToEnd.BLOCKING, List.of(cpu(2.0)));
+        workload.put(EndToEnd.SPRING, List.of(cpu(20.0)));
+        workload.put(EndToEnd.VERTX, List.of(cpu(5.0)));
+        workload.put(EndToEnd.RAW, List.of(cpu(1.0)));
+
+        String table = BenchMain.targets(Map.of(), Map.of(), Map.of("1p/1c 20 B", workload));
+
+        assertThat(row(table, "end to end 1p/1c 20 B, Stompbox async client CPU <= 0.5x the best peer's"))
+                .endsWith("| 4.0 vs 2.50 us/msg (half of 5.0) | **no** |");
+        assertThat(row(table, "end to end 1p/1c 20 B, Stompbox blocking client CPU <= 0.5x the best peer's"))
+                .endsWith("| 2.0 vs 2.50 us/msg (half of 5.0) | yes |");
+    }
+
+    private static EndToEnd.Result cpu(double microsPerMessage) {
+        return new EndToEnd.Result(100_000, 1, 2, 0, microsPerMessage);
+    }
+}
