@@ -77,7 +77,8 @@ public final class Workloads {
     /**
      * {@code n} frames of the workload as a connection sees them one after another: the headers
      * that differ from message to message in real traffic (receipt and correlation id of a SEND;
-     * message-id, ack and timestamp of a MESSAGE) differ, the rest is the same. A decoder that
+     * message-id, ack and timestamp of a MESSAGE; one escaped value of the escaped frame) differ, the
+     * rest is the same. A decoder that
      * remembers values across frames gets no help from identical frames this way.
      */
     public static byte[][] wires(String workload, int n) {
@@ -90,6 +91,7 @@ public final class Workloads {
                 case SMALL_SEND -> f.withHeader("receipt", "r-" + (1234 + k)).withHeader("correlation-id", "c-" + (98765 + k));
                 case BROKER_MESSAGE -> f.withHeader("message-id", id).withHeader("ack", id)
                         .withHeader("timestamp", Long.toString(1700000000123L + k));
+                case ESCAPED -> f.withHeader("k2", "tcp://host:61613/\\path/" + k);
                 default -> f;
             };
             out[k] = encoder.encode(f);

@@ -172,11 +172,9 @@ public final class StompFrame {
         String v = namesAndValues[2 * i + 1];
         if (v == null) {
             int from = bounds[2 * i];
-            int length = bounds[2 * i + 1] - from;
-            v = KnownStrings.HEADER_VALUES.lookup(raw, from, length);
-            if (v == null) {
-                v = new String(raw, from, length, StandardCharsets.ISO_8859_1);
-            }
+            // Negative: the parser found these bytes to be an earlier header's value (a 1.2 MESSAGE's
+            // ack repeating its message-id), and one String serves both.
+            v = from < 0 ? value(-1 - from) : KnownStrings.HEADER_VALUES.string(raw, from, bounds[2 * i + 1] - from);
             namesAndValues[2 * i + 1] = v;
         }
         return v;

@@ -9,6 +9,8 @@ import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.internal.FrameAccess;
 import dev.stompbox.protocol.internal.HeaderNames;
+import dev.stompbox.protocol.internal.IndexMemo;
+import dev.stompbox.protocol.internal.KnownStrings;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -117,6 +119,11 @@ public final class StompParser {
     private final ParserLimits limits;
     private final ArrayDeque<StompFrame> frames = new ArrayDeque<>();
     private final HeaderNames names = new HeaderNames();
+    // The value each header index had in the last frame, and its String once it came twice running:
+    // a connection's destination, subscription and application headers repeat frame after frame.
+    // Values with escapes apart: the same bytes are another value when they are read without.
+    private final IndexMemo plainValues = new IndexMemo();
+    private final IndexMemo escapedValues = new IndexMemo();
     private StompVersion version;
 
     // Bytes kept between add() calls: buf[0, end). Only an incomplete line or body is ever kept.
@@ -142,6 +149,7 @@ public final class StompParser {
     private byte[] raw;
     private int rawEnd;
     private int[] bounds = NO_BOUNDS;
+    private int messageIdAt = -1; // the header index of this frame's message-id, when its value is in raw
     private int frameBytes;
     private int contentLength = -1;
     private byte[] body;
@@ -189,6 +197,7 @@ public final class StompParser {
     /** Switches the rules in place, for instance to the version negotiated by CONNECTED. */
     public void version(StompVersion version) {
         this.version = Objects.requireNonNull(version, "version");
+        forgetValues(); // the same bytes may read differently under another version's escapes
     }
 
     public ParserLimits limits() {
@@ -382,6 +391,7 @@ public final class StompParser {
         discarded = 0;
         failure = null;
         clearFrame();
+        forgetValues();
         if (buf.length > 64 * 1024) {
             buf = new byte[256];
         }
@@ -739,7 +749,7 @@ public final class StompParser {
             // UTF-8 is checked now, so that bad input fails here with its offset.
             namesAndValues[2 * i + 1] = text(a, valueFrom, to, unescape, true);
         } else {
-            keepRaw(i, a, valueFrom, to, unescape);
+            asciiValue(i, name, a, valueFrom, to, unescape);
         }
         headerCount = i + 1;
         if (contentLength < 0 && name.equals(StompHeaders.CONTENT_LENGTH)) {
@@ -748,6 +758,60 @@ public final class StompParser {
                 throw invalidContentLength(v);
             }
             contentLength = contentLength(raw, bounds[2 * i], bounds[2 * i + 1]);
+        }
+    }
+
+    /**
+     * An ASCII value: the String the last frame had at this index when the bytes are the same (made
+     * the second time running; from then on no copy, no unescaping and no allocation for it), else its
+     * bytes kept for the frame to decode on demand. A 1.2 MESSAGE's {@code ack} that repeats its
+     * {@code message-id} (as Artemis, ActiveMQ and RabbitMQ send it) shares that value's String.
+     * The content-length is always kept as bytes: it is read from them as the body's length.
+     */
+    private void asciiValue(int i, String name, byte[] a, int from, int to, boolean unescape) {
+        if (!name.equals(StompHeaders.CONTENT_LENGTH) && repeatedValue(unescape ? escapedValues : plainValues, i, a, from, to, unescape)) {
+            return;
+        }
+        keepRaw(i, a, from, to, unescape);
+        // Identity, not equals: the names the parser knows are its shared constants; a name that is
+        // an equal but other String (one that was escaped) only misses the sharing.
+        if (name == StompHeaders.MESSAGE_ID) {
+            if (messageIdAt < 0) {
+                messageIdAt = i;
+            }
+        } else if (name == StompHeaders.ACK && messageIdAt >= 0) {
+            shareMessageId(i);
+        }
+    }
+
+    private void forgetValues() {
+        plainValues.clear();
+        escapedValues.clear();
+    }
+
+    /** Whether the value at {@code i} is the one the last frame had there (read the same way): then its String is set. */
+    private boolean repeatedValue(IndexMemo memo, int i, byte[] a, int from, int to, boolean unescape) {
+        int n = to - from;
+        if (!memo.matches(i, a, from, n)) {
+            memo.remember(i, a, from, n, null);
+            return false;
+        }
+        String v = memo.string(i);
+        if (v == null) { // the second time running: worth a String, which the frames after this one share
+            keepRaw(i, a, from, to, unescape);
+            v = KnownStrings.HEADER_VALUES.string(raw, bounds[2 * i], bounds[2 * i + 1] - bounds[2 * i]);
+            memo.string(i, v);
+        }
+        namesAndValues[2 * i + 1] = v;
+        return true;
+    }
+
+    /** The ack just kept at {@code i}: when its value is the message-id's, it becomes a reference to that one. */
+    private void shareMessageId(int i) {
+        int from = bounds[2 * i];
+        if (Arrays.equals(raw, from, bounds[2 * i + 1], raw, bounds[2 * messageIdAt], bounds[2 * messageIdAt + 1])) {
+            rawEnd = from; // the last bytes kept, and no longer needed
+            bounds[2 * i] = -1 - messageIdAt; // StompFrame reads it as "the value at messageIdAt"
         }
     }
 
@@ -1021,6 +1085,7 @@ public final class StompParser {
         raw = null;
         rawEnd = 0;
         bounds = NO_BOUNDS;
+        messageIdAt = -1;
         frameBytes = 0;
         contentLength = -1;
         body = null;

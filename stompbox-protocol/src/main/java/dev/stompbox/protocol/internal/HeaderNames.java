@@ -22,38 +22,21 @@ public final class HeaderNames {
 
     private final byte[][] keys = new byte[SLOTS][];
     private final String[] names = new String[SLOTS];
-    // By header index: the name last seen there, its length and first two words (the bytes when longer).
-    private final String[] atName = new String[SLOTS];
-    private final int[] atLength = new int[SLOTS];
-    private final long[] atWord0 = new long[SLOTS];
-    private final long[] atWord1 = new long[SLOTS];
-    private final byte[][] atBytes = new byte[SLOTS][];
+    private final IndexMemo byIndex = new IndexMemo(); // the name last seen at each index
 
     /**
      * The String of the ASCII bytes {@code a[off, off + len)}, the name of the header at
      * {@code index} in its frame: a shared one when these bytes were seen lately.
      */
     public String name(int index, byte[] a, int off, int len) {
-        int end = off + len;
-        if (index >= SLOTS || len > MAX_LENGTH) {
-            String known = KnownStrings.HEADER_NAMES.lookup(a, off, len);
-            return known != null ? known : get(a, off, len);
-        }
-        long w0 = KnownStrings.word(a, off, end);
-        long w1 = len > 8 ? KnownStrings.word(a, off + 8, end) : 0;
-        if (atLength[index] == len && atWord0[index] == w0 && atWord1[index] == w1
-                && (len <= 16 || Arrays.equals(atBytes[index], 16, len, a, off + 16, end))) {
-            return atName[index];
+        if (byIndex.matches(index, a, off, len)) {
+            return byIndex.string(index);
         }
         String name = KnownStrings.HEADER_NAMES.lookup(a, off, len);
         if (name == null) {
             name = get(a, off, len);
         }
-        atName[index] = name;
-        atLength[index] = len;
-        atWord0[index] = w0;
-        atWord1[index] = w1;
-        atBytes[index] = len > 16 ? Arrays.copyOfRange(a, off, end) : null;
+        byIndex.remember(index, a, off, len, name);
         return name;
     }
 

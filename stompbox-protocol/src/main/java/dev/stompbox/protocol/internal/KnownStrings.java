@@ -87,6 +87,12 @@ public final class KnownStrings {
     }
 
     /** Up to eight bytes of a[from, end) as a little-endian long, zero-padded; 0 when from >= end. */
+    /** The shared String of the ASCII bytes {@code a[off, off + len)} when they are known, else a new one. */
+    public String string(byte[] a, int off, int len) {
+        String known = lookup(a, off, len);
+        return known != null ? known : new String(a, off, len, StandardCharsets.ISO_8859_1);
+    }
+
     static long word(byte[] a, int from, int end) {
         int n = Math.min(8, end - from);
         if (n <= 0) {

@@ -1,0 +1,117 @@
+package dev.stompbox.protocol.codec;
+
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompFrameException;
+import dev.stompbox.protocol.StompVersion;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A connection's header values repeat from frame to frame (destination, subscription, the
+ * application's own headers); the parser shares their Strings, and never at the cost of a wrong value.
+ */
+class RepeatedValuesTest {
+
+    private static StompFrame next(StompParser parser, String wire) {
+        parser.add(Wire.bytes(wire));
+        List<StompFrame> frames = Wire.drain(parser);
+        assertThat(frames).hasSize(1);
+        return frames.get(0);
+    }
+
+    private static String message(String id, String ack, String app) {
+        return "MESSAGE\nsubscription:sub-1\nmessage-id:" + id + "\ndestination:/queue/orders\nack:" + ack
+                + "\nx-app:" + app + "\ncontent-length:2\n\nhi\0";
+    }
+
+    @Test
+    void aValueThatComesAgainAtItsIndexIsOneStringForEveryFrameAfter() {
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        StompFrame first = next(parser, message("1", "1", "billing"));
+        StompFrame second = next(parser, message("2", "2", "billing"));
+        StompFrame third = next(parser, message("3", "3", "shipping"));
+        StompFrame fourth = next(parser, message("4", "4", "shipping"));
+        StompFrame fifth = next(parser, message("5", "5", "shipping"));
+
+        assertThat(third.header("destination")).isEqualTo("/queue/orders").isSameAs(second.header("destination"));
+        assertThat(fifth.header("destination")).isSameAs(second.header("destination"));
+        assertThat(fifth.header("subscription")).isEqualTo("sub-1").isSameAs(third.header("subscription"));
+        assertThat(second.header("x-app")).isEqualTo("billing");
+        assertThat(third.header("x-app")).isEqualTo("shipping");
+        assertThat(fifth.header("x-app")).isSameAs(fourth.header("x-app"));
+        assertThat(first.header("message-id")).isEqualTo("1");
+        assertThat(fifth.header("message-id")).isEqualTo("5");
+        assertThat(fifth.header("content-length")).isEqualTo("2");
+        assertThat(fifth.bodyAsString()).isEqualTo("hi");
+    }
+
+    @Test
+    void anAckThatRepeatsItsMessageIdSharesItsString() {
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        String id = "ID:broker-1234-1700000000000-1:1:1:1:42";
+        StompFrame same = next(parser, message(id, id, "a"));
+        assertThat(same.header("ack")).isEqualTo(id).isSameAs(same.header("message-id"));
+
+        StompFrame readFirst = next(parser, message(id + "3", id + "3", "a"));
+        String ack = readFirst.header("ack"); // before the message-id is ever read
+        assertThat(ack).isEqualTo(id + "3").isSameAs(readFirst.header("message-id"));
+
+        StompFrame differs = next(parser, message(id + "4", id + "5", "a"));
+        assertThat(differs.header("ack")).isEqualTo(id + "5");
+        assertThat(differs.header("message-id")).isEqualTo(id + "4");
+
+        // The message-id unescaped is what the ack is compared with: "a\cb" is "a:b".
+        StompFrame escaped = next(parser, message("a\\cb", "a:b", "a"));
+        assertThat(escaped.header("message-id")).isEqualTo("a:b");
+        assertThat(escaped.header("ack")).isEqualTo("a:b");
+        StompFrame notUnescaped = next(parser, message("a:b", "a\\cb", "a"));
+        assertThat(notUnescaped.header("ack")).isEqualTo("a:b");
+        // ActiveMQ's ids hold colons, escaped on the wire: the ack still shares the message-id's String.
+        StompFrame bothEscaped = next(parser, message("ID\\cbroker-1\\c7", "ID\\cbroker-1\\c7", "a"));
+        assertThat(bothEscaped.header("ack")).isEqualTo("ID:broker-1:7").isSameAs(bothEscaped.header("message-id"));
+    }
+
+    @Test
+    void theSameBytesReadWithAndWithoutEscapesStayDifferentValues() {
+        // CONNECTED is never unescaped, MESSAGE is: the same bytes at the same index are two values.
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        for (int i = 0; i < 2; i++) {
+            StompFrame connected = next(parser, "CONNECTED\nversion:1.2\nx:a\\nb\n\n\0");
+            assertThat(connected.header("x")).isEqualTo("a\\nb");
+        }
+        for (int i = 0; i < 3; i++) {
+            StompFrame message = next(parser, "MESSAGE\nversion:1.2\nx:a\\nb\n\n\0");
+            assertThat(message.header("x")).isEqualTo("a\nb");
+        }
+        StompFrame connected = next(parser, "CONNECTED\nversion:1.2\nx:a\\nb\n\n\0");
+        assertThat(connected.header("x")).isEqualTo("a\\nb");
+    }
+
+    @Test
+    void aValueSeenUnderOneVersionIsCheckedAgainUnderTheNext() {
+        // "\r" is an escape in 1.2 and an undefined one, a frame error, in 1.1.
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        for (int i = 0; i < 3; i++) {
+            assertThat(next(parser, "MESSAGE\nx:a\\rb\n\n\0").header("x")).isEqualTo("a\rb");
+        }
+        parser.version(StompVersion.V1_1);
+        assertThatThrownBy(() -> parser.add(Wire.bytes("MESSAGE\nx:a\\rb\n\n\0")))
+                .isInstanceOf(StompFrameException.class).hasMessageContaining("\\r");
+    }
+
+    @Test
+    void aResetParserRemembersNoValue() {
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        StompFrame before = next(parser, "MESSAGE\nx:shared\n\n\0");
+        StompFrame again = next(parser, "MESSAGE\nx:shared\n\n\0");
+        assertThat(next(parser, "MESSAGE\nx:shared\n\n\0").header("x")).isSameAs(again.header("x"));
+        parser.reset();
+        StompFrame after = next(parser, "MESSAGE\nx:shared\n\n\0");
+        assertThat(after.header("x")).isEqualTo("shared").isNotSameAs(again.header("x"));
+        assertThat(before.header("x")).isEqualTo("shared");
+    }
+}
