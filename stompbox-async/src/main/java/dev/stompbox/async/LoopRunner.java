@@ -43,6 +43,7 @@ final class LoopRunner {
     private final EventLoop loop;
     private final ConnectionEngine engine;
     private final ChannelOpener opener;
+    private final NettyFrames frames = new NettyFrames(); // the loop's alone
     private final List<CompletableFuture<Void>> readyWaiters = new ArrayList<>();
     private Dispatcher dispatcher;
 
@@ -402,7 +403,7 @@ final class LoopRunner {
                 continue;
             }
             ByteBuf buf = out.isHeartBeat() ? NettyFrames.heartBeat(channel.alloc())
-                    : NettyFrames.encode(channel.alloc(), out.encoder(), out.frame());
+                    : frames.encode(channel.alloc(), out.encoder(), out.frame());
             if (log.isDebugEnabled() && !out.isHeartBeat()) {
                 log.debug(">>> {}", out.frame().info());
             }
