@@ -3,12 +3,12 @@ package dev.stompbox.protocol.internal;
 import java.util.Arrays;
 
 /**
- * What the header at each index of the last frame held: its bytes (up to {@value #MAX_LENGTH})
- * and the String made of them, if one was. Frames on a connection
- * repeat their shape, so "the same bytes as last time at this index" is the cheapest test there is
- * for "a String already made": a length and two 8-byte words compared, no hashing; the bytes past
- * the sixteenth are kept in a buffer of the slot's own, so remembering allocates nothing after the
- * first time.
+ * What the header at each index of the last frame held: its bytes (up to {@value #MAX_LENGTH}) and
+ * the String made of them, if one was. Frames on a connection repeat their shape, so "the same bytes
+ * as last time at this index" is the cheapest test there is for "a String already made": a length
+ * and two 8-byte words compared, no hashing; the bytes past the sixteenth are kept in a buffer of the
+ * slot's own, so remembering allocates nothing after the first time. The parser keeps one for header
+ * names and two for values (with escapes and without).
  *
  * <p>Not thread-safe: one per parser, used on the thread that feeds it. The Strings it holds are
  * immutable and may go anywhere.

@@ -86,13 +86,13 @@ public final class KnownStrings {
         return (int) (h ^ (h >>> 29)) & mask;
     }
 
-    /** Up to eight bytes of a[from, end) as a little-endian long, zero-padded; 0 when from >= end. */
     /** The shared String of the ASCII bytes {@code a[off, off + len)} when they are known, else a new one. */
     public String string(byte[] a, int off, int len) {
         String known = lookup(a, off, len);
         return known != null ? known : new String(a, off, len, StandardCharsets.ISO_8859_1);
     }
 
+    /** Up to eight bytes of a[from, end) as a little-endian long, zero-padded; 0 when from >= end. */
     static long word(byte[] a, int from, int end) {
         int n = Math.min(8, end - from);
         if (n <= 0) {
