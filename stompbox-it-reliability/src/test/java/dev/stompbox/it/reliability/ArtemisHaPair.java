@@ -32,6 +32,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class ArtemisHaPair {
     private static final long READY_SECONDS = 90;
+    /**
+     * A backup that could take over: passive, with a synchronised replica. "synchronized=true" alone
+     * also matches the backup's state while it is still active after a failback (an active server
+     * reports whether its replica, the returning primary, is in sync); it then restarts as a backup and
+     * synchronises again, and a primary killed meanwhile has no backup to take over.
+     */
+    private static final String SYNCHRONISED_BACKUP = "active=false synchronized=true";
 
     private final Node primary;
     private final Node backup;
@@ -70,7 +77,7 @@ final class ArtemisHaPair {
         primary.start();
         primary.await("active=true", true);
         backup.start();
-        backup.await("synchronized=true", false);
+        backup.await(SYNCHRONISED_BACKUP, false);
     }
 
     /**
@@ -87,7 +94,7 @@ final class ArtemisHaPair {
         primary.start();
         primary.await("active=true", true);
         long failback = System.nanoTime() - t1;
-        backup.await("synchronized=true", false);
+        backup.await(SYNCHRONISED_BACKUP, false);
         System.out.printf("artemis-ha: backup serving %d ms after the primary's SIGKILL; the restarted primary serving again after %d ms, "
                 + "the backup synchronised after %d ms%n", TimeUnit.NANOSECONDS.toMillis(takeover), TimeUnit.NANOSECONDS.toMillis(failback),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1));

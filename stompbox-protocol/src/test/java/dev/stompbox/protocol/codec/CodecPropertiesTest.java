@@ -134,20 +134,30 @@ class CodecPropertiesTest {
     void nearlyEqualNamesStayApartFrameAfterFrame(@ForAll("nameFamilies") List<String> family,
                                                   @ForAll("picks") List<List<Integer>> frames,
                                                   @ForAll("cutsAnywhere") List<Integer> cuts) {
-        StompEncoder encoder = StompEncoder.of(StompVersion.V1_2);
-        List<StompFrame> sent = new ArrayList<>();
-        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        List<StompFrame> sent = framesOf(StompCommand.SEND, frames, (i, pick) -> new String[] {family.get(pick % family.size()), "v" + i});
+        assertThat(parseInPieces(new StompParser(StompVersion.V1_2), wireOf(sent), cuts)).containsExactlyElementsOf(sent);
+    }
+
+    /** A frame per list of picks, its i-th header made of the i-th pick: {name, value}. */
+    private static List<StompFrame> framesOf(StompCommand command, List<List<Integer>> frames,
+                                             java.util.function.BiFunction<Integer, Integer, String[]> header) {
+        List<StompFrame> out = new ArrayList<>();
         for (List<Integer> picks : frames) {
-            StompFrame.Builder b = StompFrame.builder(StompCommand.SEND);
+            StompFrame.Builder b = StompFrame.builder(command);
             for (int i = 0; i < picks.size(); i++) {
-                b.header(family.get(picks.get(i) % family.size()), "v" + i);
+                String[] h = header.apply(i, picks.get(i));
+                b.header(h[0], h[1]);
             }
-            StompFrame f = b.build();
-            sent.add(f);
-            wire.writeBytes(encoder.encode(f));
+            out.add(b.build());
         }
-        assertThat(parseInPieces(new StompParser(StompVersion.V1_2), wire.toByteArray(), cuts))
-                .containsExactlyElementsOf(sent);
+        return out;
+    }
+
+    private static byte[] wireOf(List<StompFrame> frames) {
+        StompEncoder encoder = StompEncoder.of(StompVersion.V1_2);
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        frames.forEach(f -> wire.writeBytes(encoder.encode(f)));
+        return wire.toByteArray();
     }
 
     /**
@@ -161,20 +171,9 @@ class CodecPropertiesTest {
     void nearlyEqualValuesStayApartFrameAfterFrame(@ForAll("nameFamilies") List<String> family,
                                                    @ForAll("picks") List<List<Integer>> frames,
                                                    @ForAll("cutsAnywhere") List<Integer> cuts) {
-        StompEncoder encoder = StompEncoder.of(StompVersion.V1_2);
-        List<StompFrame> sent = new ArrayList<>();
-        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
-        for (List<Integer> picks : frames) {
-            StompFrame.Builder b = StompFrame.builder(StompCommand.MESSAGE);
-            for (int i = 0; i < picks.size(); i++) {
-                String name = i == 0 ? "message-id" : i == 1 ? "ack" : "h" + i;
-                b.header(name, family.get(picks.get(i) % family.size()));
-            }
-            StompFrame f = b.build();
-            sent.add(f);
-            wire.writeBytes(encoder.encode(f));
-        }
-        List<StompFrame> parsed = parseInPieces(new StompParser(StompVersion.V1_2), wire.toByteArray(), cuts);
+        List<StompFrame> sent = framesOf(StompCommand.MESSAGE, frames,
+                (i, pick) -> new String[] {i == 0 ? "message-id" : i == 1 ? "ack" : "h" + i, family.get(pick % family.size())});
+        List<StompFrame> parsed = parseInPieces(new StompParser(StompVersion.V1_2), wireOf(sent), cuts);
         assertThat(parsed).containsExactlyElementsOf(sent);
         for (int f = 0; f < parsed.size(); f++) { // the ack read first, before the message-id it may share
             StompFrame frame = parsed.get(f);
