@@ -754,10 +754,13 @@ public final class StompParser {
         headerCount = i + 1;
         if (contentLength < 0 && name.equals(StompHeaders.CONTENT_LENGTH)) {
             String v = namesAndValues[2 * i + 1];
-            if (v != null) {
+            if (high || (unescape && v != null)) {
                 throw invalidContentLength(v);
             }
-            contentLength = contentLength(raw, bounds[2 * i], bounds[2 * i + 1]);
+            // A valid value is digits only, the same on the wire as unescaped: read from the wire
+            // bytes, whether or not the value repeats and is shared. One with escapes is invalid, and
+            // is shown as it reads, from the bytes kept.
+            contentLength = unescape ? contentLength(raw, bounds[2 * i], bounds[2 * i + 1]) : contentLength(a, valueFrom, to);
         }
     }
 
@@ -766,10 +769,9 @@ public final class StompParser {
      * the second time running; from then on no copy, no unescaping and no allocation for it), else its
      * bytes kept for the frame to decode on demand. A 1.2 MESSAGE's {@code ack} that repeats its
      * {@code message-id} (as Artemis, ActiveMQ and RabbitMQ send it) shares that value's String.
-     * The content-length is always kept as bytes: it is read from them as the body's length.
      */
     private void asciiValue(int i, String name, byte[] a, int from, int to, boolean unescape) {
-        if (!name.equals(StompHeaders.CONTENT_LENGTH) && repeatedValue(unescape ? escapedValues : plainValues, i, a, from, to, unescape)) {
+        if (repeatedValue(unescape ? escapedValues : plainValues, i, a, from, to, unescape)) {
             return;
         }
         keepRaw(i, a, from, to, unescape);

@@ -50,6 +50,34 @@ class RepeatedValuesTest {
     }
 
     @Test
+    void aRepeatedContentLengthIsSharedAndStillSaysWhereEachBodyEnds() {
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        String[][] sent = {{"2", "hi"}, {"2", "ho"}, {"2", "ha"}, {"3", "hey"}, {"2", "yo"}, {"2", "y\0"}};
+        StompFrame[] got = new StompFrame[sent.length];
+        for (int f = 0; f < sent.length; f++) {
+            got[f] = next(parser, "MESSAGE\ncontent-length:" + sent[f][0] + "\n\n" + sent[f][1] + "\0");
+            assertThat(got[f].header("content-length")).isEqualTo(sent[f][0]);
+            assertThat(got[f].bodyAsString()).isEqualTo(sent[f][1]);
+        }
+        assertThat(got[2].header("content-length")).isSameAs(got[1].header("content-length"));
+        assertThat(got[5].header("content-length")).isSameAs(got[4].header("content-length"));
+    }
+
+    @Test
+    void anInvalidContentLengthIsInvalidEveryTimeItComes() {
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        for (String value : new String[] {"1\\c", "x1"}) {
+            String shown = value.equals("x1") ? "x1" : "1:";
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> parser.add(Wire.bytes("SEND\ncontent-length:" + value + "\n\nx\0")))
+                        .isInstanceOf(StompFrameException.class).hasMessageContaining("Invalid content-length: '" + shown + "'");
+                parser.resync();
+            }
+        }
+        assertThat(next(parser, "SEND\ncontent-length:1\n\nx\0").bodyAsString()).isEqualTo("x");
+    }
+
+    @Test
     void anAckThatRepeatsItsMessageIdSharesItsString() {
         StompParser parser = new StompParser(StompVersion.V1_2);
         String id = "ID:broker-1234-1700000000000-1:1:1:1:42";
