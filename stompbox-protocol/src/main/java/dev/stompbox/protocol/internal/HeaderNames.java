@@ -5,8 +5,9 @@ import java.util.Arrays;
 
 /**
  * Turns the ASCII header names of one connection into Strings, allocating for none but the first
- * of each (of those up to {@value #MAX_LENGTH} bytes; a longer one is a new String every time). Frames on a connection repeat their shape, so the first test is whether the name at
- * this index is the one the last frame had there (two words compared, no hashing); then the
+ * of each (of those up to {@value #MAX_LENGTH} bytes; a longer one is a new String every time).
+ * Frames on a connection repeat their shape, so the first test is whether the name at this index
+ * is the one the last frame had there ({@link IndexMemo}: two words compared, no hashing); then the
  * names {@link KnownStrings} knows; then those this connection has seen lately: an application's
  * own headers ({@code x-app}, a broker's JMS properties) come back in frame after frame. That
  * cache is direct-mapped and small: a name that collides replaces the one in its slot, so a
