@@ -140,7 +140,7 @@ public final class BenchMain {
     /** workload label -> contender -> one result per round. */
     static Map<String, Map<String, List<EndToEnd.Result>>> endToEnd(boolean quick) throws Exception {
         Map<String, Map<String, List<EndToEnd.Result>>> results = new LinkedHashMap<>();
-        EndToEnd.VertxClient vertx = new EndToEnd.VertxClient();
+        EndToEndPeers.VertxClient vertx = new EndToEndPeers.VertxClient();
         Collection<EndToEnd.Contender> contenders = EndToEnd.contenders(vertx).values();
         int rounds = quick ? 1 : 3;
         try (BrokerProcess broker = BrokerProcess.start()) {

@@ -28,7 +28,7 @@ public final class EndToEndRun {
             System.exit(2);
         }
         dev.stompbox.cli.LogDefaults.apply();
-        EndToEnd.VertxClient vertx = new EndToEnd.VertxClient();
+        EndToEndPeers.VertxClient vertx = new EndToEndPeers.VertxClient();
         Map<String, EndToEnd.Contender> all = EndToEnd.contenders(vertx);
         int clients = Integer.parseInt(args[0]);
         EndToEnd.Workload w = new EndToEnd.Workload(clients, clients, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
