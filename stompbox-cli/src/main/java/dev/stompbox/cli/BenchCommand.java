@@ -1,12 +1,7 @@
 package dev.stompbox.cli;
 
-import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.AsyncStompClientConfig;
-import dev.stompbox.async.SubscriptionOptions;
-import dev.stompbox.client.Receipt;
-import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.protocol.StompException;
 import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.StompFrame;
@@ -21,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,10 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -85,6 +76,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--client", paramLabel = "blocking|async", description = "Which Stompbox client (default: ${DEFAULT-VALUE}).")
     String client = "blocking";
+
+    @Option(names = "--on-event-loop", description = {"--client async: run the handlers on the event loop instead of the client's pool",
+            "(the default is the pool, as for an application whose handlers may block)."})
+    boolean onEventLoop;
+
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "--client async: handlers of each consumer's subscription running at once (default: ${DEFAULT-VALUE}, the client's default).")
+    int concurrency = 1;
 
     @Option(names = "--destination", paramLabel = "D", description = "Default: /queue/stompbox-bench-<random>.")
     String destination;
@@ -184,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
             String description = "bench: " + producers + " producer(s), " + consumers + " consumer(s), " + size + "-byte bodies, "
                     + (duration != null ? "for " + duration.toSeconds() + " s" : messages + " messages")
                     + (rate > 0 ? String.format(Locale.ROOT, " at %,.0f msg/s", rate) : "") + ", " + client
-                    + " client, ack " + ack + (receipts ? ", receipts (window " + window + ")" : "")
+                    + " client" + tuning() + ", ack " + ack + (receipts ? ", receipts (window " + window + ")" : "")
                     + (atLeastOnce ? ", at-least-once (window " + window + ")" : "") + "; " + dest + " on "
                     + (broker != null ? "embedded Artemis " + uri : uri);
             out.println(description);
@@ -201,7 +200,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Runner runner(String uri, String dest) {
-        return client.equals("async") ? new AsyncRunner(uri, dest) : new BlockingRunner(uri, dest);
+        return client.equals("async") ? new AsyncBenchRunner(this, uri, dest) : new BlockingBenchRunner(this, uri, dest);
     }
 
     /**
@@ -255,6 +254,24 @@ final class BenchCommand implements Callable<Integer> {
         if (!client.equals("blocking") && !client.equals("async")) {
             throw new IllegalArgumentException("--client must be blocking or async, not '" + client + "'");
         }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("--concurrency must be at least 1");
+        }
+        if (client.equals("blocking") && (onEventLoop || concurrency != 1)) {
+            throw new IllegalArgumentException("--on-event-loop and --concurrency tune --client async; the blocking client has no handlers");
+        }
+    }
+
+    /** The settings a run changes from the client's defaults, as the first line names them: empty for none. */
+    private String tuning() {
+        List<String> changed = new ArrayList<>();
+        if (onEventLoop) {
+            changed.add("handlers on the event loop");
+        }
+        if (concurrency != 1) {
+            changed.add("concurrency " + concurrency);
+        }
+        return changed.isEmpty() ? "" : " (" + String.join(", ", changed) + ")";
     }
 
     private long target(int producer) {
@@ -262,11 +279,16 @@ final class BenchCommand implements Callable<Integer> {
         return producer < messages % producers ? share + 1 : share;
     }
 
-    private boolean more(long i, int producer, long deadline) {
+    /** When a --duration run stops sending; never for a run of --messages. */
+    long deadline() {
+        return duration == null ? Long.MAX_VALUE : firstSendNanos + duration.toNanos();
+    }
+
+    boolean more(long i, int producer, long deadline) {
         return duration != null ? System.nanoTime() < deadline : i < target(producer);
     }
 
-    private byte[] body() {
+    byte[] body() {
         byte[] b = new byte[size];
         for (int i = 0; i < b.length; i++) {
             b[i] = (byte) ('a' + i % 26);
@@ -306,7 +328,12 @@ final class BenchCommand implements Callable<Integer> {
         return null;
     }
 
-    private Map<String, String> headers(int producer, long i, long sentNanos) {
+    /**
+     * The headers of message {@code i} of {@code producer}, stamped with the time its latency counts
+     * from: now, or its due time at {@code --rate}, which this waits for.
+     */
+    Map<String, String> headers(int producer, long i) {
+        long sentNanos = due(producer, i, firstSendNanos);
         Map<String, String> hs = new HashMap<>(extraHeaders);
         hs.put(SENT_NS, Long.toString(sentNanos));
         hs.put(SEQ, Long.toString(phase | ((long) producer << 40) | i));
@@ -316,7 +343,7 @@ final class BenchCommand implements Callable<Integer> {
         return hs;
     }
 
-    private Map<String, String> subscribeHeaders() {
+    Map<String, String> subscribeHeaders() {
         Map<String, String> hs = new HashMap<>(extraHeaders);
         hs.put("ack", ack);
         hs.put("receipt", "bench");
@@ -324,20 +351,20 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Whether a producer keeps a window of SENDs awaiting their RECEIPTs. */
-    private boolean windowed() {
+    boolean windowed() {
         return receipts || atLeastOnce;
     }
 
-    private StompClientConfig blockingConfig(String uri) throws Exception {
+    StompClientConfig blockingConfig(String uri) throws Exception {
         return connection.blocking(uri).atLeastOnce(atLeastOnce).autoReconnect(atLeastOnce).listener(failover).build();
     }
 
-    private AsyncStompClientConfig asyncConfig(String uri) throws Exception {
+    AsyncStompClientConfig asyncConfig(String uri) throws Exception {
         return connection.async(uri).atLeastOnce(atLeastOnce).autoReconnect(atLeastOnce).listener(failover).build();
     }
 
     /** Records one received message; false for a duplicate. */
-    private void record(StompFrame f, Histogram h) {
+    void record(StompFrame f, Histogram h) {
         long now = System.nanoTime();
         String seq = f.header(SEQ);
         String sentNs = f.header(SENT_NS);
@@ -358,7 +385,7 @@ final class BenchCommand implements Callable<Integer> {
         h.recordValue(Math.min(micros, h.getHighestTrackableValue()));
     }
 
-    private Histogram newHistogram() {
+    Histogram newHistogram() {
         Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
         synchronized (histograms) {
             histograms.add(h);
@@ -366,26 +393,56 @@ final class BenchCommand implements Callable<Integer> {
         return h;
     }
 
-    /** Waits until every sent message arrived, or nothing arrived for a while after sending stopped. */
-    private void awaitConsumers() throws InterruptedException {
+    /** Counts one SEND made. */
+    void sentOne() {
+        sent.incrementAndGet();
+        lastSendNanos = System.nanoTime();
+    }
+
+    /** Whether sending has stopped and every message sent has arrived: a consumer may stop. */
+    boolean finished() {
+        return !producing && received.get() >= sent.get();
+    }
+
+    /** Shows progress until every producer thread has ended; then sending has stopped. */
+    void awaitProducers(List<Thread> senders) throws InterruptedException {
+        while (senders.stream().anyMatch(Thread::isAlive)) {
+            progress(false);
+            for (Thread t : senders) {
+                t.join(terminal ? 200 : 100);
+            }
+        }
+        stopProducing();
+    }
+
+    void stopProducing() {
+        producing = false;
+    }
+
+    /**
+     * Waits until every sent message arrived, or nothing arrived for a while after sending stopped,
+     * and shows the last progress line.
+     */
+    void awaitConsumers() throws InterruptedException {
         long quietLimit = TimeUnit.SECONDS.toNanos(10);
         while (true) {
             long last = Math.max(lastReceiveNanos, lastSendNanos);
-            if (!producing && received.get() >= sent.get()) {
-                return;
+            if (finished()) {
+                break;
             }
             if (!producing && System.nanoTime() - last > quietLimit) {
-                return; // the rest is lost
+                break; // the rest is lost
             }
             progress(false);
             Thread.sleep(terminal ? 200 : 100);
         }
+        progress(true);
     }
 
     private long lastLine;
 
     /** The run's clock starts: the first SEND is about to go. */
-    private void started() {
+    void started() {
         firstSendNanos = System.nanoTime();
         timeline.start(firstSendNanos);
     }
@@ -456,7 +513,7 @@ final class BenchCommand implements Callable<Integer> {
                     + ",\"messages\":" + (duration == null ? messages : s) + ",\"durationSeconds\":" + (duration == null ? "null" : duration.toSeconds())
                     + ",\"warmupSeconds\":" + Json.number(warmup.toMillis() / 1000.0) + ",\"rate\":" + Json.number(rate)
                     + ",\"receipts\":" + receipts + ",\"atLeastOnce\":" + atLeastOnce + ",\"window\":" + window + ",\"ack\":" + Json.string(ack)
-                    + ",\"client\":" + Json.string(client) + ",\"destination\":" + Json.string(dest) + ",\"url\":"
+                    + ",\"client\":" + Json.string(client) + ",\"onEventLoop\":" + onEventLoop + ",\"concurrency\":" + concurrency + ",\"destination\":" + Json.string(dest) + ",\"url\":"
                     + (connection.url == null ? "null" : Json.string(connection.url)) + "}";
             String text = "{\"sent\":" + s + ",\"received\":" + r + ",\"lost\":" + lost + ",\"duplicated\":" + duplicated.get()
                     + ",\"reconnects\":" + reconnects.get() + ",\"resentSends\":" + resentSends.get() + ",\"warmupLost\":" + warmupLost + ",\"saturated\":" + (saturated != null)
@@ -470,202 +527,12 @@ final class BenchCommand implements Callable<Integer> {
         return lost == 0 && warmupLost == 0 ? 0 : 1;
     }
 
-    private interface Runner {
+    /** Runs one pass of the bench (the warm-up, then the measured run) with one of the two clients. */
+    interface Runner {
         void run() throws Exception;
     }
 
-    /** One thread and one {@link StompClient} per producer and per consumer. */
-    private final class BlockingRunner implements Runner {
-        private final String uri;
-        private final String dest;
-
-        BlockingRunner(String uri, String dest) {
-            this.uri = uri;
-            this.dest = dest;
-        }
-
-        @Override
-        public void run() throws Exception {
-            List<StompClient> clients = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
-            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-            try {
-                CountDownLatch ready = new CountDownLatch(consumers);
-                for (int c = 0; c < consumers; c++) {
-                    StompClient consumer = StompClient.create(blockingConfig(uri));
-                    clients.add(consumer);
-                    consumer.connect();
-                    Histogram h = newHistogram();
-                    Thread t = new Thread(() -> {
-                        try {
-                            consumer.subscribe(dest, subscribeHeaders()).receipt().await();
-                            ready.countDown();
-                            while (true) {
-                                StompFrame f = consumer.receiveFrame(Duration.ofMillis(200));
-                                if (f != null) {
-                                    record(f, h);
-                                    if (!ack.equals("auto")) {
-                                        ackOrLeave(consumer, f);
-                                    }
-                                } else if (!producing && received.get() >= sent.get()) {
-                                    return;
-                                } else if (Thread.currentThread().isInterrupted()) {
-                                    return;
-                                }
-                            }
-                        } catch (RuntimeException e) {
-                            failures.add(e);
-                            ready.countDown();
-                        }
-                    }, "bench-consumer-" + c);
-                    t.setDaemon(true);
-                    threads.add(t);
-                    t.start();
-                }
-                if (!ready.await(30, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("consumers did not subscribe within 30 s");
-                }
-                rethrow(failures);
-                started();
-                long deadline = duration == null ? Long.MAX_VALUE : firstSendNanos + duration.toNanos();
-                List<Thread> senders = new ArrayList<>();
-                byte[] body = body();
-                for (int p = 0; p < producers; p++) {
-                    int producer = p;
-                    StompClient client = StompClient.create(blockingConfig(uri));
-                    clients.add(client);
-                    client.connect();
-                    Thread t = new Thread(() -> {
-                        try {
-                            ArrayDeque<Receipt> inFlight = new ArrayDeque<>();
-                            for (long i = 0; more(i, producer, deadline); i++) {
-                                Map<String, String> hs = headers(producer, i, due(producer, i, firstSendNanos));
-                                if (windowed()) {
-                                    if (inFlight.size() >= window) {
-                                        inFlight.poll().await();
-                                    }
-                                    inFlight.add(client.send(dest, body, hs));
-                                } else {
-                                    client.send(dest, body, hs);
-                                }
-                                sent.incrementAndGet();
-                                lastSendNanos = System.nanoTime();
-                            }
-                            for (Receipt r : inFlight) {
-                                r.await();
-                            }
-                        } catch (RuntimeException e) {
-                            failures.add(e);
-                        }
-                    }, "bench-producer-" + p);
-                    t.setDaemon(true);
-                    senders.add(t);
-                    t.start();
-                }
-                while (senders.stream().anyMatch(Thread::isAlive)) {
-                    progress(false);
-                    for (Thread t : senders) {
-                        t.join(terminal ? 200 : 100);
-                    }
-                }
-                producing = false;
-                rethrow(failures);
-                awaitConsumers();
-                progress(true);
-            } finally {
-                producing = false;
-                threads.forEach(Thread::interrupt);
-                for (StompClient c : clients) {
-                    c.close();
-                }
-            }
-        }
-    }
-
-    /** One {@link AsyncStompClient} per producer and per consumer; handlers on the event loop. */
-    private final class AsyncRunner implements Runner {
-        private final String uri;
-        private final String dest;
-
-        AsyncRunner(String uri, String dest) {
-            this.uri = uri;
-            this.dest = dest;
-        }
-
-        @Override
-        public void run() throws Exception {
-            List<AsyncStompClient> clients = new ArrayList<>();
-            try {
-                for (int c = 0; c < consumers; c++) {
-                    AsyncStompClient consumer = AsyncStompClient.create(asyncConfig(uri));
-                    clients.add(consumer);
-                    consumer.connect().get(30, TimeUnit.SECONDS);
-                    Histogram h = newHistogram();
-                    consumer.subscribe(dest, subscribeHeaders(), (client, f) -> {
-                        synchronized (h) {
-                            record(f, h);
-                        }
-                        return null;
-                    }, SubscriptionOptions.builder().onEventLoop(true).concurrency(64).build()).get(30, TimeUnit.SECONDS);
-                }
-                started();
-                long deadline = duration == null ? Long.MAX_VALUE : firstSendNanos + duration.toNanos();
-                byte[] body = body();
-                List<CompletableFuture<Void>> producersDone = new ArrayList<>();
-                for (int p = 0; p < producers; p++) {
-                    int producer = p;
-                    AsyncStompClient client = AsyncStompClient.create(asyncConfig(uri));
-                    clients.add(client);
-                    client.connect().get(30, TimeUnit.SECONDS);
-                    producersDone.add(CompletableFuture.runAsync(() -> {
-                        // Receipts or not, at most a window of sends in flight: the event loop's queue stays bounded.
-                        Semaphore permits = new Semaphore(windowed() ? window : 1000);
-                        for (long i = 0; more(i, producer, deadline); i++) {
-                            permits.acquireUninterruptibly();
-                            client.send(dest, body, headers(producer, i, due(producer, i, firstSendNanos))).whenComplete((v, t) -> permits.release());
-                            sent.incrementAndGet();
-                            lastSendNanos = System.nanoTime();
-                        }
-                        permits.acquireUninterruptibly(windowed() ? window : 1000);
-                    }));
-                }
-                CompletableFuture<Void> all = CompletableFuture.allOf(producersDone.toArray(new CompletableFuture<?>[0]));
-                while (!all.isDone()) {
-                    progress(false);
-                    try {
-                        all.get(terminal ? 200 : 100, TimeUnit.MILLISECONDS);
-                    } catch (java.util.concurrent.TimeoutException e) {
-                        // keep showing progress
-                    }
-                }
-                all.join();
-                producing = false;
-                awaitConsumers();
-                progress(true);
-            } finally {
-                producing = false;
-                for (AsyncStompClient c : clients) {
-                    c.close();
-                }
-            }
-        }
-    }
-
-    /**
-     * Acks; with reconnects on, an ack refused because the connection went between receive and ack
-     * is left to the broker, which redelivers the message (counted as a duplicate when it comes again).
-     */
-    private static void ackOrLeave(StompClient consumer, StompFrame f) {
-        try {
-            consumer.ack(f);
-        } catch (StompException e) {
-            if (!consumer.config().autoReconnect()) {
-                throw e;
-            }
-        }
-    }
-
-    private static void rethrow(List<Throwable> failures) {
+    static void rethrow(List<Throwable> failures) {
         if (!failures.isEmpty()) {
             Throwable t = failures.get(0);
             throw t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);

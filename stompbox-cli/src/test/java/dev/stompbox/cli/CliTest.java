@@ -93,7 +93,26 @@ class CliTest {
         Result r = run("", "bench", "--url", broker.uri(), "--client", "async", "--messages", "2000", "--receipts", "--window", "10",
                 "--ack", "client-individual");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("async client").contains("receipts (window 10)").contains("0 lost");
+        assertThat(r.out()).as("the client's defaults: no setting named").contains("async client, ack client-individual")
+                .contains("receipts (window 10)").contains("0 lost");
+    }
+
+    @Test
+    void benchNamesEverySettingItChangesFromTheAsyncClientsDefaults(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Result r = run("", "bench", "--url", broker.uri(), "--client", "async", "--on-event-loop", "--concurrency", "8", "--producers", "2",
+                "--messages", "2000", "--warmup", "0", "--json", json.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("async client (handlers on the event loop, concurrency 8), ack auto").contains("0 lost");
+        assertThat(Files.readString(json)).contains("\"client\":\"async\",\"onEventLoop\":true,\"concurrency\":8,");
+        Result defaults = run("", "bench", "--url", broker.uri(), "--client", "async", "--messages", "500", "--warmup", "0",
+                "--json", json.toString());
+        assertThat(defaults.exit()).as(defaults.out() + defaults.err()).isZero();
+        assertThat(Files.readString(json)).contains("\"client\":\"async\",\"onEventLoop\":false,\"concurrency\":1,");
+        Result blocking = run("", "bench", "--url", broker.uri(), "--on-event-loop");
+        assertThat(blocking.exit()).isEqualTo(2);
+        assertThat(blocking.err()).contains("--on-event-loop and --concurrency tune --client async");
+        assertThat(run("", "bench", "--client", "async", "--concurrency", "0").exit()).isEqualTo(2);
     }
 
     @Test
@@ -173,7 +192,7 @@ class CliTest {
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("bench", "send", "tail", "decode", "broker", "Exit codes");
         assertThat(run("", "bench", "--help").out()).contains("--producers", "--window", "--json", "--report", "--url", "--[no-]at-least-once", "--header",
-                "--warmup", "--rate");
+                "--warmup", "--rate", "--on-event-loop", "--concurrency");
         assertThat(run("", "-V").out()).startsWith("stompbox ");
         assertThat(run("", "bench", "--ack", "client").exit()).isEqualTo(2);
     }

@@ -1,0 +1,104 @@
+package dev.stompbox.cli;
+
+import dev.stompbox.async.AsyncStompClient;
+import dev.stompbox.async.SubscriptionOptions;
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code stompbox bench --client async}: one {@link AsyncStompClient} per producer and per consumer,
+ * used as the README shows it unless told otherwise. Consumers subscribe with a handler and the
+ * subscription's defaults (handlers on the client's pool, one at a time), or with
+ * {@code --on-event-loop} and {@code --concurrency}. Each producer is a thread of its own that waits
+ * on {@code whenReady()} before every send, and with receipts keeps at most {@code --window} sends
+ * awaiting theirs.
+ */
+final class AsyncBenchRunner implements BenchCommand.Runner {
+    private final BenchCommand bench;
+    private final String uri;
+    private final String dest;
+
+    AsyncBenchRunner(BenchCommand bench, String uri, String dest) {
+        this.bench = bench;
+        this.uri = uri;
+        this.dest = dest;
+    }
+
+    @Override
+    public void run() throws Exception {
+        List<AsyncStompClient> clients = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            SubscriptionOptions options = SubscriptionOptions.builder().onEventLoop(bench.onEventLoop).concurrency(bench.concurrency).build();
+            for (int c = 0; c < bench.consumers; c++) {
+                AsyncStompClient consumer = AsyncStompClient.create(bench.asyncConfig(uri));
+                clients.add(consumer);
+                consumer.connect().get(30, TimeUnit.SECONDS);
+                Histogram h = bench.newHistogram();
+                consumer.subscribe(dest, bench.subscribeHeaders(), (client, f) -> {
+                    synchronized (h) { // handlers of one subscription may run on different threads, or several at once
+                        bench.record(f, h);
+                    }
+                    return null;
+                }, options).get(30, TimeUnit.SECONDS);
+            }
+            bench.started();
+            long deadline = bench.deadline();
+            byte[] body = bench.body();
+            List<Thread> senders = new ArrayList<>();
+            for (int p = 0; p < bench.producers; p++) {
+                int producer = p;
+                AsyncStompClient client = AsyncStompClient.create(bench.asyncConfig(uri));
+                clients.add(client);
+                client.connect().get(30, TimeUnit.SECONDS);
+                // A thread per producer, as for the blocking client: a shared pool would run no more
+                // producers at once than it has threads, and they block here by design.
+                Thread t = new Thread(() -> {
+                    try {
+                        produce(client, producer, deadline, body);
+                    } catch (Exception e) {
+                        failures.add(e);
+                    }
+                }, "bench-producer-" + p);
+                t.setDaemon(true);
+                senders.add(t);
+                t.start();
+            }
+            bench.awaitProducers(senders);
+            BenchCommand.rethrow(failures);
+            bench.awaitConsumers();
+        } finally {
+            bench.stopProducing();
+            for (AsyncStompClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    private void produce(AsyncStompClient client, int producer, long deadline, byte[] body) throws Exception {
+        Semaphore window = bench.windowed() ? new Semaphore(bench.window) : null;
+        CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+        for (long i = 0; bench.more(i, producer, deadline); i++) {
+            if (window != null && !window.tryAcquire(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no RECEIPT freed a place in the window within 30 s");
+            }
+            client.whenReady().get(30, TimeUnit.SECONDS); // the README's producer loop
+            last = client.send(dest, body, bench.headers(producer, i));
+            if (window != null) {
+                last.whenComplete((v, t) -> window.release());
+            }
+            bench.sentOne();
+        }
+        if (window != null && !window.tryAcquire(bench.window, 60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the last RECEIPTs did not come within 60 s");
+        }
+        // Sends complete in order: the last one done means all were. One that failed is not thrown
+        // here: its message never arrives, and the summary counts it lost.
+        last.handle((v, t) -> null).get(60, TimeUnit.SECONDS);
+    }
+}
