@@ -1,5 +1,6 @@
 package dev.stompbox.async;
 
+import dev.stompbox.async.internal.SendBound;
 import dev.stompbox.protocol.AckMode;
 import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompBrokerException;
@@ -16,7 +17,6 @@ import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
-import dev.stompbox.protocol.interceptor.SendScope;
 import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
 import dev.stompbox.protocol.internal.engine.Interception;
@@ -40,7 +40,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -235,7 +234,7 @@ public final class AsyncStompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String receipt = hs.remove(StompHeaders.RECEIPT);
         if (config.interceptor() != StompInterceptor.NONE) {
-            return intercepted(() -> config.interceptor().beforeSend(destination, hs), () -> sendNow(destination, body, hs, receipt));
+            return Interception.aroundAsync(() -> config.interceptor().beforeSend(destination, hs), () -> sendNow(destination, body, hs, receipt));
         }
         return sendNow(destination, body, hs, receipt);
     }
@@ -244,52 +243,17 @@ public final class AsyncStompClient implements AutoCloseable {
         if (config.atLeastOnce() && !hs.containsKey(StompHeaders.TRANSACTION)) {
             return publish(rid -> Commands.send(destination, body, hs, rid), receipt);
         }
-        return sendCommand(receipt, encodedBound(body.length, headerChars(destination, hs)), (s, rid) -> s.send(destination, body, hs, rid));
-    }
-
-    /**
-     * At least the encoded size of a SEND with {@code headerChars} characters of headers: each at its
-     * worst (three UTF-8 bytes, doubled by an escape), with room for the command, content-length and
-     * a receipt.
-     */
-    static long encodedBound(int bodyLength, long headerChars) {
-        return bodyLength + 6 * headerChars + 256;
-    }
-
-    private static long headerChars(String destination, Map<String, String> headers) {
-        long chars = destination.length() + 16;
-        for (Map.Entry<String, String> h : headers.entrySet()) {
-            chars += h.getKey().length() + h.getValue().length() + 2;
-        }
-        return chars;
+        return sendCommand(receipt, SendBound.of(destination, hs, body.length), (s, rid) -> s.send(destination, body, hs, rid));
     }
 
     /** Sends a SEND frame built by the caller (a body adopted without copying, for instance). */
     public CompletableFuture<Void> send(StompFrame frame) {
         if (config.interceptor() != StompInterceptor.NONE && frame.command() == StompCommand.SEND) {
             Interception.Send[] send = new Interception.Send[1];
-            return intercepted(() -> (send[0] = Interception.beforeSend(config.interceptor(), frame)).scope(), () -> sendNow(send[0].frame()));
+            return Interception.aroundAsync(() -> (send[0] = Interception.beforeSend(config.interceptor(), frame)).scope(),
+                    () -> sendNow(send[0].frame()));
         }
         return sendNow(frame);
-    }
-
-    /** Tells the interceptor's scope how the send ended; the future returned is the send's own, failed when the interceptor throws. */
-    private static CompletableFuture<Void> intercepted(Supplier<SendScope> before, Supplier<CompletableFuture<Void>> send) {
-        SendScope scope;
-        try {
-            scope = before.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<Void> sent;
-        try {
-            sent = send.get();
-        } catch (RuntimeException | Error e) {
-            scope.sent(e);
-            throw e;
-        }
-        sent.whenComplete((v, e) -> scope.sent(e));
-        return sent;
     }
 
     private CompletableFuture<Void> sendNow(StompFrame frame) {
@@ -301,11 +265,7 @@ public final class AsyncStompClient implements AutoCloseable {
             }
             return publish(rid -> receipt != null ? frame : frame.withAddedHeader(StompHeaders.RECEIPT, rid), receipt);
         }
-        long chars = 0;
-        for (int i = 0; i < frame.headerCount(); i++) {
-            chars += frame.headerName(i).length() + frame.headerValue(i).length() + 2;
-        }
-        return sendCommand(receipt, encodedBound(frame.bodyLength(), chars), (s, rid) -> s.send(frame));
+        return sendCommand(receipt, SendBound.of(frame), (s, rid) -> s.send(frame));
     }
 
     private CompletableFuture<Void> sendCommand(String receipt, long bound, ConnectionEngine.Command command) {
@@ -321,7 +281,7 @@ public final class AsyncStompClient implements AutoCloseable {
         String receipt = hs.remove(StompHeaders.RECEIPT);
         hs.put(StompHeaders.TRANSACTION, transaction);
         if (config.interceptor() != StompInterceptor.NONE) {
-            return intercepted(() -> config.interceptor().beforeSend(destination, hs),
+            return Interception.aroundAsync(() -> config.interceptor().beforeSend(destination, hs),
                     () -> sendInTransactionNow(transaction, txEpoch, destination, body, hs, receipt));
         }
         return sendInTransactionNow(transaction, txEpoch, destination, body, hs, receipt);
@@ -330,7 +290,7 @@ public final class AsyncStompClient implements AutoCloseable {
     private CompletableFuture<Void> sendInTransactionNow(String transaction, long txEpoch, String destination, byte[] body,
                                                          Map<String, String> hs, String receipt) {
         // Never refused for room, but counted in transit: a plain SEND after it must not be either.
-        return runner.callSend(encodedBound(body.length, headerChars(destination, hs)), e -> e.execute((s, rid) -> {
+        return runner.callSend(SendBound.of(destination, hs, body.length), e -> e.execute((s, rid) -> {
             e.requireEpoch(transaction, txEpoch);
             return s.send(destination, body, hs, rid);
         }, receipt, true, false, System.nanoTime()));

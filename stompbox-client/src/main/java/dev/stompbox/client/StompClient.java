@@ -3,7 +3,6 @@ package dev.stompbox.client;
 import dev.stompbox.client.internal.EngineRunner;
 import dev.stompbox.client.internal.Waiting;
 import dev.stompbox.protocol.AckMode;
-import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompCommand;
 import dev.stompbox.protocol.StompConnectTimeoutException;
@@ -18,7 +17,6 @@ import dev.stompbox.protocol.commands.Subscribe;
 import dev.stompbox.protocol.connection.ConnectionConfig;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.ReconnectSchedule;
-import dev.stompbox.protocol.interceptor.SendScope;
 import dev.stompbox.protocol.interceptor.StompInterceptor;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
 import dev.stompbox.protocol.internal.engine.Interception;
@@ -204,22 +202,9 @@ public final class StompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
         if (config.interceptor() != StompInterceptor.NONE) {
-            return intercepted(config.interceptor().beforeSend(destination, hs), () -> sendNow(destination, body, hs, explicit));
+            return Interception.around(config.interceptor().beforeSend(destination, hs), () -> sendNow(destination, body, hs, explicit));
         }
         return sendNow(destination, body, hs, explicit);
-    }
-
-    /** Tells {@code scope} how the send ended: returned, or thrown. */
-    private static Receipt intercepted(SendScope scope, Supplier<Receipt> send) {
-        Receipt receipt;
-        try {
-            receipt = send.get();
-        } catch (RuntimeException | Error e) {
-            scope.sent(e);
-            throw e;
-        }
-        scope.sent(null);
-        return receipt;
     }
 
     private Receipt sendNow(String destination, byte[] body, Map<String, String> hs, String explicit) {
@@ -236,7 +221,7 @@ public final class StompClient implements AutoCloseable {
     public Receipt send(StompFrame frame) {
         if (config.interceptor() != StompInterceptor.NONE && frame.command() == StompCommand.SEND) {
             Interception.Send send = Interception.beforeSend(config.interceptor(), frame);
-            return intercepted(send.scope(), () -> sendNow(send.frame()));
+            return Interception.around(send.scope(), () -> sendNow(send.frame()));
         }
         return sendNow(frame);
     }
@@ -257,11 +242,8 @@ public final class StompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
         hs.put(StompHeaders.TRANSACTION, transaction);
-        if (config.interceptor() != StompInterceptor.NONE) {
-            return intercepted(config.interceptor().beforeSend(destination, hs),
-                    () -> execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid), transaction, epoch));
-        }
-        return execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid), transaction, epoch);
+        Supplier<Receipt> send = () -> execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid), transaction, epoch, null);
+        return config.interceptor() != StompInterceptor.NONE ? Interception.around(config.interceptor().beforeSend(destination, hs), send) : send.get();
     }
 
     // -- subscriptions ----------------------------------------------------------------------------
@@ -390,7 +372,7 @@ public final class StompClient implements AutoCloseable {
     }
 
     void finishTransaction(String transaction, long epoch, boolean commit) {
-        execute(null, false, false, (s, rid) -> commit ? s.commit(transaction, rid) : s.abort(transaction, rid), transaction, epoch);
+        execute(null, false, false, (s, rid) -> commit ? s.commit(transaction, rid) : s.abort(transaction, rid), transaction, epoch, null);
     }
 
     long epoch() {
@@ -453,12 +435,7 @@ public final class StompClient implements AutoCloseable {
     // -- the machinery ----------------------------------------------------------------------------
 
     private Receipt execute(String explicit, boolean wantReceipt, boolean settling, ConnectionEngine.Command command) {
-        return execute(explicit, wantReceipt, settling, command, null, -1);
-    }
-
-    private Receipt execute(String explicit, boolean wantReceipt, boolean settling, ConnectionEngine.Command command,
-                            String transaction, long txEpoch) {
-        return execute(explicit, wantReceipt, settling, command, transaction, txEpoch, null);
+        return execute(explicit, wantReceipt, settling, command, null, -1, null);
     }
 
     /**
@@ -497,29 +474,14 @@ public final class StompClient implements AutoCloseable {
 
     /**
      * At-least-once: the SEND is kept until its RECEIPT and written again after a reconnect; made
-     * while reconnecting, it waits for the new connection. With the window full (by count or by
-     * bytes) the call waits for room, at most the write timeout, then fails with a receipt timeout.
+     * while reconnecting, it waits for the new connection; with the window full, it waits for room
+     * (see {@link EngineRunner#publish}).
      */
     private Receipt publish(Function<String, StompFrame> frameFor) {
         long start = EngineRunner.now();
         Receipt r = runner.call(e -> {
             StompFrame frame = frameFor.apply(e.newReceiptId());
-            String rid = frame.header(StompHeaders.RECEIPT);
-            long deadline = start + config.writeTimeout().toNanos();
-            while (true) {
-                try {
-                    return new Receipt(rid, e.publish(frame, start, EngineRunner.now()), config.receiptTimeout());
-                } catch (StompBackpressureException full) {
-                    if (runner.awaitRoom(deadline)) {
-                        continue;
-                    }
-                    if (e.pendingWriteBytes() >= config.maxPendingWriteBytes()) {
-                        throw full;
-                    }
-                    throw new StompReceiptTimeoutException(rid, config.writeTimeout(), full.getMessage() + "; no room within "
-                            + config.writeTimeout().toMillis() + " ms");
-                }
-            }
+            return new Receipt(frame.header(StompHeaders.RECEIPT), runner.publish(e, frame, start), config.receiptTimeout());
         }, false);
         return awaited(r);
     }

@@ -7,6 +7,9 @@ import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.protocol.StompBackpressureException;
 import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompConnectionException;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompHeaders;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.connection.ConnectionListener;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine;
@@ -226,8 +229,33 @@ public final class EngineRunner implements EngineHandler {
         }
     }
 
+    /**
+     * Inside {@link #call}: hands an at-least-once SEND to the engine, which keeps it until its
+     * RECEIPT; with the window full (by count or by bytes) waits for room, at most the write timeout
+     * from {@code start}, then fails: with the write buffer full, as a send would
+     * ({@link StompBackpressureException}); with only the window full, as its receipt never came.
+     */
+    public CompletableFuture<Void> publish(ConnectionEngine e, StompFrame frame, long start) {
+        long deadline = start + config.writeTimeout().toNanos();
+        while (true) {
+            try {
+                return e.publish(frame, start, now());
+            } catch (StompBackpressureException full) {
+                if (awaitRoom(deadline)) {
+                    continue;
+                }
+                if (e.pendingWriteBytes() >= config.maxPendingWriteBytes()) {
+                    throw full;
+                }
+                String rid = frame.header(StompHeaders.RECEIPT);
+                throw new StompReceiptTimeoutException(rid, config.writeTimeout(), full.getMessage() + "; no room within "
+                        + config.writeTimeout().toMillis() + " ms");
+            }
+        }
+    }
+
     /** Inside {@link #call}: waits for the engine to announce room, until {@code deadline}; false when it passed. */
-    public boolean awaitRoom(long deadline) {
+    private boolean awaitRoom(long deadline) {
         long left = deadline - now();
         if (left <= 0) {
             return false;

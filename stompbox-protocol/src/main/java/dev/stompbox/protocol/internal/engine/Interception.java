@@ -9,6 +9,8 @@ import dev.stompbox.protocol.interceptor.StompInterceptor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * How both clients call a {@link StompInterceptor}, written once: the SEND built by the
@@ -37,6 +39,41 @@ public final class Interception {
             }
         }
         return new Send(out, scope);
+    }
+
+    /** The blocking client's send under {@code scope}: it hears how the send ended, returned or thrown. */
+    public static <T> T around(SendScope scope, Supplier<T> send) {
+        T result;
+        try {
+            result = send.get();
+        } catch (RuntimeException | Error e) {
+            scope.sent(e);
+            throw e;
+        }
+        scope.sent(null);
+        return result;
+    }
+
+    /**
+     * The asynchronous client's send under the scope {@code before} opens: it hears how the send's
+     * future ended; an interceptor that throws fails the future returned, and nothing is sent.
+     */
+    public static <T> CompletableFuture<T> aroundAsync(Supplier<SendScope> before, Supplier<CompletableFuture<T>> send) {
+        SendScope scope;
+        try {
+            scope = before.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<T> sent;
+        try {
+            sent = send.get();
+        } catch (RuntimeException | Error e) {
+            scope.sent(e);
+            throw e;
+        }
+        sent.whenComplete((v, e) -> scope.sent(e));
+        return sent;
     }
 
     /** A MESSAGE the blocking client's receive returns: its scope is opened and ended at once. */
