@@ -18,19 +18,13 @@ import java.util.concurrent.TimeUnit;
  * on {@code whenReady()} before every send, and with receipts keeps at most {@code --window} sends
  * awaiting theirs.
  */
-final class AsyncBenchRunner implements BenchCommand.Runner {
-    private final BenchCommand bench;
-    private final String uri;
-    private final String dest;
-
+final class AsyncBenchRunner extends BenchCommand.Runner {
     AsyncBenchRunner(BenchCommand bench, String uri, String dest) {
-        this.bench = bench;
-        this.uri = uri;
-        this.dest = dest;
+        super(bench, uri, dest);
     }
 
     @Override
-    public void run() throws Exception {
+    void run() throws Exception {
         List<AsyncStompClient> clients = new ArrayList<>();
         List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
@@ -58,20 +52,9 @@ final class AsyncBenchRunner implements BenchCommand.Runner {
                 client.connect().get(30, TimeUnit.SECONDS);
                 // A thread per producer, as for the blocking client: a shared pool would run no more
                 // producers at once than it has threads, and they block here by design.
-                Thread t = new Thread(() -> {
-                    try {
-                        produce(client, producer, deadline, body);
-                    } catch (Exception e) {
-                        failures.add(e);
-                    }
-                }, "bench-producer-" + p);
-                t.setDaemon(true);
-                senders.add(t);
-                t.start();
+                senders.add(producer(p, () -> produce(client, producer, deadline, body), failures));
             }
-            bench.awaitProducers(senders);
-            BenchCommand.rethrow(failures);
-            bench.awaitConsumers();
+            finish(senders, failures);
         } finally {
             bench.stopProducing();
             for (AsyncStompClient c : clients) {
@@ -80,7 +63,7 @@ final class AsyncBenchRunner implements BenchCommand.Runner {
         }
     }
 
-    private void produce(AsyncStompClient client, int producer, long deadline, byte[] body) throws Exception {
+    private Void produce(AsyncStompClient client, int producer, long deadline, byte[] body) throws Exception {
         Semaphore window = bench.windowed() ? new Semaphore(bench.window) : null;
         CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
         for (long i = 0; bench.more(i, producer, deadline); i++) {
@@ -99,6 +82,6 @@ final class AsyncBenchRunner implements BenchCommand.Runner {
         }
         // Sends complete in order: the last one done means all were. One that failed is not thrown
         // here: its message never arrives, and the summary counts it lost.
-        last.handle((v, t) -> null).get(60, TimeUnit.SECONDS);
+        return last.handle((v, t) -> (Void) null).get(60, TimeUnit.SECONDS);
     }
 }

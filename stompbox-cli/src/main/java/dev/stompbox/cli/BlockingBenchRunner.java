@@ -15,19 +15,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code stompbox bench --client blocking}: one thread and one {@link StompClient} per producer and per consumer. */
-final class BlockingBenchRunner implements BenchCommand.Runner {
-    private final BenchCommand bench;
-    private final String uri;
-    private final String dest;
-
+final class BlockingBenchRunner extends BenchCommand.Runner {
     BlockingBenchRunner(BenchCommand bench, String uri, String dest) {
-        this.bench = bench;
-        this.uri = uri;
-        this.dest = dest;
+        super(bench, uri, dest);
     }
 
     @Override
-    public void run() throws Exception {
+    void run() throws Exception {
         List<StompClient> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -75,35 +69,27 @@ final class BlockingBenchRunner implements BenchCommand.Runner {
                 StompClient client = StompClient.create(bench.blockingConfig(uri));
                 clients.add(client);
                 client.connect();
-                Thread t = new Thread(() -> {
-                    try {
-                        ArrayDeque<Receipt> inFlight = new ArrayDeque<>();
-                        for (long i = 0; bench.more(i, producer, deadline); i++) {
-                            Map<String, String> hs = bench.headers(producer, i);
-                            if (bench.windowed()) {
-                                if (inFlight.size() >= bench.window) {
-                                    inFlight.poll().await();
-                                }
-                                inFlight.add(client.send(dest, body, hs));
-                            } else {
-                                client.send(dest, body, hs);
+                senders.add(producer(p, () -> {
+                    ArrayDeque<Receipt> inFlight = new ArrayDeque<>();
+                    for (long i = 0; bench.more(i, producer, deadline); i++) {
+                        Map<String, String> hs = bench.headers(producer, i);
+                        if (bench.windowed()) {
+                            if (inFlight.size() >= bench.window) {
+                                inFlight.poll().await();
                             }
-                            bench.sentOne();
+                            inFlight.add(client.send(dest, body, hs));
+                        } else {
+                            client.send(dest, body, hs);
                         }
-                        for (Receipt r : inFlight) {
-                            r.await();
-                        }
-                    } catch (RuntimeException e) {
-                        failures.add(e);
+                        bench.sentOne();
                     }
-                }, "bench-producer-" + p);
-                t.setDaemon(true);
-                senders.add(t);
-                t.start();
+                    for (Receipt r : inFlight) {
+                        r.await();
+                    }
+                    return null;
+                }, failures));
             }
-            bench.awaitProducers(senders);
-            BenchCommand.rethrow(failures);
-            bench.awaitConsumers();
+            finish(senders, failures);
         } finally {
             bench.stopProducing();
             threads.forEach(Thread::interrupt);
