@@ -42,6 +42,20 @@ class StompListenerDeclarationTest {
         }
     }
 
+    static class Scoped {
+        @StompListener(destination = "/queue/x")
+        void handle(String body) {
+        }
+    }
+
+    @Test
+    @DisplayName("a listener on a prototype bean fails the start, naming the bean: each instance would subscribe again")
+    void prototype() {
+        runner.withBean("perInstance", Scoped.class, Scoped::new, d -> d.setScope("prototype")).run(context -> assertThat(context)
+                .hasFailed().getFailure().hasStackTraceContaining("@StompListener perInstance.handle")
+                .hasStackTraceContaining("the bean 'perInstance' is not a singleton"));
+    }
+
     @Test
     @DisplayName("two parameters that would both be the body: the start fails, naming the method")
     void twoBodies() {

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Subscribes every {@link StompListener} method once the client is connected (the client replays
- * the subscriptions after each reconnect) and, when the context stops, unsubscribes them and waits
+ * the subscriptions after each reconnect), and a listener of a bean made later (a {@code @Lazy} one)
+ * when that bean is made; when the context stops, it unsubscribes them and waits
  * for the methods still running, at most {@code stompbox.listener.shutdown-timeout}, before the
  * client disconnects. A listener the broker refuses (an unknown destination, a bad selector) is
  * logged as an error and left out; the others go on. Thread-safe.
@@ -40,6 +41,8 @@ public class StompListenerContainer implements SmartLifecycle {
     private final StompListenerMethodProcessor methods;
     private final StompboxProperties.Listener properties;
     private final Map<ListenerEndpoint, AsyncSubscription> subscriptions = new ConcurrentHashMap<>();
+    /** The listeners asked for since the last start: each once, whether found before the start or after it. */
+    private final java.util.Set<ListenerEndpoint> requested = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private volatile CompletableFuture<Void> subscribing = CompletableFuture.completedFuture(null);
 
@@ -49,6 +52,7 @@ public class StompListenerContainer implements SmartLifecycle {
         this.client = client;
         this.methods = methods;
         this.properties = properties;
+        methods.onAdded(this::added);
     }
 
     /** The listener methods the broker accepted, by name ({@code bean.method}), with their destinations. */
@@ -83,23 +87,39 @@ public class StompListenerContainer implements SmartLifecycle {
         subscribing = connection.connected().thenCompose(c -> {
             List<CompletableFuture<?>> each = new ArrayList<>();
             for (ListenerEndpoint e : endpoints) {
-                each.add(client.subscribe(e.destination(), e.headers(), e.handler(), e.options()).handle((sub, failure) -> {
-                    if (failure != null) {
-                        log.error("@StompListener {} could not subscribe: {}", e, failure.toString());
-                        return null;
-                    }
-                    synchronized (this) { // not between stop()'s reading of running and of the subscriptions
-                        if (running) {
-                            subscriptions.put(e, sub);
-                            log.info("@StompListener {} subscribed", e);
-                        } else {
-                            client.unsubscribe(sub); // stopped meanwhile
-                        }
-                    }
-                    return null;
-                }));
+                each.add(subscribe(e));
             }
             return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        });
+    }
+
+    /** A listener method found while running (its bean was made after the start): subscribed now. */
+    private synchronized void added(ListenerEndpoint e) {
+        if (running) {
+            CompletableFuture<Void> late = connection.connected().thenCompose(c -> subscribe(e));
+            subscribing = CompletableFuture.allOf(subscribing, late);
+        }
+    }
+
+    /** Subscribes {@code e} unless it was already asked for since the start; a refusal is logged, not thrown. */
+    private CompletableFuture<Void> subscribe(ListenerEndpoint e) {
+        if (!requested.add(e)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return client.subscribe(e.destination(), e.headers(), e.handler(), e.options()).handle((sub, failure) -> {
+            if (failure != null) {
+                log.error("@StompListener {} could not subscribe: {}", e, failure.toString());
+                return null;
+            }
+            synchronized (this) { // not between stop()'s reading of running and of the subscriptions
+                if (running) {
+                    subscriptions.put(e, sub);
+                    log.info("@StompListener {} subscribed", e);
+                } else {
+                    client.unsubscribe(sub); // stopped meanwhile
+                }
+            }
+            return null;
         });
     }
 
@@ -110,6 +130,7 @@ public class StompListenerContainer implements SmartLifecycle {
             running = false;
             subscriptions.values().forEach(s -> unsubscribed.add(client.unsubscribe(s).exceptionally(e -> null)));
             subscriptions.clear();
+            requested.clear();
         }
         CompletableFuture.allOf(unsubscribed.toArray(CompletableFuture[]::new))
                 .orTimeout(properties.getShutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)

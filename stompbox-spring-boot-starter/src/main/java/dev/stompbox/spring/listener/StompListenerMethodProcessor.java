@@ -8,6 +8,9 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
@@ -21,13 +24,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Finds the {@link StompListener} methods of every bean as it is made, resolves their placeholders
  * and checks their signatures (a bad one fails the application's start, naming the method), and
- * hands them to the {@link StompListenerContainer}. The starter registers it; an application needs
- * it only without auto-configuration:
+ * hands them to the {@link StompListenerContainer}, which subscribes a listener of a bean made after
+ * the start (a {@code @Lazy} one) when that bean is made. A listener subscribes once for the
+ * application, so its bean must be a singleton: a listener method on a prototype or other scoped
+ * bean fails the start, naming the bean. The starter registers it; an application needs it only
+ * without auto-configuration:
  *
  * <pre>{@code
  * @Bean
@@ -36,12 +44,13 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  */
-public class StompListenerMethodProcessor implements BeanPostProcessor, BeanFactoryAware {
+public class StompListenerMethodProcessor implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
     /** The name of the {@link MessageConverter} bean that converts bodies and replies. */
     public static final String CONVERTER_BEAN = "stompboxMessageConverter";
 
     private final List<ListenerEndpoint> endpoints = new ArrayList<>();
     private final InFlight inFlight = new InFlight();
+    private final List<Consumer<ListenerEndpoint>> added = new CopyOnWriteArrayList<>();
     private ConfigurableBeanFactory beanFactory;
     private volatile MessageConverter converter;
 
@@ -55,6 +64,11 @@ public class StompListenerMethodProcessor implements BeanPostProcessor, BeanFact
         return List.copyOf(endpoints);
     }
 
+    /** Tells {@code listener} of each listener method found from now on (a bean made after the others). */
+    void onAdded(Consumer<ListenerEndpoint> listener) {
+        added.add(listener);
+    }
+
     /** Listener methods running now, all of them. */
     InFlight inFlight() {
         return inFlight;
@@ -62,17 +76,52 @@ public class StompListenerMethodProcessor implements BeanPostProcessor, BeanFact
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-        Class<?> target = AopUtils.getTargetClass(bean);
-        if (!AnnotationUtils.isCandidateClass(target, StompListener.class)) {
-            return bean;
+        Map<Method, StompListener> methods = listenerMethods(AopUtils.getTargetClass(bean));
+        if (!methods.isEmpty()) {
+            requireSingleton(beanName, methods);
+            methods.forEach((method, listener) -> {
+                ListenerEndpoint endpoint = add(bean, beanName, AopUtils.selectInvocableMethod(method, bean.getClass()), listener);
+                added.forEach(l -> l.accept(endpoint)); // not under this lock: the container takes its own, then asks for ours
+            });
         }
-        Map<Method, StompListener> methods = MethodIntrospector.selectMethods(target,
-                (MethodIntrospector.MetadataLookup<StompListener>) m -> AnnotatedElementUtils.findMergedAnnotation(m, StompListener.class));
-        methods.forEach((method, listener) -> add(bean, beanName, AopUtils.selectInvocableMethod(method, bean.getClass()), listener));
         return bean;
     }
 
-    private synchronized void add(Object bean, String beanName, Method method, StompListener listener) {
+    /**
+     * Once the singletons are made: a listener method on a bean that is not a singleton, and so not
+     * made yet, fails the start now rather than when (and each time) an instance is made.
+     */
+    @Override
+    public void afterSingletonsInstantiated() {
+        if (beanFactory == null) {
+            return;
+        }
+        for (String name : ((ListableBeanFactory) beanFactory).getBeanDefinitionNames()) {
+            BeanDefinition definition = beanFactory.getMergedBeanDefinition(name);
+            Class<?> type = definition.isSingleton() || definition.isAbstract() ? null : beanFactory.getType(name, false);
+            if (type != null) {
+                requireSingleton(name, listenerMethods(type));
+            }
+        }
+    }
+
+    private static Map<Method, StompListener> listenerMethods(Class<?> type) {
+        if (!AnnotationUtils.isCandidateClass(type, StompListener.class)) {
+            return Map.of();
+        }
+        return MethodIntrospector.selectMethods(type,
+                (MethodIntrospector.MetadataLookup<StompListener>) m -> AnnotatedElementUtils.findMergedAnnotation(m, StompListener.class));
+    }
+
+    private void requireSingleton(String beanName, Map<Method, StompListener> methods) {
+        if (!methods.isEmpty() && beanFactory != null && beanFactory.containsBean(beanName) && !beanFactory.isSingleton(beanName)) {
+            throw new IllegalStateException("@StompListener " + beanName + "." + methods.keySet().iterator().next().getName()
+                    + ": the bean '" + beanName + "' is not a singleton; a listener subscribes once for the application,"
+                    + " so it must be on a singleton bean (each instance of a prototype would subscribe again)");
+        }
+    }
+
+    private synchronized ListenerEndpoint add(Object bean, String beanName, Method method, StompListener listener) {
         String name = beanName + "." + method.getName();
         try {
             String destination = required(resolve(listener.destination()), "destination");
@@ -103,7 +152,9 @@ public class StompListenerMethodProcessor implements BeanPostProcessor, BeanFact
             SendTo sendTo = AnnotatedElementUtils.findMergedAnnotation(method, SendTo.class);
             String replyTo = sendTo != null && sendTo.value().length > 0 ? resolve(sendTo.value()[0]) : null;
             ListenerMethodHandler handler = new ListenerMethodHandler(bean, method, replyTo, converter(), inFlight);
-            endpoints.add(new ListenerEndpoint(name, destination, Map.copyOf(headers), options.build(), bean, method, handler));
+            ListenerEndpoint endpoint = new ListenerEndpoint(name, destination, Map.copyOf(headers), options.build(), bean, method, handler);
+            endpoints.add(endpoint);
+            return endpoint;
         } catch (RuntimeException e) {
             throw new IllegalStateException("@StompListener " + name + ": " + e.getMessage(), e);
         }
