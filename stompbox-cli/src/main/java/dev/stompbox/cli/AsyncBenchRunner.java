@@ -6,6 +6,7 @@ import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -67,11 +68,13 @@ final class AsyncBenchRunner extends BenchCommand.Runner {
         Semaphore window = bench.windowed() ? new Semaphore(bench.window) : null;
         CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
         for (long i = 0; bench.more(i, producer, deadline); i++) {
+            // Stamped first (at --rate, once its due time has come): a wait for room after that counts in its latency.
+            Map<String, String> headers = bench.headers(producer, i);
             if (window != null && !window.tryAcquire(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("no RECEIPT freed a place in the window within 30 s");
             }
             client.whenReady().get(30, TimeUnit.SECONDS); // the README's producer loop
-            last = client.send(dest, body, bench.headers(producer, i));
+            last = client.send(dest, body, headers);
             if (window != null) {
                 last.whenComplete((v, t) -> window.release());
             }
