@@ -93,10 +93,10 @@ public class StompListenerMethodProcessor implements BeanPostProcessor, BeanFact
      */
     @Override
     public void afterSingletonsInstantiated() {
-        if (beanFactory == null) {
-            return;
+        if (!(beanFactory instanceof ListableBeanFactory listable)) {
+            return; // no definitions to look through: each instance is still checked as it is made
         }
-        for (String name : ((ListableBeanFactory) beanFactory).getBeanDefinitionNames()) {
+        for (String name : listable.getBeanDefinitionNames()) {
             BeanDefinition definition = beanFactory.getMergedBeanDefinition(name);
             Class<?> type = definition.isSingleton() || definition.isAbstract() ? null : beanFactory.getType(name, false);
             if (type != null) {
