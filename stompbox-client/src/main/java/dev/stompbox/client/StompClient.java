@@ -242,8 +242,10 @@ public final class StompClient implements AutoCloseable {
         Map<String, String> hs = new LinkedHashMap<>(headers);
         String explicit = hs.remove(StompHeaders.RECEIPT);
         hs.put(StompHeaders.TRANSACTION, transaction);
-        Supplier<Receipt> send = () -> execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid), transaction, epoch, null);
-        return config.interceptor() != StompInterceptor.NONE ? Interception.around(config.interceptor().beforeSend(destination, hs), send) : send.get();
+        Supplier<Receipt> send = () -> execute(explicit, explicit != null, false, (s, rid) -> s.send(destination, body, hs, rid),
+                transaction, epoch, null);
+        return config.interceptor() != StompInterceptor.NONE
+                ? Interception.around(config.interceptor().beforeSend(destination, hs), send) : send.get();
     }
 
     // -- subscriptions ----------------------------------------------------------------------------

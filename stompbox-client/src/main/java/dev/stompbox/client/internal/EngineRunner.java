@@ -40,6 +40,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs the connection engine for the blocking client. Not API.
@@ -216,17 +217,10 @@ public final class EngineRunner implements EngineHandler {
      * @throws StompBackpressureException when there is still no room then
      */
     public void awaitWriteRoom(ConnectionEngine e) {
-        long deadline = now() + config.writeTimeout().toNanos();
-        while (true) {
-            try {
-                e.requireWriteRoom();
-                return;
-            } catch (StompBackpressureException full) {
-                if (!awaitRoom(deadline)) {
-                    throw full;
-                }
-            }
-        }
+        untilRoom(now() + config.writeTimeout().toNanos(), () -> {
+            e.requireWriteRoom();
+            return null;
+        });
     }
 
     /**
@@ -236,20 +230,29 @@ public final class EngineRunner implements EngineHandler {
      * ({@link StompBackpressureException}); with only the window full, as its receipt never came.
      */
     public CompletableFuture<Void> publish(ConnectionEngine e, StompFrame frame, long start) {
-        long deadline = start + config.writeTimeout().toNanos();
+        try {
+            return untilRoom(start + config.writeTimeout().toNanos(), () -> e.publish(frame, start, now()));
+        } catch (StompBackpressureException full) {
+            if (e.pendingWriteBytes() >= config.maxPendingWriteBytes()) {
+                throw full;
+            }
+            throw new StompReceiptTimeoutException(frame.header(StompHeaders.RECEIPT), config.writeTimeout(),
+                    full.getMessage() + "; no room within " + config.writeTimeout().toMillis() + " ms");
+        }
+    }
+
+    /**
+     * Inside {@link #call}: {@code attempt}, tried again each time the engine announces room while it
+     * refuses for want of it, until {@code deadline}; then its last refusal is thrown.
+     */
+    private <T> T untilRoom(long deadline, Supplier<T> attempt) {
         while (true) {
             try {
-                return e.publish(frame, start, now());
+                return attempt.get();
             } catch (StompBackpressureException full) {
-                if (awaitRoom(deadline)) {
-                    continue;
-                }
-                if (e.pendingWriteBytes() >= config.maxPendingWriteBytes()) {
+                if (!awaitRoom(deadline)) {
                     throw full;
                 }
-                String rid = frame.header(StompHeaders.RECEIPT);
-                throw new StompReceiptTimeoutException(rid, config.writeTimeout(), full.getMessage() + "; no room within "
-                        + config.writeTimeout().toMillis() + " ms");
             }
         }
     }
