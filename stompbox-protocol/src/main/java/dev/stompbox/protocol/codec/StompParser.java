@@ -111,12 +111,16 @@ public final class StompParser {
     private static final long COLON_BYTES = ONES * ':';
     private static final long BACKSLASH_BYTES = ONES * '\\';
     private static final long CR_BYTES = ONES * '\r';
+    private static final long SPACE_BYTES = ONES * ' ';
 
     private static final byte[] NO_BODY = new byte[0];
     private static final String[] NO_HEADERS = new String[0];
     private static final int[] NO_BOUNDS = new int[0];
 
     private final ParserLimits limits;
+    // The next frame to hand out, and those after it: most reads find one frame, which then costs
+    // no trip through the deque.
+    private StompFrame head;
     private final ArrayDeque<StompFrame> frames = new ArrayDeque<>();
     private final HeaderNames names = new HeaderNames();
     // The value each header index had in the last frame, and its String once it came twice running:
@@ -150,6 +154,11 @@ public final class StompParser {
     private int rawEnd;
     private int[] bounds = NO_BOUNDS;
     private int messageIdAt = -1; // the header index of this frame's message-id, when its value is in raw
+    // Where that message-id's bytes are in the input being parsed now; null once that input is
+    // left (its array may be refilled), when an ack is compared with the unescaped copy instead.
+    private byte[] messageIdWire;
+    private int messageIdWireFrom;
+    private int messageIdWireTo;
     private int frameBytes;
     private int contentLength = -1;
     private byte[] body;
@@ -158,7 +167,7 @@ public final class StompParser {
     // Array sizes for the next frame's headers, from the last frame's (bounded, so one odd frame costs little).
     private static final int MIN_HEADERS_HINT = 8;
     private static final int MAX_HEADERS_HINT = 64;
-    private static final int MIN_RAW_HINT = 128;
+    private static final int MIN_RAW_HINT = 32;
     private static final int MAX_RAW_HINT = 4096;
     private int headersHint = MIN_HEADERS_HINT;
     private int rawHint = MIN_RAW_HINT;
@@ -320,7 +329,7 @@ public final class StompParser {
      */
     public boolean canRead() {
         resumeIfTaken();
-        return !frames.isEmpty();
+        return head != null;
     }
 
     /**
@@ -330,7 +339,11 @@ public final class StompParser {
      */
     public StompFrame get() {
         resumeIfTaken();
-        return frames.poll();
+        StompFrame f = head;
+        if (f != null) {
+            head = frames.poll();
+        }
+        return f;
     }
 
     /** Number of heart-beats (EOLs between frames) seen since creation or the last reset. */
@@ -378,6 +391,7 @@ public final class StompParser {
 
     /** Drops all state: complete and partial frames, kept bytes, counters and any error. */
     public void reset() {
+        head = null;
         frames.clear();
         end = 0;
         state = FRAME_START;
@@ -445,7 +459,7 @@ public final class StompParser {
     }
 
     private void resumeIfTaken() {
-        if (paused && frames.isEmpty()) {
+        if (paused && head == null) {
             paused = false;
             if (end > 0) {
                 parse(buf, 0, end);
@@ -505,6 +519,7 @@ public final class StompParser {
     }
 
     private void keep(byte[] a, int from, int lim) {
+        messageIdWire = null;
         int n = lim - from;
         if (a == buf) {
             if (from > 0 && n > 0) {
@@ -615,6 +630,20 @@ public final class StompParser {
         // bytes a line has (escaped values are full of them).
         while (i + 8 <= stop) {
             long w = (long) LONGS.get(a, i);
+            // Most words hold printable ASCII only: no LF, no CR, no other control, no non-ASCII
+            // byte (all outside 0x20..0x7f) and no backslash. Two tests tell, and such a word
+            // needs nothing more than the search for the colon.
+            long bs = zeros(w ^ BACKSLASH_BYTES);
+            if (((((w - SPACE_BYTES) | w) & HIGH_BITS) | bs) == 0) {
+                if (colon < 0) {
+                    long c = zeros(w ^ COLON_BYTES);
+                    if (c != 0) {
+                        colon = i + (Long.numberOfTrailingZeros(c) >>> 3) - seg;
+                    }
+                }
+                i += 8;
+                continue;
+            }
             long lf = zeros(w ^ LF_BYTES);
             int k = 8;
             long inLine = -1L;
@@ -628,7 +657,6 @@ public final class StompParser {
                     colon = i + (Long.numberOfTrailingZeros(c) >>> 3) - seg;
                 }
             }
-            long bs = zeros(w ^ BACKSLASH_BYTES);
             long cr = zeros(w ^ CR_BYTES);
             long high = w & HIGH_BITS;
             if (((bs | cr | high) & inLine) != 0) { // one test for the common word, which has none of them
@@ -739,7 +767,7 @@ public final class StompParser {
         String name = (flags & SPECIAL_NAME) == 0 ? names.name(i, a, from, colon - from)
                 : text(a, from, colon, unescape, high);
         if (2 * i == namesAndValues.length) {
-            namesAndValues = Arrays.copyOf(namesAndValues, Math.max(2 * headersHint, 4 * i));
+            namesAndValues = i == 0 ? new String[2 * headersHint] : Arrays.copyOf(namesAndValues, Math.max(2 * headersHint, 4 * i));
         }
         namesAndValues[2 * i] = name;
         int valueFrom = colon + 1;
@@ -771,15 +799,26 @@ public final class StompParser {
      * {@code message-id} (as Artemis, ActiveMQ and RabbitMQ send it) shares that value's String.
      */
     private void asciiValue(int i, String name, byte[] a, int from, int to, boolean unescape) {
+        // Identity, not equals: the names the parser knows are its shared constants; a name that is
+        // an equal but other String (one that was escaped) only misses the sharing.
+        if (name == StompHeaders.ACK && messageIdWire == a
+                && Arrays.equals(a, from, to, a, messageIdWireFrom, messageIdWireTo)) {
+            // The same bytes on the wire, read under the same rules: the same value, and nothing to
+            // copy or unescape.
+            ensureBounds();
+            bounds[2 * i] = -1 - messageIdAt; // StompFrame reads it as "the value at messageIdAt"
+            return;
+        }
         if (repeatedValue(unescape ? escapedValues : plainValues, i, a, from, to, unescape)) {
             return;
         }
         keepRaw(i, a, from, to, unescape);
-        // Identity, not equals: the names the parser knows are its shared constants; a name that is
-        // an equal but other String (one that was escaped) only misses the sharing.
         if (name == StompHeaders.MESSAGE_ID) {
             if (messageIdAt < 0) {
                 messageIdAt = i;
+                messageIdWire = a;
+                messageIdWireFrom = from;
+                messageIdWireTo = to;
             }
         } else if (name == StompHeaders.ACK && messageIdAt >= 0) {
             shareMessageId(i);
@@ -825,9 +864,7 @@ public final class StompParser {
         } else if (rawEnd + n > raw.length) {
             raw = Arrays.copyOf(raw, Math.max(rawEnd + n, 2 * raw.length));
         }
-        if (bounds.length < namesAndValues.length) {
-            bounds = Arrays.copyOf(bounds, namesAndValues.length);
-        }
+        ensureBounds();
         bounds[2 * index] = rawEnd;
         if (unescape) {
             rawEnd = unescape(a, from, to, from, raw, rawEnd);
@@ -836,6 +873,12 @@ public final class StompParser {
             rawEnd += n;
         }
         bounds[2 * index + 1] = rawEnd;
+    }
+
+    private void ensureBounds() {
+        if (bounds.length < namesAndValues.length) {
+            bounds = bounds.length == 0 ? new int[namesAndValues.length] : Arrays.copyOf(bounds, namesAndValues.length);
+        }
     }
 
     private void checkNoCr(byte[] a, int from, int to) {
@@ -1067,9 +1110,14 @@ public final class StompParser {
     private void emit(byte[] b, int from, int length) {
         // The next frame on a connection is most likely shaped like this one: size its arrays so, and they never grow.
         headersHint = Math.min(MAX_HEADERS_HINT, Math.max(MIN_HEADERS_HINT, headerCount));
-        rawHint = Math.min(MAX_RAW_HINT, Math.max(MIN_RAW_HINT, rawEnd));
+        rawHint = Math.min(MAX_RAW_HINT, Math.max(MIN_RAW_HINT, rawEnd + (rawEnd >>> 3) + 8));
         StompCommand c = command;
-        frames.add(FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b, from, length, frameBytes));
+        StompFrame f = FrameAccess.get().adopt(c, namesAndValues, headerCount, raw, bounds, b, from, length, frameBytes);
+        if (head == null) {
+            head = f;
+        } else {
+            frames.add(f);
+        }
         clearFrame();
         state = FRAME_START;
         scan = 0;
@@ -1088,6 +1136,7 @@ public final class StompParser {
         rawEnd = 0;
         bounds = NO_BOUNDS;
         messageIdAt = -1;
+        messageIdWire = null;
         frameBytes = 0;
         contentLength = -1;
         body = null;

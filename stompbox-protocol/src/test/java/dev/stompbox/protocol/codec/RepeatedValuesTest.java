@@ -104,6 +104,30 @@ class RepeatedValuesTest {
     }
 
     @Test
+    void anAckIsComparedWithTheMessageIdsWireBytesOnlyWhileTheyAreStillThere() {
+        // A reader that reuses its array: the message-id arrives in one fill, the ack in the next.
+        // Where the message-id's bytes were, the second fill holds the ack's value ("BBBB" at 19),
+        // so an ack compared with stale wire bytes would wrongly read as the message-id.
+        byte[] first = Wire.bytes("MESSAGE\nmessage-id:AAAA\n");
+        byte[] second = Wire.bytes("ack:BBBB\nx-pad:1234BBBB\n\nbody\0");
+        assertThat(new String(second, 19, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("BBBB");
+        byte[] reused = new byte[Math.max(first.length, second.length)];
+        StompParser parser = new StompParser(StompVersion.V1_2);
+        System.arraycopy(first, 0, reused, 0, first.length);
+        parser.add(reused, 0, first.length);
+        java.util.Arrays.fill(reused, (byte) 0);
+        System.arraycopy(second, 0, reused, 0, second.length);
+        parser.add(reused, 0, second.length);
+        StompFrame frame = parser.get();
+        assertThat(frame.header("message-id")).isEqualTo("AAAA");
+        assertThat(frame.header("ack")).isEqualTo("BBBB");
+
+        // In one fill, the same wire bytes are the same value, read from the message-id's String.
+        StompFrame whole = next(parser, "MESSAGE\nmessage-id:ID\\cb\\c9\nack:ID\\cb\\c9\n\n\0");
+        assertThat(whole.header("ack")).isEqualTo("ID:b:9").isSameAs(whole.header("message-id"));
+    }
+
+    @Test
     void theSameBytesReadWithAndWithoutEscapesStayDifferentValues() {
         // CONNECTED is never unescaped, MESSAGE is: the same bytes at the same index are two values.
         StompParser parser = new StompParser(StompVersion.V1_2);
