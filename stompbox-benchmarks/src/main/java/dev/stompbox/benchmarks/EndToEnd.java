@@ -36,6 +36,7 @@ final class EndToEnd {
     static final String SPRING = "Spring ReactorNettyTcpStompClient";
     static final String VERTX = "Vert.x StompClient";
     static final String RAW = "raw socket (limit)";
+    static final String RAW_EACH = "raw socket, a write per SEND";
 
     /** One workload. */
     record Workload(int producers, int consumers, int size, int messages, boolean receipts, int window) {
@@ -109,7 +110,7 @@ final class EndToEnd {
 
     /**
      * Every contender, by short name ({@code blocking}, {@code async}, {@code async-tuned}, {@code spring}, {@code vertx},
-     * {@code raw}), in report order; {@code vertx} is the caller's, who shuts it down.
+     * {@code raw}, {@code raw-each}), in report order; {@code vertx} is the caller's, who shuts it down.
      */
     static Map<String, Contender> contenders(EndToEndPeers.VertxClient vertx) {
         Map<String, Contender> all = new java.util.LinkedHashMap<>();
@@ -118,7 +119,8 @@ final class EndToEnd {
         all.put("async-tuned", new StompboxAsync(true));
         all.put("spring", new EndToEndPeers.SpringTcp());
         all.put("vertx", vertx);
-        all.put("raw", new EndToEndPeers.RawSocket());
+        all.put("raw", new EndToEndPeers.RawSocket(false));
+        all.put("raw-each", new EndToEndPeers.RawSocket(true));
         return all;
     }
 

@@ -15,8 +15,8 @@ import java.util.Map;
  * java -XX:StartFlightRecording=filename=e2e.jfr -cp "$cp" dev.stompbox.benchmarks.EndToEndRun 1 20 150000 false 3 async,raw
  * }</pre>
  *
- * Contenders: {@code blocking}, {@code async}, {@code async-tuned}, {@code spring}, {@code vertx}, {@code raw}
- * (default: all). The broker runs in a JVM of its own ({@link BrokerProcess}), as in the full run.
+ * Contenders: {@code blocking}, {@code async}, {@code async-tuned}, {@code spring}, {@code vertx}, {@code raw},
+ * {@code raw-each} (default: all). The broker runs in a JVM of its own ({@link BrokerProcess}), as in the full run.
  */
 public final class EndToEndRun {
     private EndToEndRun() {

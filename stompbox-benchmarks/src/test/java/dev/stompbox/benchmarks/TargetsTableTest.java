@@ -52,10 +52,29 @@ class TargetsTableTest {
         String report = BenchMain.endToEndReport(Map.of("1p/1c 20 B", cpuPerMessage(1.5)), false);
 
         assertThat(report).contains("| raw socket / best peer |")
-                .contains("| 1p/1c 20 B | 4.0 | 3.0 | 2.0 | 20.0 | 5.0 | 1.5 | 0.80 | 0.40 | 0.30 |");
+                .contains("| 1p/1c 20 B | 4.0 | 3.0 | 2.0 | 20.0 | 5.0 | 1.5 | 2.5 | 0.80 | 0.40 | 0.30 |");
     }
 
-    /** One workload's results, µs of client CPU per message: async 4, tuned 3, blocking 2, Spring 20, Vert.x 5, raw as given. */
+    @Test
+    void theClientsAreHeldToTheRawSocketThatWritesEachSendAsWellAsToTheBatchedOne() {
+        // Rates: async 4, tuned 3, blocking 2, Spring 20, Vert.x 5, raw 10, raw per write 8 (thousand msg/s).
+        Map<String, List<EndToEnd.Result>> workload = cpuPerMessage(1.5);
+        workload.replaceAll((name, results) -> List.of(new EndToEnd.Result(switch (name) {
+            case EndToEnd.ASYNC -> 4_000;
+            case EndToEnd.ASYNC_TUNED -> 3_000;
+            case EndToEnd.BLOCKING -> 2_000;
+            case EndToEnd.SPRING -> 20_000;
+            case EndToEnd.VERTX -> 5_000;
+            case EndToEnd.RAW -> 10_000;
+            default -> 8_000;
+        }, 1, 2, 0, results.get(0).cpuMicrosPerMessage())));
+        String report = BenchMain.endToEndReport(Map.of("1p/1c 20 B", workload), false);
+
+        assertThat(report).contains("| async / raw limit | async / per write | async / faster peer |")
+                .contains("| 1p/1c 20 B | 0.40 | 0.50 | 0.20 | 0.30 | 0.20 | 0.25 | 0.10 |");
+    }
+
+    /** One workload's results, µs of client CPU per message: async 4, tuned 3, blocking 2, Spring 20, Vert.x 5, raw as given, raw per write 2.5. */
     private static Map<String, List<EndToEnd.Result>> cpuPerMessage(double raw) {
         Map<String, List<EndToEnd.Result>> workload = new LinkedHashMap<>();
         workload.put(EndToEnd.ASYNC, List.of(cpu(4.0)));
@@ -64,6 +83,7 @@ class TargetsTableTest {
         workload.put(EndToEnd.SPRING, List.of(cpu(20.0)));
         workload.put(EndToEnd.VERTX, List.of(cpu(5.0)));
         workload.put(EndToEnd.RAW, List.of(cpu(raw)));
+        workload.put(EndToEnd.RAW_EACH, List.of(cpu(2.5)));
         return workload;
     }
 
