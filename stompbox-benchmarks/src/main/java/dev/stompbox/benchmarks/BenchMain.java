@@ -138,44 +138,62 @@ public final class BenchMain {
         return sb.toString();
     }
 
+    /** The end-to-end workloads, in report order. */
+    static List<EndToEnd.Workload> workloads(boolean quick) {
+        List<EndToEnd.Workload> workloads = new ArrayList<>();
+        for (int[] pc : new int[][] {{1, 1}, {4, 4}}) {
+            for (int size : new int[] {20, 1024}) {
+                for (boolean receipts : new boolean[] {false, true}) {
+                    int messages = quick ? 20_000 : size > 100 ? 100_000 : 150_000;
+                    workloads.add(new EndToEnd.Workload(pc[0], pc[1], size, messages, receipts, 100));
+                }
+            }
+        }
+        return workloads;
+    }
+
+    /**
+     * The unmeasured runs before the rounds: every workload once, with a fifth of its messages, so
+     * that a contender's code for each (and the broker's) is compiled before any round is measured.
+     * With one short warm-up shape only, the compiler still ran during the measured rounds of the
+     * others, and its time counted in their CPU per message.
+     */
+    static List<EndToEnd.Workload> warmUp(List<EndToEnd.Workload> measured) {
+        return measured.stream().map(w -> new EndToEnd.Workload(w.producers(), w.consumers(), w.size(), w.messages() / 5,
+                w.receipts(), w.window())).toList();
+    }
+
     /** workload label -> contender -> one result per round. */
     static Map<String, Map<String, List<EndToEnd.Result>>> endToEnd(boolean quick) throws Exception {
         Map<String, Map<String, List<EndToEnd.Result>>> results = new LinkedHashMap<>();
         EndToEndPeers.VertxClient vertx = new EndToEndPeers.VertxClient();
         Collection<EndToEnd.Contender> contenders = EndToEnd.contenders(vertx).values();
         int rounds = quick ? 1 : 3;
+        List<EndToEnd.Workload> workloads = workloads(quick);
         try (BrokerProcess broker = BrokerProcess.start()) {
-            // Unmeasured: the first run of each contender compiles its code (and the broker's); a
-            // measured first round was mostly JIT time and made the spread meaningless.
             for (EndToEnd.Contender c : contenders) {
-                for (boolean receipts : new boolean[] {false, true}) {
+                for (EndToEnd.Workload w : warmUp(workloads)) {
                     try {
-                        EndToEnd.run(c, "127.0.0.1", broker.port(), new EndToEnd.Workload(1, 1, 20, quick ? 10_000 : 50_000, receipts, 100));
+                        EndToEnd.run(c, "127.0.0.1", broker.port(), w);
                     } catch (Exception e) {
-                        System.err.println(c.name() + " failed to warm up: " + e);
+                        System.err.println(c.name() + " failed to warm up on " + w.label() + ": " + e);
                     }
                 }
             }
-            for (int[] pc : new int[][] {{1, 1}, {4, 4}}) {
-                for (int size : new int[] {20, 1024}) {
-                    for (boolean receipts : new boolean[] {false, true}) {
-                        int messages = quick ? 20_000 : size > 100 ? 100_000 : 150_000;
-                        EndToEnd.Workload w = new EndToEnd.Workload(pc[0], pc[1], size, messages, receipts, 100);
-                        for (int round = 0; round < rounds; round++) {
-                            for (EndToEnd.Contender c : contenders) {
-                                EndToEnd.Result r;
-                                try {
-                                    r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
-                                } catch (Exception e) {
-                                    System.err.println(c.name() + " failed on " + w.label() + ": " + e);
-                                    r = EndToEnd.Result.failed(messages);
-                                }
-                                System.out.printf(Locale.ROOT, "e2e %-22s %-34s %,10.0f msg/s  p50 %,8.0f us  p99 %,8.0f us  cpu %5.1f us/msg  lost %d%n",
-                                        w.label(), c.name(), r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.cpuMicrosPerMessage(), r.lost());
-                                results.computeIfAbsent(w.label(), k -> new LinkedHashMap<>())
-                                        .computeIfAbsent(c.name(), k -> new ArrayList<>()).add(r);
-                            }
+            for (EndToEnd.Workload w : workloads) {
+                for (int round = 0; round < rounds; round++) {
+                    for (EndToEnd.Contender c : contenders) {
+                        EndToEnd.Result r;
+                        try {
+                            r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
+                        } catch (Exception e) {
+                            System.err.println(c.name() + " failed on " + w.label() + ": " + e);
+                            r = EndToEnd.Result.failed(w.messages());
                         }
+                        System.out.printf(Locale.ROOT, "e2e %-22s %-34s %,10.0f msg/s  p50 %,8.0f us  p99 %,8.0f us  cpu %5.1f us/msg  jit %d ms  lost %d%n",
+                                w.label(), c.name(), r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.cpuMicrosPerMessage(), r.jitMillis(), r.lost());
+                        results.computeIfAbsent(w.label(), k -> new LinkedHashMap<>())
+                                .computeIfAbsent(c.name(), k -> new ArrayList<>()).add(r);
                     }
                 }
             }
@@ -196,7 +214,7 @@ public final class BenchMain {
           .append("run in the benchmark's JVM. Producers stamp each message with `stompbox-sent-ns`, consumers (ack `auto`) measure from\n")
           .append("it. With receipts every SEND asks for one and each producer keeps at most 100 awaiting, for every contender. msg/s\n")
           .append("counts from the first send to the last message received; 150 000 messages of 20 B or 100 000 of 1 KiB per run, after\n")
-          .append("one unmeasured warm-up run per contender. ")
+          .append("an unmeasured warm-up in which every contender runs every workload once with a fifth of its messages. ")
           .append(quick ? "Quick mode: one round." : "Three rounds: the median, and the spread (min-max) beneath.").append("\n\n")
           .append("Both Stompbox clients run with every setting at its default, as the README shows them: the blocking client's\n")
           .append("`send` and `receiveFrame`; the asynchronous client's `subscribe(destination, headers, handler)` (handlers on its pool)\n")
@@ -229,17 +247,20 @@ public final class BenchMain {
                     cpu(m, ASYNC_TUNED), cpu(m, BLOCKING), cpu(m, SPRING), cpu(m, VERTX), cpu(m, RAW), cpu(m, RAW_EACH), cpu(m, ASYNC) / best,
                     cpu(m, BLOCKING) / best, cpu(m, RAW) / best));
         }
-        sb.append("\nRaw figures:\n\n| workload | contender | msg/s (median) | spread | p50 us | p99 us | CPU us/msg | lost |\n")
-          .append("|---|---|---:|---|---:|---:|---:|---:|\n");
+        sb.append("\nRaw figures. *JIT ms* is the time the JVM spent compiling during a run (the most of the three rounds): near 0\n")
+          .append("when the warm-up did its work; where it is not, that run's CPU per message holds compilation too.\n\n")
+          .append("| workload | contender | msg/s (median) | spread | p50 us | p99 us | CPU us/msg | JIT ms | lost |\n")
+          .append("|---|---|---:|---|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, List<EndToEnd.Result>>> e : e2e.entrySet()) {
             for (Map.Entry<String, List<EndToEnd.Result>> c : e.getValue().entrySet()) {
                 List<Double> rates = c.getValue().stream().map(EndToEnd.Result::msgPerSec).toList();
                 double min = rates.stream().filter(Double::isFinite).mapToDouble(d -> d).min().orElse(Double.NaN);
                 double max = rates.stream().filter(Double::isFinite).mapToDouble(d -> d).max().orElse(Double.NaN);
-                sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f-%,.0f | %s | %s | %.1f | %d |%n", e.getKey(), c.getKey(),
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f-%,.0f | %s | %s | %.1f | %d | %d |%n", e.getKey(), c.getKey(),
                         median(rates), min, max, count(median(c.getValue().stream().map(EndToEnd.Result::p50Micros).toList())),
                         count(median(c.getValue().stream().map(EndToEnd.Result::p99Micros).toList())),
                         median(c.getValue().stream().map(EndToEnd.Result::cpuMicrosPerMessage).toList()),
+                        c.getValue().stream().mapToLong(EndToEnd.Result::jitMillis).max().orElse(0),
                         c.getValue().stream().mapToLong(EndToEnd.Result::lost).max().orElse(0)));
             }
         }

@@ -50,12 +50,16 @@ final class EndToEnd {
      * {@code cpuMicrosPerMessage} is this process's CPU time (every thread: the clients, the
      * harness's producer threads and recorder) from the first send to the last delivery, per
      * message delivered: with the broker in a JVM of its own, what a message costs the client side.
+     * {@code jitMillis} is the time this JVM spent compiling meanwhile: near 0 in a warm run; when it is
+     * not, the CPU figure holds compilation too.
      */
-    record Result(double msgPerSec, double p50Micros, double p99Micros, long lost, double cpuMicrosPerMessage) {
+    record Result(double msgPerSec, double p50Micros, double p99Micros, long lost, double cpuMicrosPerMessage, long jitMillis) {
         static Result failed(long lost) {
-            return new Result(Double.NaN, Double.NaN, Double.NaN, lost, Double.NaN);
+            return new Result(Double.NaN, Double.NaN, Double.NaN, lost, Double.NaN, 0);
         }
     }
+
+    private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
 
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -141,6 +145,7 @@ final class EndToEnd {
             byte[] body = new byte[w.size()];
             java.util.Arrays.fill(body, (byte) 'x');
             long cpuStart = OS.getProcessCpuTime();
+            long jitStart = JIT.getTotalCompilationTime();
             long start = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -180,13 +185,14 @@ final class EndToEnd {
                 Thread.sleep(5);
             }
             long cpu = OS.getProcessCpuTime() - cpuStart;
+            long jit = JIT.getTotalCompilationTime() - jitStart;
             long received = recorder.received.get();
             double seconds = Math.max(1e-9, (recorder.lastNanos - start) / 1e9);
             Histogram h = recorder.latency;
             boolean hasLatency = h.getTotalCount() > 0;
             return new Result(received / seconds, hasLatency ? h.getValueAtPercentile(50) : Double.NaN,
                     hasLatency ? h.getValueAtPercentile(99) : Double.NaN, Math.max(0, w.messages() - received),
-                    received > 0 ? cpu / 1000.0 / received : Double.NaN);
+                    received > 0 ? cpu / 1000.0 / received : Double.NaN, jit);
         } finally {
             for (AutoCloseable c : open) {
                 try {
