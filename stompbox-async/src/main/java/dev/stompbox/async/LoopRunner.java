@@ -24,9 +24,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,6 +41,8 @@ import java.util.function.Function;
  */
 final class LoopRunner {
     private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
+    /** Queued tasks the loop runs in one turn before it lets reads and timers in. */
+    static final int TASKS_PER_TURN = 256;
 
     private final AsyncStompClientConfig config;
     private final EventLoop loop;
@@ -72,6 +77,11 @@ final class LoopRunner {
     // Plain SENDs called but not yet taken by the engine, counted at an upper bound of their encoded
     // size: with the mirrored pending bytes, what lets whenReady() answer on the caller's thread.
     private final AtomicLong sendsInTransit = new AtomicLong();
+    // Work from other threads (and handlers), in the order it was asked for; see submit().
+    private final Queue<LoopTask> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean tasksPosted = new AtomicBoolean();
+    private final AtomicLong taskTurns = new AtomicLong();
+    private long flushes; // event loop only; read by tests through flushes()
 
     LoopRunner(AsyncStompClientConfig config, EventLoop loop, ConnectionEngine engine) {
         this.config = config;
@@ -235,14 +245,15 @@ final class LoopRunner {
             disconnected.complete(null); // never connected, or ended already: nothing else completes it
             cancelTimer();
         };
-        try {
-            loop.execute(closing);
-        } catch (RejectedExecutionException e) {
-            // The caller's event loop group is already shut down: nothing else runs on the loop's
-            // state any more, so fail what still waits from here rather than leave it hanging.
-            log.debug("event loop already terminated; closing on the caller's thread");
-            closing.run();
-        }
+        submit(new LoopTask(closing) {
+            @Override
+            void rejected(RejectedExecutionException e) {
+                // The caller's event loop group is already shut down: nothing else runs on the loop's
+                // state any more, so fail what still waits from here rather than leave it hanging.
+                log.debug("event loop already terminated; closing on the caller's thread");
+                closing.run();
+            }
+        });
     }
 
     /** Work for the engine: on the loop, its result (or failure) into the returned future. */
@@ -287,23 +298,102 @@ final class LoopRunner {
         });
     }
 
+    /** Runs {@code task} on the event loop, after all work asked for before it; {@code result} fails when the loop has ended. */
     void run(CompletableFuture<?> result, Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new StompConnectionException("client closed", e));
-        }
+        submit(new LoopTask(task) {
+            @Override
+            void rejected(RejectedExecutionException e) {
+                result.completeExceptionally(new StompConnectionException("client closed", e));
+            }
+        });
     }
 
     /**
-     * Runs {@code task} on the event loop; from a handler's thread, after the client was closed and
-     * its loop ended, there is nothing left to run it against (the connection, and with it the ack,
-     * is gone: the broker redelivers), so it is dropped rather than thrown at the handler's thread.
+     * Runs {@code task} on the event loop, after all work asked for before it; from a handler's
+     * thread, after the client was closed and its loop ended, there is nothing left to run it
+     * against (the connection, and with it the ack, is gone: the broker redelivers), so it is
+     * dropped rather than thrown at the handler's thread.
      */
     void onLoop(Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException e) {
+        submit(new LoopTask(task));
+    }
+
+    /**
+     * Queues work for the event loop. The loop takes everything queued in one turn, with the pumps
+     * the work asks for held back to one at its end: a producer's burst of sends goes out in one
+     * flush (one write to the socket, not one each), and nothing is held back to make a batch, as
+     * the turn starts as soon as the loop is free. One queue for every kind of work keeps the order
+     * a thread asked in (a handler's send before its ack; a send before a disconnect).
+     */
+    private void submit(LoopTask task) {
+        tasks.add(task);
+        if (tasksPosted.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::runTasks);
+            } catch (RejectedExecutionException e) {
+                rejectTasks(e);
+            }
+        }
+    }
+
+    /** The loop ended: every queued task, and any queued while this runs, is told so. */
+    private void rejectTasks(RejectedExecutionException e) {
+        do {
+            LoopTask t;
+            while ((t = tasks.poll()) != null) {
+                t.rejected(e);
+            }
+            tasksPosted.set(false);
+        } while (!tasks.isEmpty() && tasksPosted.compareAndSet(false, true));
+    }
+
+    private void runTasks() {
+        taskTurns.incrementAndGet();
+        batched(() -> {
+            for (int n = 0; n < TASKS_PER_TURN; n++) {
+                LoopTask t = tasks.poll();
+                if (t == null) {
+                    tasksPosted.set(false);
+                    // A task queued after the poll and before the flag cleared found it set and left the turn to us.
+                    if (tasks.isEmpty() || !tasksPosted.compareAndSet(false, true)) {
+                        return;
+                    }
+                    continue;
+                }
+                try {
+                    t.work.run();
+                } catch (RuntimeException e) {
+                    log.warn("event loop task failed", e);
+                }
+            }
+            // More than a turn's worth: the rest in a turn of its own, so that reads and timers come in between.
+            try {
+                loop.execute(this::runTasks);
+            } catch (RejectedExecutionException e) {
+                rejectTasks(e);
+            }
+        });
+    }
+
+    /** Turns the event loop took to run queued work so far; for tests that a burst costs one. */
+    long taskTurns() {
+        return taskTurns.get();
+    }
+
+    /** Flushes of the channel so far; read on the event loop, for tests that a burst of sends costs one. */
+    long flushes() {
+        return flushes;
+    }
+
+    /** Work for the loop, and what becomes of it when the loop has ended. */
+    private static class LoopTask {
+        final Runnable work;
+
+        LoopTask(Runnable work) {
+            this.work = work;
+        }
+
+        void rejected(RejectedExecutionException e) {
             log.debug("event loop ended; dropping a handler's completion");
         }
     }
@@ -311,9 +401,13 @@ final class LoopRunner {
     /**
      * Runs {@code work} on the loop with the pumps it asks for held back to one at its end: the
      * handlers that finished in a burst settle with one write, one mirror and one timer check, not
-     * one each.
+     * one each. Within a batch, a nested one joins it.
      */
     void batched(Runnable work) {
+        if (batching) {
+            work.run();
+            return;
+        }
         batching = true;
         try {
             work.run();
@@ -422,6 +516,7 @@ final class LoopRunner {
             wrote = true;
         }
         if (wrote && channel != null) {
+            flushes++;
             channel.flush();
         }
     }

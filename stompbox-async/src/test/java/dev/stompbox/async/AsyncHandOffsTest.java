@@ -131,6 +131,46 @@ class AsyncHandOffsTest {
         }
     }
 
+    @Test
+    @DisplayName("a burst of sends made while the event loop is busy goes out in one turn and one flush, in order, none lost")
+    void aBurstOfSendsSharesOneFlush() throws Exception {
+        int n = 200;
+        try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000);
+             AsyncStompClient producer = AsyncStompClient.create(AsyncStompClientConfig.builder(broker.uri()).build());
+             StompClient consumer = StompClient.create(StompClientConfig.builder(broker.uri()).build())) {
+            get(producer.connect());
+            consumer.connect();
+            String q = "/queue/burst-" + System.nanoTime();
+            consumer.subscribe(q, Map.of("receipt", "sub"));
+            long flushesBefore = producer.flushes();
+            long turnsBefore = producer.taskTurns();
+            CountDownLatch loopBusy = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            // Keeps the event loop busy while the producer makes its sends, as a loop busy reading would.
+            producer.eventLoop().execute(() -> {
+                loopBusy.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(loopBusy.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<?>[] sent = new CompletableFuture<?>[n];
+            for (int i = 0; i < n; i++) {
+                sent[i] = producer.send(q, "m" + i);
+            }
+            assertThat(sent).as("nothing is written while the loop is busy").noneMatch(CompletableFuture::isDone);
+            release.countDown();
+            CompletableFuture.allOf(sent).get(10, TimeUnit.SECONDS);
+            assertThat(producer.taskTurns() - turnsBefore).as("event-loop turns for %d sends", n).isEqualTo(1);
+            assertThat(producer.flushes() - flushesBefore).as("flushes for %d sends", n).isEqualTo(1);
+            for (int i = 0; i < n; i++) {
+                assertThat(consumer.receiveFrame(Duration.ofSeconds(10)).bodyAsString()).isEqualTo("m" + i);
+            }
+        }
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
