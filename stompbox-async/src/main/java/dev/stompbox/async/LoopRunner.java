@@ -320,10 +320,11 @@ final class LoopRunner {
 
     /**
      * Queues work for the event loop. The loop takes everything queued in one turn, with the pumps
-     * the work asks for held back to one at its end: a producer's burst of sends goes out in one
-     * flush (one write to the socket, not one each), and nothing is held back to make a batch, as
-     * the turn starts as soon as the loop is free. One queue for every kind of work keeps the order
-     * a thread asked in (a handler's send before its ack; a send before a disconnect).
+     * the work asks for held back to one at its end: a producer's burst of sends costs the loop one
+     * task, one pass over the engine's effects, one mirror of its state, one timer check and one
+     * flush, not one of each per send. Nothing is held back to make a batch: the turn starts as soon
+     * as the loop is free. One queue for every kind of work keeps the order a thread asked in (a
+     * handler's send before its ack; a send before a disconnect).
      */
     private void submit(LoopTask task) {
         tasks.add(task);

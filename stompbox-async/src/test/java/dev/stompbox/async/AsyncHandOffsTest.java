@@ -132,7 +132,7 @@ class AsyncHandOffsTest {
     }
 
     @Test
-    @DisplayName("a burst of sends made while the event loop is busy goes out in one turn and one flush, in order, none lost")
+    @DisplayName("a burst of sends made while the event loop is busy costs it one turn and one flush, in order, none lost")
     void aBurstOfSendsSharesOneFlush() throws Exception {
         int n = 200;
         try (EmbeddedArtemis broker = new EmbeddedArtemis(60_000);
