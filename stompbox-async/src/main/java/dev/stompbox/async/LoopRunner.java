@@ -203,7 +203,9 @@ final class LoopRunner {
                 engine.sendDisconnect(System.nanoTime());
             }
         }
-        pump();
+        // Now, even in a turn of queued work: a disconnect() that finds nothing to wait for completes
+        // right after this, and its caller must then find what the engine's ending completed done.
+        pumpNow();
         return live || was == ConnectionState.DISCONNECTING;
     }
 
@@ -241,7 +243,7 @@ final class LoopRunner {
     void closeNow() {
         Runnable closing = () -> {
             engine.close(System.nanoTime());
-            pump();
+            pumpNow(); // even in a turn of queued work: the engine's own ending must complete what it completes first
             disconnected.complete(null); // never connected, or ended already: nothing else completes it
             cancelTimer();
         };
@@ -363,7 +365,7 @@ final class LoopRunner {
                 }
                 try {
                     t.work.run();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // as Netty treats a task that throws: logged, and the loop goes on
                     log.warn("event loop task failed", e);
                 }
             }
@@ -427,6 +429,11 @@ final class LoopRunner {
             pumpHeld = true;
             return;
         }
+        pumpNow();
+    }
+
+    /** {@link #pump()}, even within a batch. */
+    private void pumpNow() {
         while (engine.hasEffects()) {
             mirror(); // before the effects: a future completed by them must find these up to date
             engine.applyEffects(handler);

@@ -143,6 +143,22 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("closeNow() while a disconnect on a failed handler waits for its RECEIPT: disconnected() still fails with the handler's error")
+    void closeNowKeepsTheCauseOfADisconnectUnderway() {
+        // The server answers the SUBSCRIBE and then reads nothing more: the DISCONNECT stays unanswered.
+        server.nextConnectionFaults().stopReadingAfter(f -> f.command() == StompCommand.SUBSCRIBE);
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(30)));
+        get(client.subscribe("/queue/poison", Map.of("receipt", "s"), (c, f) -> {
+            throw new IllegalStateException("poison: pill");
+        }));
+        server.publish("/queue/poison", "pill");
+        await().atMost(TIMEOUT).until(() -> client.toString().contains("disconnecting"));
+        assertThat(client.disconnected()).as("waiting for the DISCONNECT's RECEIPT").isNotDone();
+        client.closeNow(); // runs in a turn of queued loop work: the engine's ending must come before the plain close
+        assertThat(failure(client.disconnected())).hasMessage("poison: pill");
+    }
+
+    @Test
     @DisplayName("a Throwable on the event loop's read path (an OutOfMemoryError, say) ends the connection as a loss the user sees")
     void readerThrowableIsALoss() {
         AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).metrics(new FailingMetrics()));
