@@ -465,23 +465,9 @@ public final class AsyncStompClient implements AutoCloseable {
         }
     }
 
-    /** Flushes of the channel so far (read on the event loop); for tests that a burst of sends costs one. */
-    long flushes() {
-        try {
-            return runner.loop().submit(runner::flushes).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The client's event loop; for tests that need it busy. */
-    io.netty.channel.EventLoop eventLoop() {
-        return runner.loop();
-    }
-
-    /** Turns the event loop took to run work asked of it from other threads; for tests that a burst costs one. */
-    long taskTurns() {
-        return runner.taskTurns();
+    /** What runs the client on its event loop; for tests of its turns and flushes. */
+    LoopRunner runner() {
+        return runner;
     }
 
     /** Loop tasks that took finished handlers so far; for tests that a burst costs one. */

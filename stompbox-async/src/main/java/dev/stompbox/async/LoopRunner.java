@@ -1,5 +1,6 @@
 package dev.stompbox.async;
 
+import dev.stompbox.async.internal.LoopQueue;
 import dev.stompbox.async.internal.NettyFrames;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompVersion;
@@ -24,12 +25,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,8 +39,6 @@ import java.util.function.Function;
  */
 final class LoopRunner {
     private static final Logger log = LoggerFactory.getLogger(AsyncStompClient.class);
-    /** Queued tasks the loop runs in one turn before it lets reads and timers in. */
-    static final int TASKS_PER_TURN = 256;
 
     private final AsyncStompClientConfig config;
     private final EventLoop loop;
@@ -77,10 +73,9 @@ final class LoopRunner {
     // Plain SENDs called but not yet taken by the engine, counted at an upper bound of their encoded
     // size: with the mirrored pending bytes, what lets whenReady() answer on the caller's thread.
     private final AtomicLong sendsInTransit = new AtomicLong();
-    // Work from other threads (and handlers), in the order it was asked for; see submit().
-    private final Queue<LoopTask> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean tasksPosted = new AtomicBoolean();
-    private final AtomicLong taskTurns = new AtomicLong();
+    // Work from other threads (and handlers), in the order it was asked for, a turn at a time, each
+    // turn batched: one pump at its end.
+    private final LoopQueue queue;
     private long flushes; // event loop only; read by tests through flushes()
 
     LoopRunner(AsyncStompClientConfig config, EventLoop loop, ConnectionEngine engine) {
@@ -88,6 +83,7 @@ final class LoopRunner {
         this.loop = loop;
         this.engine = engine;
         this.opener = new ChannelOpener(config, loop, new ChannelEvents());
+        this.queue = new LoopQueue(loop, this::batched);
     }
 
     void dispatcher(Dispatcher dispatcher) {
@@ -247,14 +243,11 @@ final class LoopRunner {
             disconnected.complete(null); // never connected, or ended already: nothing else completes it
             cancelTimer();
         };
-        submit(new LoopTask(closing) {
-            @Override
-            void rejected(RejectedExecutionException e) {
-                // The caller's event loop group is already shut down: nothing else runs on the loop's
-                // state any more, so fail what still waits from here rather than leave it hanging.
-                log.debug("event loop already terminated; closing on the caller's thread");
-                closing.run();
-            }
+        queue.submit(closing, e -> {
+            // The caller's event loop group is already shut down: nothing else runs on the loop's
+            // state any more, so fail what still waits from here rather than leave it hanging.
+            log.debug("event loop already terminated; closing on the caller's thread");
+            closing.run();
         });
     }
 
@@ -302,12 +295,7 @@ final class LoopRunner {
 
     /** Runs {@code task} on the event loop, after all work asked for before it; {@code result} fails when the loop has ended. */
     void run(CompletableFuture<?> result, Runnable task) {
-        submit(new LoopTask(task) {
-            @Override
-            void rejected(RejectedExecutionException e) {
-                result.completeExceptionally(new StompConnectionException("client closed", e));
-            }
-        });
+        queue.submit(task, e -> result.completeExceptionally(new StompConnectionException("client closed", e)));
     }
 
     /**
@@ -317,88 +305,20 @@ final class LoopRunner {
      * dropped rather than thrown at the handler's thread.
      */
     void onLoop(Runnable task) {
-        submit(new LoopTask(task));
+        queue.submit(task, DROPPED);
     }
 
-    /**
-     * Queues work for the event loop. The loop takes everything queued in one turn, with the pumps
-     * the work asks for held back to one at its end: a producer's burst of sends costs the loop one
-     * task, one pass over the engine's effects, one mirror of its state, one timer check and one
-     * flush, not one of each per send. Nothing is held back to make a batch: the turn starts as soon
-     * as the loop is free. One queue for every kind of work keeps the order a thread asked in (a
-     * handler's send before its ack; a send before a disconnect).
-     */
-    private void submit(LoopTask task) {
-        tasks.add(task);
-        if (tasksPosted.compareAndSet(false, true)) {
-            try {
-                loop.execute(this::runTasks);
-            } catch (RejectedExecutionException e) {
-                rejectTasks(e);
-            }
-        }
-    }
-
-    /** The loop ended: every queued task, and any queued while this runs, is told so. */
-    private void rejectTasks(RejectedExecutionException e) {
-        do {
-            LoopTask t;
-            while ((t = tasks.poll()) != null) {
-                t.rejected(e);
-            }
-            tasksPosted.set(false);
-        } while (!tasks.isEmpty() && tasksPosted.compareAndSet(false, true));
-    }
-
-    private void runTasks() {
-        taskTurns.incrementAndGet();
-        batched(() -> {
-            for (int n = 0; n < TASKS_PER_TURN; n++) {
-                LoopTask t = tasks.poll();
-                if (t == null) {
-                    tasksPosted.set(false);
-                    // A task queued after the poll and before the flag cleared found it set and left the turn to us.
-                    if (tasks.isEmpty() || !tasksPosted.compareAndSet(false, true)) {
-                        return;
-                    }
-                    continue;
-                }
-                try {
-                    t.work.run();
-                } catch (Throwable e) { // as Netty treats a task that throws: logged, and the loop goes on
-                    log.warn("event loop task failed", e);
-                }
-            }
-            // More than a turn's worth: the rest in a turn of its own, so that reads and timers come in between.
-            try {
-                loop.execute(this::runTasks);
-            } catch (RejectedExecutionException e) {
-                rejectTasks(e);
-            }
-        });
-    }
+    private static final Consumer<RejectedExecutionException> DROPPED =
+            e -> log.debug("event loop ended; dropping a handler's completion");
 
     /** Turns the event loop took to run queued work so far; for tests that a burst costs one. */
     long taskTurns() {
-        return taskTurns.get();
+        return queue.turns();
     }
 
     /** Flushes of the channel so far; read on the event loop, for tests that a burst of sends costs one. */
     long flushes() {
         return flushes;
-    }
-
-    /** Work for the loop, and what becomes of it when the loop has ended. */
-    private static class LoopTask {
-        final Runnable work;
-
-        LoopTask(Runnable work) {
-            this.work = work;
-        }
-
-        void rejected(RejectedExecutionException e) {
-            log.debug("event loop ended; dropping a handler's completion");
-        }
     }
 
     /**
