@@ -206,8 +206,7 @@ public final class BenchMain {
                             System.err.println(c.name() + " failed on " + w.label() + ": " + e);
                             r = EndToEnd.Result.failed(w.messages());
                         }
-                        System.out.printf(Locale.ROOT, "e2e %-22s %-34s %,10.0f msg/s  p50 %,8.0f us  p99 %,8.0f us  cpu %5.1f us/msg  jit %d ms  lost %d%n",
-                                w.label(), c.name(), r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.cpuMicrosPerMessage(), r.jitMillis(), r.lost());
+                        System.out.printf(Locale.ROOT, "e2e %-22s %-34s %s%n", w.label(), c.name(), r.line());
                         results.computeIfAbsent(w.label(), k -> new LinkedHashMap<>())
                                 .computeIfAbsent(c.name(), k -> new ArrayList<>()).add(r);
                     }

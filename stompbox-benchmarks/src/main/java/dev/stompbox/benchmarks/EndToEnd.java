@@ -57,6 +57,12 @@ final class EndToEnd {
         static Result failed(long lost) {
             return new Result(Double.NaN, Double.NaN, Double.NaN, lost, Double.NaN, 0);
         }
+
+        /** The figures on one console line, as the full run and {@link EndToEndRun} print them. */
+        String line() {
+            return String.format(java.util.Locale.ROOT, "%,10.0f msg/s  p50 %,9.0f us  p99 %,9.0f us  cpu %5.1f us/msg  jit %d ms  lost %d",
+                    msgPerSec, p50Micros, p99Micros, cpuMicrosPerMessage, jitMillis, lost);
+        }
     }
 
     private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();

@@ -43,8 +43,7 @@ public final class EndToEndRun {
                         throw new IllegalArgumentException("unknown contender " + name + "; one of " + all.keySet());
                     }
                     EndToEnd.Result r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
-                    System.out.printf(Locale.ROOT, "round %d %-11s %,10.0f msg/s  p50 %,9.0f us  p99 %,9.0f us  cpu %5.1f us/msg  jit %d ms  lost %d%n",
-                            round, name, r.msgPerSec(), r.p50Micros(), r.p99Micros(), r.cpuMicrosPerMessage(), r.jitMillis(), r.lost());
+                    System.out.printf(Locale.ROOT, "round %d %-11s %s%n", round, name, r.line());
                 }
             }
         } finally {
