@@ -2,6 +2,7 @@ package dev.stompbox.benchmarks;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +98,61 @@ class TargetsTableTest {
             assertThat(warmUp.get(i).messages()).isEqualTo(measured.get(i).messages() / 5);
             assertThat(warmUp.get(i).window()).isEqualTo(measured.get(i).window());
         }
+    }
+
+    @Test
+    void theWarmUpRepeatsWholePassesUntilNoContenderCompilesAfterTheOthersRan() {
+        List<EndToEnd.Contender> contenders = List.of(contender("first"), contender("second"));
+        List<EndToEnd.Workload> workloads = BenchMain.warmUp(BenchMain.workloads(false)).subList(0, 2);
+        List<String> order = new ArrayList<>();
+        // "first" compiles in pass 1, and again in pass 2 because "second" ran after it (shared code);
+        // "second" compiles in pass 1 only. Warming one contender at a time would stop "first" after pass 1.
+        int passes = BenchMain.warmUp(contenders, workloads, (c, w) -> {
+            order.add(c.name());
+            long runsOfFirst = order.stream().filter("first"::equals).count();
+            long runsOfSecond = order.stream().filter("second"::equals).count();
+            if (c.name().equals("first")) {
+                return runsOfFirst <= 2 * workloads.size() ? BenchMain.WARM_JIT_MILLIS : 0;
+            }
+            return runsOfSecond <= workloads.size() ? BenchMain.WARM_JIT_MILLIS : 0;
+        });
+
+        assertThat(passes).isEqualTo(3);
+        assertThat(order).containsExactly("first", "first", "second", "second", "first", "first", "second", "second",
+                "first", "first", "second", "second");
+    }
+
+    @Test
+    void theWarmUpStopsAfterItsLastPassEvenIfTheCompilerIsStillBusy() {
+        List<String> order = new ArrayList<>();
+        int passes = BenchMain.warmUp(List.of(contender("busy")), BenchMain.warmUp(BenchMain.workloads(false)).subList(0, 1),
+                (c, w) -> {
+                    order.add(c.name());
+                    return 10 * BenchMain.WARM_JIT_MILLIS;
+                });
+
+        assertThat(passes).isEqualTo(BenchMain.WARM_UP_PASSES);
+        assertThat(order).hasSize(BenchMain.WARM_UP_PASSES);
+    }
+
+    /** A contender that is only ever named: the fake warm-up runs nothing. */
+    private static EndToEnd.Contender contender(String name) {
+        return new EndToEnd.Contender() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public AutoCloseable consumer(String host, int port, String destination, EndToEnd.Recorder recorder) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public EndToEnd.Producer producer(String host, int port, boolean receipts) {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     /** One workload's results, µs of client CPU per message: async 4, tuned 3, blocking 2, Spring 20, Vert.x 5, raw as given, raw per write 2.5. */
