@@ -59,6 +59,16 @@ public final class StompFrame {
                 return new StompFrame(command, namesAndValues, count, raw, bounds, body, offset, length, null, true,
                         wireLength);
             }
+
+            @Override
+            public int plainIn(StompFrame frame) {
+                return frame.plainIn;
+            }
+
+            @Override
+            public void plainIn(StompFrame frame, int versions) {
+                frame.plainIn = versions;
+            }
         });
     }
 
@@ -79,6 +89,12 @@ public final class StompFrame {
     private final ByteBuffer direct;
     private final boolean contentLength;
     private final int wireLength;
+    // Not part of the value: what the encoder learnt measuring this frame, so that writing it after
+    // (the engine measures a frame when it is queued, the client writes it later) copies its header
+    // strings instead of examining every character again. A bit per version (StompEncoder); an
+    // unsynchronised int, as String's hash: a thread sees 0 or bits that hold, and 0 only costs the
+    // careful write.
+    private int plainIn;
 
     private StompFrame(StompCommand command, String[] namesAndValues, int headerCount, byte[] raw, int[] bounds,
                        byte[] array, int offset, int length, ByteBuffer direct, boolean contentLength, int wireLength) {

@@ -5,6 +5,7 @@ import dev.stompbox.protocol.StompFrame;
 import dev.stompbox.protocol.StompHeaders;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.internal.FrameAccess;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,6 +42,7 @@ public final class StompEncoder {
         new StompEncoder(StompVersion.V1_0), new StompEncoder(StompVersion.V1_1), new StompEncoder(StompVersion.V1_2),
     };
     private static final int MAX_CONTENT_LENGTH_DIGITS = 10;
+    private static final FrameAccess FRAMES = FrameAccess.get();
 
     private final StompVersion version;
 
@@ -111,6 +113,14 @@ public final class StompEncoder {
     public int encodeHead(StompFrame frame, byte[] dst, int offset) {
         if (offset < 0 || offset > dst.length) {
             throw new IndexOutOfBoundsException("offset " + offset + " outside an array of " + dst.length);
+        }
+        if (measuredPlain(frame)) {
+            // Measured before (as the engine measures every frame it queues) and found plain: checked
+            // then, and every header string now goes in as one copy.
+            if (dst.length - offset < plainHeadLength(frame)) {
+                throw new BufferOverflowException();
+            }
+            return writePlainHead(frame, dst, offset);
         }
         if (dst.length - offset >= maxHeadLength(frame)) {
             checkFrame(frame); // and writeHead checks the header text as it writes: one pass
@@ -193,18 +203,73 @@ public final class StompEncoder {
         int bodyLength = frame.bodyLength();
         boolean escape = version.escapes(command);
         int n = command.name().length() + 1;
+        int chars = 0;
         for (int i = 0, size = frame.headerCount(); i < size; i++) {
             String name = frame.headerName(i);
             if (name.isEmpty()) {
                 throw new StompProtocolException("Cannot encode " + command + ": empty header name");
             }
-            n += measure(command, name, name, true, escape) + 1
-                    + measure(command, name, frame.headerValue(i), false, escape) + 1;
+            String value = frame.headerValue(i);
+            chars += name.length() + value.length();
+            n += measure(command, name, name, true, escape) + 1 + measure(command, name, value, false, escape) + 1;
+        }
+        if (n == command.name().length() + 1 + chars + 2 * frame.headerCount()) {
+            // Each character measured one byte: ASCII, written as itself (an escape or a multi-byte
+            // character measures more). The next write of this frame in this version copies strings.
+            int bit = 1 << version.ordinal();
+            int known = FRAMES.plainIn(frame);
+            if ((known & bit) == 0) {
+                FRAMES.plainIn(frame, known | bit);
+            }
         }
         if (addsContentLength(frame)) {
             n += StompHeaders.CONTENT_LENGTH.length() + 1 + digits(bodyLength) + 1;
         }
         return n + 1;
+    }
+
+    private boolean measuredPlain(StompFrame frame) {
+        return (FRAMES.plainIn(frame) & (1 << version.ordinal())) != 0;
+    }
+
+    /** {@link #headLength} of a frame {@link #measuredPlain}: its characters, one byte each, and the line ends. */
+    private int plainHeadLength(StompFrame frame) {
+        int n = frame.command().name().length() + 1;
+        for (int i = 0, size = frame.headerCount(); i < size; i++) {
+            n += frame.headerName(i).length() + frame.headerValue(i).length() + 2;
+        }
+        if (addsContentLength(frame)) {
+            n += StompHeaders.CONTENT_LENGTH.length() + 1 + digits(frame.bodyLength()) + 1;
+        }
+        return n + 1;
+    }
+
+    /** {@link #writeHead} for a frame {@link #measuredPlain}: every string copied as it is. */
+    private int writePlainHead(StompFrame frame, byte[] out, int pos) {
+        pos = copy(frame.command().name(), out, pos);
+        out[pos++] = '\n';
+        for (int i = 0, size = frame.headerCount(); i < size; i++) {
+            pos = copy(frame.headerName(i), out, pos);
+            out[pos++] = ':';
+            pos = copy(frame.headerValue(i), out, pos);
+            out[pos++] = '\n';
+        }
+        if (addsContentLength(frame)) {
+            pos = copy(StompHeaders.CONTENT_LENGTH, out, pos);
+            out[pos++] = ':';
+            pos = writeDigits(frame.bodyLength(), out, pos);
+            out[pos++] = '\n';
+        }
+        out[pos++] = '\n';
+        return pos;
+    }
+
+    /** The characters of an ASCII string, a byte each: one array copy for a compact string. */
+    @SuppressWarnings("deprecation") // the one String method that copies into a given byte array without a charset
+    private static int copy(String s, byte[] out, int pos) {
+        int n = s.length();
+        s.getBytes(0, n, out, pos);
+        return pos + n;
     }
 
     /** The checks of a frame that do not depend on its header text: command, body, content-length. */
@@ -231,6 +296,9 @@ public final class StompEncoder {
 
     /** Writes the head; refuses a header the version cannot carry, as {@link #headLength} does. */
     private int writeHead(StompFrame frame, byte[] out, int pos) {
+        if (measuredPlain(frame)) {
+            return writePlainHead(frame, out, pos);
+        }
         StompCommand command = frame.command();
         String name = command.name();
         for (int i = 0; i < name.length(); i++) {

@@ -34,4 +34,13 @@ public abstract class FrameAccess {
      */
     public abstract StompFrame adopt(StompCommand command, String[] namesAndValues, int count, byte[] raw,
                                      int[] bounds, byte[] body, int offset, int length, int wireLength);
+
+    /**
+     * The versions (bit {@code 1 << ordinal}) in which the encoder has found every header character of
+     * {@code frame} to be written as the one byte it is: no escape, no multi-byte character.
+     */
+    public abstract int plainIn(StompFrame frame);
+
+    /** Records {@link #plainIn}; the bits only ever grow, and a lost bit costs only a slower write. */
+    public abstract void plainIn(StompFrame frame, int versions);
 }

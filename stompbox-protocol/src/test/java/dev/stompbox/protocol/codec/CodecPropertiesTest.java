@@ -36,6 +36,34 @@ class CodecPropertiesTest {
         assertThat(parsed.get(0)).isEqualTo(expectedAfterRoundTrip(c.frame()));
     }
 
+    /**
+     * The engine measures a frame when it queues it, and the client writes it later: a frame measured
+     * (in its version and in the others, whose findings must not leak across) is written byte for byte
+     * as one that never was, and as the exact-size encoding.
+     */
+    @Property(tries = 400)
+    void aFrameMeasuredBeforeItIsWrittenGivesTheBytesOfOneNeverMeasured(@ForAll("cases") Case c) {
+        StompEncoder encoder = StompEncoder.of(c.version());
+        StompFrame neverMeasured = c.frame().toBuilder().build();
+        StompFrame measured = c.frame();
+        for (StompVersion v : StompVersion.values()) {
+            try {
+                StompEncoder.of(v).headLength(measured);
+            } catch (RuntimeException e) {
+                // not encodable in that version: nothing learnt
+            }
+        }
+        int headLength = encoder.headLength(measured);
+        byte[] a = new byte[encoder.maxHeadLength(neverMeasured)];
+        byte[] b = new byte[headLength]; // exactly the room the measure asked for
+        int endA = encoder.encodeHead(neverMeasured, a, 0);
+        int endB = encoder.encodeHead(measured, b, 0);
+
+        assertThat(Arrays.copyOf(b, endB)).isEqualTo(Arrays.copyOf(a, endA));
+        assertThat(endB).isEqualTo(headLength);
+        assertThat(Arrays.copyOf(encoder.encode(measured), headLength)).isEqualTo(Arrays.copyOf(a, endA));
+    }
+
     @Property(tries = 300)
     void ownedInputGivesTheSameFramesAsCopiedInputWhateverTheFragmentation(@ForAll("cases") Case c) {
         byte[] wire = StompEncoder.of(c.version()).encode(c.frame());

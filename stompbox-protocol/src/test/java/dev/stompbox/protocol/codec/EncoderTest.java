@@ -192,6 +192,33 @@ class EncoderTest {
     }
 
     @Test
+    @DisplayName("a frame measured in STOMP 1.1, where a CR in a value goes as it is, is still escaped when written in 1.2")
+    void whatOneVersionsMeasureFoundDoesNotCarryOverToAnother() {
+        StompFrame f = StompFrame.builder(StompCommand.SEND).header("destination", "/queue/a\rb").build();
+        StompEncoder v11 = StompEncoder.of(StompVersion.V1_1);
+        StompEncoder v12 = StompEncoder.of(V1_2);
+
+        assertThat(v11.headLength(f)).isEqualTo("SEND\ndestination:/queue/a\rb\n\n".length());
+        assertThat(new String(v12.encode(f), StandardCharsets.UTF_8)).isEqualTo("SEND\ndestination:/queue/a\\rb\n\n\0");
+        byte[] head = new byte[64];
+        assertThat(new String(head, 0, v12.encodeHead(f, head, 0), StandardCharsets.UTF_8))
+                .isEqualTo("SEND\ndestination:/queue/a\\rb\n\n");
+        assertThat(new String(v11.encode(f), StandardCharsets.UTF_8)).isEqualTo("SEND\ndestination:/queue/a\rb\n\n\0");
+    }
+
+    @Test
+    @DisplayName("a measured frame written into too small an array is refused before a byte is written")
+    void aMeasuredFrameRefusesTooSmallAnArray() {
+        StompFrame f = StompFrame.builder(StompCommand.SEND).header("destination", "/queue/a").body("hello").build();
+        StompEncoder e = StompEncoder.of(V1_2);
+        int head = e.headLength(f);
+        byte[] tooSmall = new byte[head + 1];
+        assertThatThrownBy(() -> e.encodeHead(f, tooSmall, 2)).isInstanceOf(BufferOverflowException.class);
+        assertThat(tooSmall).containsOnly((byte) 0);
+        assertThat(e.encodeHead(f, new byte[head + 2], 2)).isEqualTo(head + 2);
+    }
+
+    @Test
     @DisplayName("encodeHead in one pass (room for the bound) refuses exactly what the measuring pass refuses, with the same message")
     void onePassRefusesWhatTheMeasuringPassRefuses() {
         List<Object[]> bad = List.of(
