@@ -104,7 +104,10 @@ public final class StompEncoder {
      * }</pre>
      *
      * <p>With room for {@link #maxHeadLength} the head is checked and written in one pass; with less,
-     * it is measured first.
+     * it is measured first. A frame this encoder has measured before ({@link #headLength} or
+     * {@link #encodedLength}, as a client's connection measures each frame it queues) and found to be
+     * one byte per header character, with nothing to escape, needs only {@link #headLength} bytes of
+     * room and is written by copying its strings: its characters are not examined twice.
      *
      * @throws StompProtocolException   if the frame cannot be written in this version; the bytes of
      *                                  {@code dst} from {@code offset} on are then unspecified
