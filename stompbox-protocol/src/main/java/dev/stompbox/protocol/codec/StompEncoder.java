@@ -43,6 +43,22 @@ public final class StompEncoder {
     };
     private static final int MAX_CONTENT_LENGTH_DIGITS = 10;
     private static final FrameAccess FRAMES = FrameAccess.get();
+    /**
+     * Header names found {@link #plain}, by their position in the frame. A producer's frames repeat
+     * their names, the same String objects (constants, mostly), so a name found plain at its position
+     * is not examined again. Shared by every thread without a lock, as a String's hash is: a slot
+     * holds null or a String found plain, and a thread that misses only examines the name again.
+     */
+    private static final String[] PLAIN_NAMES = new String[16];
+    /** 1 for the ASCII characters that escaping, or a refusal, may concern. */
+    private static final byte[] SPECIAL = new byte[128];
+
+    static {
+        SPECIAL['\\'] = 1;
+        SPECIAL['\n'] = 1;
+        SPECIAL[':'] = 1;
+        SPECIAL['\r'] = 1;
+    }
 
     private final StompVersion version;
 
@@ -214,7 +230,8 @@ public final class StompEncoder {
             }
             String value = frame.headerValue(i);
             chars += name.length() + value.length();
-            n += measure(command, name, name, true, escape) + 1 + measure(command, name, value, false, escape) + 1;
+            int nameBytes = i < PLAIN_NAMES.length && PLAIN_NAMES[i] == name ? name.length() : measureName(i, command, name, escape);
+            n += nameBytes + 1 + measure(command, name, value, false, escape) + 1;
         }
         if (n == command.name().length() + 1 + chars + 2 * frame.headerCount()) {
             // Each character measured one byte: ASCII, written as itself (an escape or a multi-byte
@@ -229,6 +246,16 @@ public final class StompEncoder {
             n += StompHeaders.CONTENT_LENGTH.length() + 1 + digits(bodyLength) + 1;
         }
         return n + 1;
+    }
+
+    private int measureName(int i, StompCommand command, String name, boolean escape) {
+        if (plain(name)) {
+            if (i < PLAIN_NAMES.length) {
+                PLAIN_NAMES[i] = name;
+            }
+            return name.length();
+        }
+        return measure(command, name, name, true, escape);
     }
 
     private boolean measuredPlain(StompFrame frame) {
@@ -375,6 +402,9 @@ public final class StompEncoder {
     }
 
     private int measure(StompCommand command, String header, String s, boolean name, boolean escape) {
+        if (plain(s)) {
+            return s.length();
+        }
         int n = 0;
         for (int i = 0, len = s.length(); i < len; i++) {
             char c = s.charAt(i);
@@ -400,6 +430,20 @@ public final class StompEncoder {
             }
         }
         return n;
+    }
+
+    /**
+     * Whether every character is ASCII and none is one the rules may turn into something else ({@code \\},
+     * LF, {@code :}, CR): then it is one byte, itself, in every version and command. One test per
+     * character and no branch, so that the common header is measured at the speed of a copy.
+     */
+    private static boolean plain(String s) {
+        int flags = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            flags |= (c >>> 7) | SPECIAL[c & 0x7f];
+        }
+        return flags == 0;
     }
 
     private int special(StompCommand command, String header, char c, boolean name, boolean escape) {

@@ -207,6 +207,20 @@ class EncoderTest {
     }
 
     @Test
+    @DisplayName("a header name found plain at its position answers for that very String only: another name there is examined")
+    void aNameFoundPlainAnswersForItselfOnly() {
+        StompEncoder e = StompEncoder.of(V1_2);
+        String plainName = new String("x-ab");
+        e.encode(StompFrame.builder(StompCommand.SEND).header(plainName, "1").build());
+        String special = new String("x:ab"); // same length, same position, not the same String
+        StompFrame f = StompFrame.builder(StompCommand.SEND).header(special, "1").build();
+
+        assertThat(new String(e.encode(f), StandardCharsets.UTF_8)).isEqualTo("SEND\nx\\cab:1\n\n\0");
+        assertThatThrownBy(() -> e.encode(StompFrame.builder(StompCommand.CONNECT).header(special, "1").build()))
+                .isInstanceOf(StompProtocolException.class).hasMessageContaining("':' in its name");
+    }
+
+    @Test
     @DisplayName("a measured frame written into too small an array is refused before a byte is written")
     void aMeasuredFrameRefusesTooSmallAnArray() {
         StompFrame f = StompFrame.builder(StompCommand.SEND).header("destination", "/queue/a").body("hello").build();
