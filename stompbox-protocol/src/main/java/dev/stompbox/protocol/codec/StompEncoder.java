@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * Turns frames into wire bytes for one STOMP version. Stateless and thread-safe; get one with
+ * Turns frames into wire bytes for one STOMP version. Thread-safe, and nothing it keeps between calls
+ * changes what it writes (only how fast: see {@link #encodeHead}); get one with
  * {@link #of(StompVersion)}.
  *
  * <ul>
