@@ -256,7 +256,7 @@ public final class StompEncoder {
             }
             return name.length();
         }
-        return measure(command, name, name, true, escape);
+        return measureEach(command, name, name, true, escape);
     }
 
     private boolean measuredPlain(StompFrame frame) {
@@ -403,9 +403,11 @@ public final class StompEncoder {
     }
 
     private int measure(StompCommand command, String header, String s, boolean name, boolean escape) {
-        if (plain(s)) {
-            return s.length();
-        }
+        return plain(s) ? s.length() : measureEach(command, header, s, name, escape);
+    }
+
+    /** {@link #measure} character by character: for a string {@link #plain} found not plain. */
+    private int measureEach(StompCommand command, String header, String s, boolean name, boolean escape) {
         int n = 0;
         for (int i = 0, len = s.length(); i < len; i++) {
             char c = s.charAt(i);
