@@ -31,7 +31,7 @@ class TargetsTableTest {
 
     @Test
     void escapedHeadersAreHeldToTwoAndAHalfTimesNettyWhenEveryHeaderIsRead() {
-        String table = BenchMain.targets(decode(2.6), Map.of(), Map.of());
+        String table = BenchMain.targets(decode(2.6), Map.of(), Map.of(), Map.of());
 
         assertThat(row(table, "decode escaped-headers reading every header >= 2.5x Netty")).endsWith("| 2.60x | yes |");
         assertThat(row(table, "decode small-send reading every header >= 3x Netty")).endsWith("| 2.60x | **no** |");
@@ -40,7 +40,7 @@ class TargetsTableTest {
 
     @Test
     void cpuRowsShowTheBarHalfTheCheapestPeer() {
-        String table = BenchMain.targets(Map.of(), Map.of(), Map.of("1p/1c 20 B", cpuPerMessage(1.0)));
+        String table = BenchMain.targets(Map.of(), Map.of(), Map.of(), Map.of("1p/1c 20 B", cpuPerMessage(1.0)));
 
         assertThat(row(table, "end to end 1p/1c 20 B, Stompbox async client CPU <= 0.5x the best peer's"))
                 .endsWith("| 4.0 vs 2.50 us/msg (half of 5.0) | **no** |");
