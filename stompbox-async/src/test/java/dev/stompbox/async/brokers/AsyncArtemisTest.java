@@ -10,10 +10,10 @@ import dev.stompbox.fixtures.TestBroker;
 /** The contract on embedded Artemis, asynchronous client. */
 class AsyncArtemisTest extends AsyncBrokerContract {
     @RegisterExtension
-    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(2000);
+    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(5000);
 
     @Override
     protected long idleMillis() {
-        return 3500;
+        return 6500;
     }
 }

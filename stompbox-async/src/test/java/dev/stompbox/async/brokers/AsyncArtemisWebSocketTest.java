@@ -11,10 +11,10 @@ import dev.stompbox.fixtures.WebSocketBroker;
 /** The contract over WebSocket to Artemis, which serves STOMP over WebSocket on its STOMP acceptor (BINARY frames). */
 class AsyncArtemisWebSocketTest extends AsyncBrokerContract {
     @RegisterExtension
-    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(2000).webSocket();
+    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(5000).webSocket();
 
     @Override
     protected long idleMillis() {
-        return 3500;
+        return 6500;
     }
 }

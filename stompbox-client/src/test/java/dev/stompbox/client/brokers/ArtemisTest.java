@@ -4,13 +4,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.stompbox.fixtures.*;
 
-/** The contract on embedded ActiveMQ Artemis, with a 2 s idle timeout. */
+/**
+ * The contract on embedded ActiveMQ Artemis, with a 5 s idle timeout: short enough that a heart-beat test idles past
+ * it, long enough for a STOMP 1.0 session (which cannot heart-beat) to pass a 1 MiB body on a loaded machine (2 s
+ * closed one in CI).
+ */
 class ArtemisTest extends BlockingBrokerContract {
     @RegisterExtension
-    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(2000);
+    static final BrokerExtension BROKER = new ArtemisExtension().idleTimeout(5000);
 
     @Override
     protected long idleMillis() {
-        return 3500;
+        return 6500;
     }
 }
