@@ -241,7 +241,8 @@ public final class BenchMain {
         return results;
     }
 
-    private static double median(List<Double> xs) {
+    /** The middle of the finite figures (the upper middle one of an even count); NaN when there is none. */
+    static double median(List<Double> xs) {
         List<Double> sorted = xs.stream().filter(Double::isFinite).sorted().toList();
         return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
     }
@@ -384,7 +385,7 @@ public final class BenchMain {
             target(sb, what, ops(single, workload, ours) / ops(single, workload, theirs), bar, "x");
             return;
         }
-        double median = PairedRounds.medianRatio(paired.get(workload), ours, theirs);
+        double median = median(rounds);
         double min = rounds.stream().mapToDouble(d -> d).min().orElseThrow();
         double max = rounds.stream().mapToDouble(d -> d).max().orElseThrow();
         sb.append(String.format(Locale.ROOT, "| %s | %.2fx (%d rounds: %.2f-%.2f) | %s |%n", what, median, rounds.size(), min, max,

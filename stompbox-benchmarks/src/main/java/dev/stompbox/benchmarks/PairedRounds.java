@@ -109,10 +109,9 @@ final class PairedRounds {
         return r;
     }
 
-    /** The median of the ratios within rounds (the lower middle one of an even count); NaN when there is none. */
+    /** The median of the ratios within rounds, as the report takes every median; NaN when there is none. */
     static double medianRatio(Map<String, List<Double>> byMethod, String ours, String theirs) {
-        List<Double> sorted = ratios(byMethod, ours, theirs).stream().sorted().toList();
-        return sorted.isEmpty() ? Double.NaN : sorted.get((sorted.size() - 1) / 2);
+        return BenchMain.median(ratios(byMethod, ours, theirs));
     }
 
     /** JMH, one fork per call: two warm-up and two measured iterations of a second (one and one when quick). */
