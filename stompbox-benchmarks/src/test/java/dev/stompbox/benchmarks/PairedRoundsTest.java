@@ -77,4 +77,28 @@ class PairedRoundsTest {
                 .containsExactly("| decode small-send reading every header >= 3x Netty | 3.00x (5 rounds: 2.50-3.20) | yes |");
         assertThat(table).contains("median of paired rounds");
     }
+    @Test
+    void everyCodecRatioTheTargetsHoldToABarIsMeasuredInPairedRounds() {
+        // One round of every group, every method at 1 M ops/s; the single-run tables hold every workload.
+        Map<String, Map<String, Map<String, List<Double>>>> paired =
+                PairedRounds.run(PairedRounds.groups(), 1, (benchmark, method, workload) -> 1_000_000);
+        Map<String, Map<String, BenchMain.Point>> single = new java.util.LinkedHashMap<>();
+        for (String w : List.of(Workloads.SMALL_SEND, Workloads.BROKER_MESSAGE, Workloads.ESCAPED, Workloads.ONE_KIB,
+                Workloads.SIXTY_FOUR_KIB, Workloads.ONE_MIB)) {
+            Map<String, BenchMain.Point> methods = new java.util.LinkedHashMap<>();
+            for (String m : List.of("stompbox", "stompboxReadingHeaders", "stompboxOwned", "stompboxChunks1460", "stompboxBlocking",
+                    "netty", "nettyAggregated", "spring")) {
+                methods.put(m, new BenchMain.Point(2_000_000, 0, 0));
+            }
+            single.put(w, methods);
+        }
+
+        String table = BenchMain.targets(single, single, paired, Map.of());
+
+        List<String> codecRows = table.lines()
+                .filter(l -> (l.startsWith("| decode") || l.startsWith("| encode")) && !l.contains("garbage")).toList();
+        assertThat(codecRows).hasSizeGreaterThanOrEqualTo(21);
+        assertThat(codecRows).allSatisfy(row -> assertThat(row).contains("| 1.00x (1 rounds: 1.00-1.00) |"));
+        assertThat(codecRows.stream().filter(r -> r.contains("in 1460-byte chunks"))).hasSize(6);
+    }
 }
