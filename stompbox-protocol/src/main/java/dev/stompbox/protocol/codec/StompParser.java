@@ -252,9 +252,11 @@ public final class StompParser {
             return;
         }
         // Some bytes are already kept: append, but never more than the limits can need, so the
-        // kept bytes stay bounded however large the chunk.
+        // kept bytes stay bounded however large the chunk, and no more than what finishes the line
+        // or the body they began, so that the rest of the chunk is parsed where it lies (and a body
+        // in an owned chunk can still be a view of it).
         while (length > 0) {
-            int room = paused ? length : Math.min(length, retainBound() - end);
+            int room = paused ? length : Math.min(Math.min(length, retainBound() - end), finishing(data, offset, length));
             append(data, offset, room);
             offset += room;
             length -= room;
@@ -477,6 +479,32 @@ public final class StompParser {
         long cap = Math.max(needed, (long) limits.maxFrameSize() + limits.maxHeaderLineLength() + 2);
         long doubled = Math.max(needed, 2L * current);
         return (int) Math.min(Math.min(doubled, cap), Integer.MAX_VALUE - 16);
+    }
+
+    /**
+     * How many of the next {@code length} bytes finish what the kept bytes began: the rest of a
+     * header line up to its LF, of a body up to its NUL; all of them when that is not known.
+     * Kept bytes always start where the current state began (a line, a body): parse compacts them so.
+     */
+    private int finishing(byte[] data, int offset, int length) {
+        int to = offset + length;
+        switch (state) {
+            case LINE:
+                for (int i = offset; i < to; i++) {
+                    if (data[i] == '\n') {
+                        return i - offset + 1;
+                    }
+                }
+                return length;
+            case BODY_FIXED:
+                return Math.max(1, contentLength + 1 - end);
+            case BODY_NUL: {
+                int nul = indexOfNul(data, offset, to);
+                return nul < 0 ? length : nul - offset + 1;
+            }
+            default:
+                return length;
+        }
     }
 
     /** The input buffer's size; for tests of its bound. */

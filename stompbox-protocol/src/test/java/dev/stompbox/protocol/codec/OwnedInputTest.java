@@ -101,6 +101,34 @@ class OwnedInputTest {
     }
 
     @Test
+    @DisplayName("a frame whose start came in an earlier array is finished from the next, and the whole frames after it are views of it")
+    void wholeBodiesAfterAFrameFinishedFromKeptBytesAreViews() {
+        byte[] next = message(2048, true);
+        for (boolean withLength : new boolean[] {true, false}) {
+            byte[] first = message(4096, withLength);
+            int blankLine = bodyStart(first);
+            // Cut inside the destination header line, inside the body, and just before the NUL.
+            for (int cut : new int[] {20, blankLine + 100, first.length - 1}) {
+                byte[] head = Arrays.copyOfRange(first, 0, cut);
+                byte[] rest = new byte[first.length - cut + next.length];
+                System.arraycopy(first, cut, rest, 0, first.length - cut);
+                System.arraycopy(next, 0, rest, first.length - cut, next.length);
+                StompParser parser = new StompParser();
+                parser.addOwned(head, 0, head.length);
+                parser.addOwned(rest, 0, rest.length);
+                List<StompFrame> frames = Wire.drain(parser);
+                String at = "content-length " + withLength + ", cut at " + cut;
+                assertThat(frames).as(at).hasSize(2);
+                assertThat(frames.get(0).body()).as(at).hasSize(4096).containsOnly((byte) 'x');
+                int bodyAt = first.length - cut + bodyStart(next);
+                rest[bodyAt + 7] = '!';
+                assertThat(frames.get(1).bodyBuffer().get(7)).as(at + ": the next frame's body is a view").isEqualTo((byte) '!');
+                assertThat(parser.retainedBytes()).isZero();
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a body that arrives in pieces is assembled into an array of its own")
     void piecesAreCopied() {
         byte[] wire = message(32 * 1024, true);
