@@ -77,6 +77,7 @@ class PairedRoundsTest {
                 .containsExactly("| decode small-send reading every header >= 3x Netty | 3.00x (5 rounds: 2.50-3.20) | yes |");
         assertThat(table).contains("median of paired rounds");
     }
+
     @Test
     void everyCodecRatioTheTargetsHoldToABarIsMeasuredInPairedRounds() {
         // One round of every group, every method at 1 M ops/s; the single-run tables hold every workload.
