@@ -488,23 +488,20 @@ public final class StompParser {
      */
     private int finishing(byte[] data, int offset, int length) {
         int to = offset + length;
+        int last;
         switch (state) {
             case LINE:
-                for (int i = offset; i < to; i++) {
-                    if (data[i] == '\n') {
-                        return i - offset + 1;
-                    }
-                }
-                return length;
+                last = indexOf(data, offset, to, (byte) '\n');
+                break;
             case BODY_FIXED:
                 return Math.max(1, contentLength + 1 - end);
-            case BODY_NUL: {
-                int nul = indexOfNul(data, offset, to);
-                return nul < 0 ? length : nul - offset + 1;
-            }
+            case BODY_NUL:
+                last = indexOfNul(data, offset, to);
+                break;
             default:
                 return length;
         }
+        return last < 0 ? length : last - offset + 1;
     }
 
     /** The input buffer's size; for tests of its bound. */
@@ -1191,8 +1188,12 @@ public final class StompParser {
     }
 
     private static int indexOfNul(byte[] a, int from, int to) {
+        return indexOf(a, from, to, (byte) 0);
+    }
+
+    private static int indexOf(byte[] a, int from, int to, byte b) {
         for (int i = from; i < to; i++) {
-            if (a[i] == 0) {
+            if (a[i] == b) {
                 return i;
             }
         }
