@@ -204,12 +204,10 @@ public final class BenchMain {
         return WARM_UP_PASSES;
     }
 
-    /** workload label -> contender -> one result per round. */
+    /** workload label -> contender -> one result per round, by round ({@link EndToEndRounds}). */
     static Map<String, Map<String, List<EndToEnd.Result>>> endToEnd(boolean quick) throws Exception {
-        Map<String, Map<String, List<EndToEnd.Result>>> results = new LinkedHashMap<>();
         EndToEndPeers.VertxClient vertx = new EndToEndPeers.VertxClient();
-        Collection<EndToEnd.Contender> contenders = EndToEnd.contenders(vertx).values();
-        int rounds = quick ? 1 : 3;
+        List<EndToEnd.Contender> contenders = List.copyOf(EndToEnd.contenders(vertx).values());
         List<EndToEnd.Workload> workloads = workloads(quick);
         try (BrokerProcess broker = BrokerProcess.start()) {
             warmUp(contenders, warmUp(workloads), (c, w) -> {
@@ -220,32 +218,26 @@ public final class BenchMain {
                     return 0L;
                 }
             });
-            for (EndToEnd.Workload w : workloads) {
-                for (int round = 0; round < rounds; round++) {
-                    for (EndToEnd.Contender c : contenders) {
-                        EndToEnd.Result r;
-                        try {
-                            r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
-                        } catch (Exception e) {
-                            System.err.println(c.name() + " failed on " + w.label() + ": " + e);
-                            r = EndToEnd.Result.failed(w.messages());
-                        }
-                        System.out.printf(Locale.ROOT, "e2e %-22s %-34s %s%n", w.label(), c.name(), r.line());
-                        results.computeIfAbsent(w.label(), k -> new LinkedHashMap<>())
-                                .computeIfAbsent(c.name(), k -> new ArrayList<>()).add(r);
-                    }
-                }
-            }
+            return EndToEndRounds.run(contenders, workloads, quick ? 1 : EndToEndRounds.ROUNDS,
+                    (c, w) -> EndToEnd.run(c, "127.0.0.1", broker.port(), w));
         } finally {
             vertx.shutdown();
         }
-        return results;
     }
 
     /** The middle of the finite figures (the upper middle one of an even count); NaN when there is none. */
     static double median(List<Double> xs) {
         List<Double> sorted = xs.stream().filter(Double::isFinite).sorted().toList();
         return sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2);
+    }
+
+    /** "5 rounds: 0.91-1.07", the spread of ratios taken within rounds ("1 round: 0.95" for one). */
+    static String spread(List<Double> ratios) {
+        double min = ratios.stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+        double max = ratios.stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+        return ratios.size() == 1
+                ? String.format(Locale.ROOT, "1 round: %.2f", min)
+                : String.format(Locale.ROOT, "%d rounds: %.2f-%.2f", ratios.size(), min, max);
     }
 
     static String endToEndReport(Map<String, Map<String, List<EndToEnd.Result>>> e2e, boolean quick) {
@@ -257,7 +249,9 @@ public final class BenchMain {
           .append("an unmeasured warm-up in which every contender runs every workload with a fifth of its messages, in whole passes\n")
           .append("(all contenders, since they share code), again (up to ").append(WARM_UP_PASSES)
           .append(" passes) until no contender compiles for ").append(WARM_JIT_MILLIS).append(" ms in a pass. ")
-          .append(quick ? "Quick mode: one round." : "Three rounds: the median, and the spread (min-max) beneath.").append("\n\n")
+          .append(quick ? "Quick mode: one round." : "Five rounds, each running the contenders in an order of its own (each of the first five\n"
+                  + "starts one round). A ratio is the median of the ratios within rounds, where its two contenders ran a minute apart at\n"
+                  + "most; a figure of one contender is the median of its rounds, with their spread (min-max).").append("\n\n")
           .append("Both Stompbox clients run with every setting at its default, as the README shows them: the blocking client's\n")
           .append("`send` and `receiveFrame`; the asynchronous client's `subscribe(destination, headers, handler)` (handlers on its pool)\n")
           .append("and a producer that waits on `whenReady()` before each `send`. *Stompbox async, tuned* changes: ")
@@ -270,13 +264,15 @@ public final class BenchMain {
         sb.append("| workload | async / raw limit | async / per write | async / faster peer | async, tuned / raw limit | blocking / raw limit | blocking / per write | blocking / faster peer |\n")
           .append("|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Map<String, List<EndToEnd.Result>>> e : e2e.entrySet()) {
-            Map<String, List<EndToEnd.Result>> m = e.getValue();
-            double peer = Math.max(rate(m, SPRING), rate(m, VERTX));
-            double raw = rate(m, RAW);
-            double each = rate(m, RAW_EACH);
+            List<EndToEndRounds.Round> rs = EndToEndRounds.rounds(e.getValue());
             sb.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(),
-                    rate(m, ASYNC) / raw, rate(m, ASYNC) / each, rate(m, ASYNC) / peer, rate(m, ASYNC_TUNED) / raw,
-                    rate(m, BLOCKING) / raw, rate(m, BLOCKING) / each, rate(m, BLOCKING) / peer));
+                    EndToEndRounds.median(rs, r -> r.rate(ASYNC) / r.rate(RAW)),
+                    EndToEndRounds.median(rs, r -> r.rate(ASYNC) / r.rate(RAW_EACH)),
+                    EndToEndRounds.median(rs, r -> r.rate(ASYNC) / r.fasterPeer()),
+                    EndToEndRounds.median(rs, r -> r.rate(ASYNC_TUNED) / r.rate(RAW)),
+                    EndToEndRounds.median(rs, r -> r.rate(BLOCKING) / r.rate(RAW)),
+                    EndToEndRounds.median(rs, r -> r.rate(BLOCKING) / r.rate(RAW_EACH)),
+                    EndToEndRounds.median(rs, r -> r.rate(BLOCKING) / r.fasterPeer())));
         }
         sb.append("\nClient CPU per message delivered (µs; lower is better), and Stompbox's against the peer that costs least;\n")
           .append("the raw socket's against it is the floor, what the harness alone costs (pre-encoded frames, 64 KiB writes, no parsing):\n\n")
@@ -284,12 +280,14 @@ public final class BenchMain {
           .append("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
         for (Map.Entry<String, Map<String, List<EndToEnd.Result>>> e : e2e.entrySet()) {
             Map<String, List<EndToEnd.Result>> m = e.getValue();
-            double best = Math.min(cpu(m, SPRING), cpu(m, VERTX));
+            List<EndToEndRounds.Round> rs = EndToEndRounds.rounds(m);
             sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f |%n", e.getKey(), cpu(m, ASYNC),
-                    cpu(m, ASYNC_TUNED), cpu(m, BLOCKING), cpu(m, SPRING), cpu(m, VERTX), cpu(m, RAW), cpu(m, RAW_EACH), cpu(m, ASYNC) / best,
-                    cpu(m, BLOCKING) / best, cpu(m, RAW) / best));
+                    cpu(m, ASYNC_TUNED), cpu(m, BLOCKING), cpu(m, SPRING), cpu(m, VERTX), cpu(m, RAW), cpu(m, RAW_EACH),
+                    EndToEndRounds.median(rs, r -> r.cpu(ASYNC) / r.cheapestPeerCpu()),
+                    EndToEndRounds.median(rs, r -> r.cpu(BLOCKING) / r.cheapestPeerCpu()),
+                    EndToEndRounds.median(rs, r -> r.cpu(RAW) / r.cheapestPeerCpu())));
         }
-        sb.append("\nRaw figures. *JIT ms* is the time the JVM spent compiling during a run (the most of the three rounds): near 0\n")
+        sb.append("\nRaw figures. *JIT ms* is the time the JVM spent compiling during a run (the most of its rounds): near 0\n")
           .append("when the warm-up did its work; where it is not, that run's CPU per message holds compilation too.\n\n")
           .append("| workload | contender | msg/s (median) | spread | p50 us | p99 us | CPU us/msg | JIT ms | lost |\n")
           .append("|---|---|---:|---|---:|---:|---:|---:|---:|\n");
@@ -349,16 +347,23 @@ public final class BenchMain {
                 "stompboxOwned", "nettyAggregated", 1.0);
         for (Map.Entry<String, Map<String, List<EndToEnd.Result>>> e : e2e.entrySet()) {
             Map<String, List<EndToEnd.Result>> m = e.getValue();
-            double peer = Math.max(rate(m, SPRING), rate(m, VERTX));
-            double bestCpu = Math.min(cpu(m, SPRING), cpu(m, VERTX));
+            List<EndToEndRounds.Round> rs = EndToEndRounds.rounds(m);
             for (String client : List.of(ASYNC, BLOCKING)) {
-                double ours = rate(m, client);
-                double bar = Math.max(0.9 * rate(m, RAW), peer);
-                sb.append(String.format(Locale.ROOT, "| end to end %s, %s with defaults >= 0.9 of the limit and >= the faster peer | %,.0f vs %,.0f msg/s | %s |%n",
-                        e.getKey(), client, ours, bar, ours >= bar ? "yes" : "**no**"));
-                double cpu = cpu(m, client);
-                sb.append(String.format(Locale.ROOT, "| end to end %s, %s client CPU <= 0.5x the best peer's | %.1f vs %.2f us/msg (half of %.1f) | %s |%n",
-                        e.getKey(), client, cpu, 0.5 * bestCpu, bestCpu, cpu <= 0.5 * bestCpu ? "yes" : "**no**"));
+                // The bar of each round: the higher of 0.9 of that round's limit and that round's faster peer.
+                List<Double> overBar = EndToEndRounds.each(rs, r -> r.rate(client) / Math.max(0.9 * r.rate(RAW), r.fasterPeer()));
+                double ofBar = median(overBar);
+                sb.append(String.format(Locale.ROOT, "| end to end %s, %s with defaults >= 0.9 of the limit and >= the faster peer | %s | %s |%n",
+                        e.getKey(), client, overBar.isEmpty() ? "not measured" : String.format(Locale.ROOT,
+                                "%.2fx the bar (%s); medians %,.0f vs %,.0f msg/s", ofBar, spread(overBar), rate(m, client),
+                                EndToEndRounds.median(rs, r -> Math.max(0.9 * r.rate(RAW), r.fasterPeer()))),
+                        ofBar >= 1 ? "yes" : "**no**"));
+                List<Double> overPeer = EndToEndRounds.each(rs, r -> r.cpu(client) / r.cheapestPeerCpu());
+                double ofPeer = median(overPeer);
+                sb.append(String.format(Locale.ROOT, "| end to end %s, %s client CPU <= 0.5x the best peer's | %s | %s |%n",
+                        e.getKey(), client, overPeer.isEmpty() ? "not measured" : String.format(Locale.ROOT,
+                                "%.2fx the cheapest peer's (%s); medians %.1f vs %.1f us/msg", ofPeer, spread(overPeer),
+                                cpu(m, client), EndToEndRounds.median(rs, EndToEndRounds.Round::cheapestPeerCpu)),
+                        ofPeer <= 0.5 ? "yes" : "**no**"));
             }
         }
         return sb.append('\n').toString();
@@ -387,9 +392,7 @@ public final class BenchMain {
             return;
         }
         double median = median(rounds);
-        double min = rounds.stream().mapToDouble(d -> d).min().orElseThrow();
-        double max = rounds.stream().mapToDouble(d -> d).max().orElseThrow();
-        sb.append(String.format(Locale.ROOT, "| %s | %.2fx (%d rounds: %.2f-%.2f) | %s |%n", what, median, rounds.size(), min, max,
+        sb.append(String.format(Locale.ROOT, "| %s | %.2fx (%s) | %s |%n", what, median, spread(rounds),
                 median >= bar ? "yes" : "**no**"));
     }
 

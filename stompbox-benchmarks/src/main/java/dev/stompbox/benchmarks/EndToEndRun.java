@@ -3,7 +3,6 @@ package dev.stompbox.benchmarks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -11,7 +10,7 @@ import java.util.Map;
  * contender (for instance under JFR) without the whole benchmark run.
  *
  * <pre>{@code
- * # producers=consumers=1, 20-byte bodies, 150 000 messages, no receipts, 3 rounds, async and raw only
+ * # producers=consumers=1, 20-byte bodies, 150 000 messages, no receipts, 3 rounds (each in an order of its own), async and raw only
  * java -XX:StartFlightRecording=filename=e2e.jfr -cp "$cp" dev.stompbox.benchmarks.EndToEndRun 1 20 150000 false 3 async,raw
  * }</pre>
  *
@@ -35,16 +34,18 @@ public final class EndToEndRun {
                 Boolean.parseBoolean(args[3]), 100);
         int rounds = Integer.parseInt(args[4]);
         List<String> which = args.length > 5 ? Arrays.asList(args[5].split(",")) : new ArrayList<>(all.keySet());
-        try (BrokerProcess broker = BrokerProcess.start()) {
-            for (int round = 1; round <= rounds; round++) {
-                for (String name : which) {
-                    EndToEnd.Contender c = all.get(name);
-                    if (c == null) {
-                        throw new IllegalArgumentException("unknown contender " + name + "; one of " + all.keySet());
-                    }
-                    EndToEnd.Result r = EndToEnd.run(c, "127.0.0.1", broker.port(), w);
-                    System.out.printf(Locale.ROOT, "round %d %-11s %s%n", round, name, r.line());
+        try {
+            List<EndToEnd.Contender> contenders = new ArrayList<>();
+            for (String name : which) {
+                EndToEnd.Contender c = all.get(name);
+                if (c == null) {
+                    throw new IllegalArgumentException("unknown contender " + name + "; one of " + all.keySet());
                 }
+                contenders.add(c);
+            }
+            try (BrokerProcess broker = BrokerProcess.start()) {
+                // The full run's rounds: each in an order of its own; every run printed as it ends.
+                EndToEndRounds.run(contenders, List.of(w), rounds, (c, wl) -> EndToEnd.run(c, "127.0.0.1", broker.port(), wl));
             }
         } finally {
             vertx.shutdown();

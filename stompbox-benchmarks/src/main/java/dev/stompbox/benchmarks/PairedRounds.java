@@ -66,9 +66,12 @@ final class PairedRounds {
         return groups;
     }
 
-    /** The methods of a group in the order round {@code round} runs them: each starts one round in turn. */
-    static List<String> order(List<String> methods, int round) {
-        List<String> order = new ArrayList<>(methods.size());
+    /**
+     * The methods of a group (or the end-to-end contenders) in the order round {@code round} runs
+     * them: each starts one round in turn.
+     */
+    static <T> List<T> order(List<T> methods, int round) {
+        List<T> order = new ArrayList<>(methods.size());
         for (int i = 0; i < methods.size(); i++) {
             order.add(methods.get((round + i) % methods.size()));
         }
