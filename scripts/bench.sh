@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks side by side and rewrites BENCHMARKS.md. 50-60 minutes on 2 cores
+# Runs the benchmarks side by side and rewrites BENCHMARKS.md. 45-55 minutes on 2 cores
 # ("quick" as first argument: about 10). Build first, tests skipped.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)

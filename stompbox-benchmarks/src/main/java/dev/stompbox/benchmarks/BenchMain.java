@@ -356,14 +356,14 @@ public final class BenchMain {
                         e.getKey(), client, overBar.isEmpty() ? "not measured" : String.format(Locale.ROOT,
                                 "%.2fx the bar (%s); medians %,.0f vs %,.0f msg/s", ofBar, spread(overBar), rate(m, client),
                                 EndToEndRounds.median(rs, r -> Math.max(0.9 * r.rate(RAW), r.fasterPeer()))),
-                        ofBar >= 1 ? "yes" : "**no**"));
+                        overBar.isEmpty() ? "-" : ofBar >= 1 ? "yes" : "**no**"));
                 List<Double> overPeer = EndToEndRounds.each(rs, r -> r.cpu(client) / r.cheapestPeerCpu());
                 double ofPeer = median(overPeer);
                 sb.append(String.format(Locale.ROOT, "| end to end %s, %s client CPU <= 0.5x the best peer's | %s | %s |%n",
                         e.getKey(), client, overPeer.isEmpty() ? "not measured" : String.format(Locale.ROOT,
                                 "%.2fx the cheapest peer's (%s); medians %.1f vs %.1f us/msg", ofPeer, spread(overPeer),
                                 cpu(m, client), EndToEndRounds.median(rs, EndToEndRounds.Round::cheapestPeerCpu)),
-                        ofPeer <= 0.5 ? "yes" : "**no**"));
+                        overPeer.isEmpty() ? "-" : ofPeer <= 0.5 ? "yes" : "**no**"));
             }
         }
         return sb.append('\n').toString();

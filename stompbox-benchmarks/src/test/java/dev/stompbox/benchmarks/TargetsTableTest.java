@@ -69,6 +69,23 @@ class TargetsTableTest {
     }
 
     @Test
+    void anEndToEndTargetWithoutItsPeersIsNotMeasuredRatherThanMissed() {
+        // The raw socket and Vert.x ran; Spring failed in every round, so no round has a faster peer to hold to.
+        Map<String, List<EndToEnd.Result>> w = rounds(Map.of(
+                EndToEnd.RAW, new double[] {100, 100},
+                EndToEnd.VERTX, new double[] {80, 80},
+                EndToEnd.SPRING, new double[] {Double.NaN, Double.NaN},
+                EndToEnd.ASYNC, new double[] {95, 95},
+                EndToEnd.BLOCKING, new double[] {95, 95}));
+        String table = BenchMain.targets(Map.of(), Map.of(), Map.of(), Map.of("1p/1c 20 B", w));
+
+        assertThat(row(table, "end to end 1p/1c 20 B, Stompbox async with defaults >= 0.9 of the limit and >= the faster peer"))
+                .endsWith("| not measured | - |");
+        assertThat(row(table, "end to end 1p/1c 20 B, Stompbox blocking client CPU <= 0.5x the best peer's"))
+                .endsWith("| not measured | - |");
+    }
+
+    @Test
     void endToEndRatiosAreMediansOfTheRatiosWithinRoundsNotRatiosOfMedians() {
         // Async 90, 60, 100 against the raw limit 100, 50, 200: 0.90, 1.20, 0.50 within rounds, median 0.90.
         // Against raw per write 200, 50, 100: 0.45, 1.20, 1.00, median 1.00, where the ratio of the medians
@@ -202,13 +219,13 @@ class TargetsTableTest {
         return workload;
     }
 
-    /** A workload's results round by round: each contender's msg/s in thousands, one per round. */
+    /** A workload's results round by round: each contender's msg/s in thousands, one per round (NaN: the run failed). */
     private static Map<String, List<EndToEnd.Result>> rounds(Map<String, double[]> thousandsPerRound) {
         Map<String, List<EndToEnd.Result>> workload = new LinkedHashMap<>();
         thousandsPerRound.forEach((name, rates) -> {
             List<EndToEnd.Result> results = new ArrayList<>();
             for (double r : rates) {
-                results.add(new EndToEnd.Result(r * 1000, 1, 2, 0, 1.0, 0));
+                results.add(Double.isNaN(r) ? EndToEnd.Result.failed(1) : new EndToEnd.Result(r * 1000, 1, 2, 0, 1.0, 0));
             }
             workload.put(name, results);
         });
