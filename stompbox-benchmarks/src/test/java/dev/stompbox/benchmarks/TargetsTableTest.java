@@ -40,12 +40,20 @@ class TargetsTableTest {
 
     @Test
     void cpuRowsShowTheBarHalfTheCheapestPeer() {
-        String table = BenchMain.targets(Map.of(), Map.of(), Map.of(), Map.of("1p/1c 20 B", cpuPerMessage(1.0)));
+        String table = endToEndTargets(cpuPerMessage(1.0));
 
         assertThat(row(table, "end to end 1p/1c 20 B, Stompbox async client CPU <= 0.5x the best peer's"))
                 .endsWith("| 0.80x the cheapest peer's (1 round: 0.80); medians 4.0 vs 5.0 us/msg | **no** |");
         assertThat(row(table, "end to end 1p/1c 20 B, Stompbox blocking client CPU <= 0.5x the best peer's"))
                 .endsWith("| 0.40x the cheapest peer's (1 round: 0.40); medians 2.0 vs 5.0 us/msg | yes |");
+    }
+
+    private static final String ASYNC_RATE = "end to end 1p/1c 20 B, Stompbox async with defaults >= 0.9 of the limit and >= the faster peer";
+    private static final String BLOCKING_RATE = "end to end 1p/1c 20 B, Stompbox blocking with defaults >= 0.9 of the limit and >= the faster peer";
+
+    /** The targets table of one end-to-end workload, 1p/1c 20 B, and nothing else. */
+    private static String endToEndTargets(Map<String, List<EndToEnd.Result>> workload) {
+        return BenchMain.targets(Map.of(), Map.of(), Map.of(), Map.of("1p/1c 20 B", workload));
     }
 
     @Test
@@ -60,12 +68,10 @@ class TargetsTableTest {
                 EndToEnd.SPRING, new double[] {10, 10, 10},
                 EndToEnd.ASYNC, new double[] {91, 46, 60},
                 EndToEnd.BLOCKING, new double[] {85, 100, 170}));
-        String table = BenchMain.targets(Map.of(), Map.of(), Map.of(), Map.of("1p/1c 20 B", w));
+        String table = endToEndTargets(w);
 
-        assertThat(row(table, "end to end 1p/1c 20 B, Stompbox async with defaults >= 0.9 of the limit and >= the faster peer"))
-                .endsWith("| 1.01x the bar (3 rounds: 0.33-1.02); medians 60,000 vs 90,000 msg/s | yes |");
-        assertThat(row(table, "end to end 1p/1c 20 B, Stompbox blocking with defaults >= 0.9 of the limit and >= the faster peer"))
-                .endsWith("| 0.94x the bar (3 rounds: 0.94-2.22); medians 100,000 vs 90,000 msg/s | **no** |");
+        assertThat(row(table, ASYNC_RATE)).endsWith("| 1.01x the bar (3 rounds: 0.33-1.02); medians 60,000 vs 90,000 msg/s | yes |");
+        assertThat(row(table, BLOCKING_RATE)).endsWith("| 0.94x the bar (3 rounds: 0.94-2.22); medians 100,000 vs 90,000 msg/s | **no** |");
     }
 
     @Test
@@ -77,10 +83,9 @@ class TargetsTableTest {
                 EndToEnd.SPRING, new double[] {Double.NaN, Double.NaN},
                 EndToEnd.ASYNC, new double[] {95, 95},
                 EndToEnd.BLOCKING, new double[] {95, 95}));
-        String table = BenchMain.targets(Map.of(), Map.of(), Map.of(), Map.of("1p/1c 20 B", w));
+        String table = endToEndTargets(w);
 
-        assertThat(row(table, "end to end 1p/1c 20 B, Stompbox async with defaults >= 0.9 of the limit and >= the faster peer"))
-                .endsWith("| not measured | - |");
+        assertThat(row(table, ASYNC_RATE)).endsWith("| not measured | - |");
         assertThat(row(table, "end to end 1p/1c 20 B, Stompbox blocking client CPU <= 0.5x the best peer's"))
                 .endsWith("| not measured | - |");
     }
