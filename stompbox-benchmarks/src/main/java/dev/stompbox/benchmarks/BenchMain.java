@@ -349,13 +349,12 @@ public final class BenchMain {
             Map<String, List<EndToEnd.Result>> m = e.getValue();
             List<EndToEndRounds.Round> rs = EndToEndRounds.rounds(m);
             for (String client : List.of(ASYNC, BLOCKING)) {
-                // The bar of each round: the higher of 0.9 of that round's limit and that round's faster peer.
-                List<Double> overBar = EndToEndRounds.each(rs, r -> r.rate(client) / Math.max(0.9 * r.rate(RAW), r.fasterPeer()));
+                List<Double> overBar = EndToEndRounds.each(rs, r -> r.rate(client) / r.rateBar());
                 double ofBar = median(overBar);
                 sb.append(String.format(Locale.ROOT, "| end to end %s, %s with defaults >= 0.9 of the limit and >= the faster peer | %s | %s |%n",
                         e.getKey(), client, overBar.isEmpty() ? "not measured" : String.format(Locale.ROOT,
                                 "%.2fx the bar (%s); medians %,.0f vs %,.0f msg/s", ofBar, spread(overBar), rate(m, client),
-                                EndToEndRounds.median(rs, r -> Math.max(0.9 * r.rate(RAW), r.fasterPeer()))),
+                                EndToEndRounds.median(rs, EndToEndRounds.Round::rateBar)),
                         overBar.isEmpty() ? "-" : ofBar >= 1 ? "yes" : "**no**"));
                 List<Double> overPeer = EndToEndRounds.each(rs, r -> r.cpu(client) / r.cheapestPeerCpu());
                 double ofPeer = median(overPeer);

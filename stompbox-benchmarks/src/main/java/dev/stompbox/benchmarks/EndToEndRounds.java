@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
+import static dev.stompbox.benchmarks.EndToEnd.RAW;
 import static dev.stompbox.benchmarks.EndToEnd.SPRING;
 import static dev.stompbox.benchmarks.EndToEnd.VERTX;
 
@@ -80,6 +81,14 @@ final class EndToEndRounds {
         /** The faster of Spring and Vert.x in this round (NaN unless both ran: a bar needs both). */
         double fasterPeer() {
             return Math.max(rate(SPRING), rate(VERTX));
+        }
+
+        /**
+         * What a client with its defaults is held to in this round: the higher of 0.9 of the raw
+         * socket's limit and the faster peer (NaN unless all three ran).
+         */
+        double rateBar() {
+            return Math.max(0.9 * rate(RAW), fasterPeer());
         }
 
         /** The CPU per message of the cheaper of Spring and Vert.x in this round (NaN unless both ran). */
