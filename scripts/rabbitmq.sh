@@ -14,10 +14,12 @@
 #   scripts/rabbitmq.sh cluster-start DIR
 #   scripts/rabbitmq.sh cluster-stop DIR
 #   scripts/rabbitmq.sh node-kill DIR N     # SIGKILL node N (by the PID in DIR/node-N/rabbit.pid)
-#   scripts/rabbitmq.sh node-start DIR N    # start node N again: it rejoins the cluster
+#   scripts/rabbitmq.sh node-start DIR N    # start node N again: returns once every node sees all three running
+#   scripts/rabbitmq.sh errors DIR...       # the STOMP ERROR frames the nodes under each DIR sent, with the
+#                                           # cause RabbitMQ logs but keeps out of the frame (for CI failures)
 set -euo pipefail
 
-usage="usage: rabbitmq.sh install | start DIR | stop DIR | cluster-start DIR | cluster-stop DIR | node-kill DIR N | node-start DIR N"
+usage="usage: rabbitmq.sh install | start DIR | stop DIR | cluster-start DIR | cluster-stop DIR | node-kill DIR N | node-start DIR N | errors DIR..."
 cmd=${1:?$usage}
 stomp_port=${STOMPBOX_RABBITMQ_PORT:-61613}
 amqp_port=${STOMPBOX_RABBITMQ_AMQP_PORT:-5672}
@@ -81,6 +83,40 @@ CONF
   "$B/rabbitmqctl" -n "$RABBITMQ_NODENAME" await_startup >/dev/null
 }
 
+# Waits until every node of the cluster in DIR counts all three as running: a node that has just
+# started again is joined only once the others see it too.
+await_cluster() {
+  local dir=$1 n B
+  B=$(bin_dir)
+  for n in 1 2 3; do
+    node_environment "$dir" "$n"
+    "$B/rabbitmqctl" -n "rabbit-$n@localhost" await_online_nodes 3 --timeout 120 >/dev/null
+  done
+}
+
+# One line per STOMP ERROR frame a node sent, counted, with the first and the last time: RabbitMQ
+# logs the cause it keeps out of the frame ("Server private detail"), e.g. for a "Processing error".
+stomp_errors() {
+  awk '
+    function flush() {
+      if (rec != "") {
+        gsub(/[ \t]+/, " ", rec)
+        if (!(rec in count)) { order[++n] = rec; first[rec] = ts }
+        count[rec]++; last[rec] = ts
+      }
+      rec = ""; pid = ""
+    }
+    /\[error\] <[0-9.]+> STOMP error frame sent:/ { flush(); pid = $4; ts = $2; rec = "ERROR"; next }
+    pid != "" && $3 == "[error]" && $4 == pid { line = $0; sub(/^[^>]*> /, "", line); rec = rec " " line; next }
+    { flush() }
+    END {
+      flush()
+      for (i = 1; i <= n; i++) {
+        printf "%dx %s..%s %s\n", count[order[i]], substr(first[order[i]], 1, 12), substr(last[order[i]], 1, 12), substr(order[i], 1, 600)
+      }
+    }' "$1"
+}
+
 case $cmd in
 install)
   if ! dpkg -s rabbitmq-server >/dev/null 2>&1; then
@@ -142,6 +178,7 @@ cluster-start)
     "$B/rabbitmqctl" -n "rabbit-$n@localhost" start_app >/dev/null
     await_port $((cluster_stomp + n - 1))
   done
+  await_cluster "$dir"
   node_environment "$dir" 1
   running=$("$B/rabbitmqctl" -n rabbit-1@localhost eval 'length(rabbit_nodes:all_running()).' 2>/dev/null || echo "?")
   echo "rabbitmq cluster up: $running nodes running, stomp 127.0.0.1:$cluster_stomp-$((cluster_stomp + 2)) (state in $dir)"
@@ -156,7 +193,19 @@ node-kill)
 node-start)
   dir=$(realpath -m "${2:?$usage}"); n=${3:?$usage}
   node_start "$dir" "$n"
+  await_cluster "$dir"
   echo "rabbit-$n up: stomp 127.0.0.1:$((cluster_stomp + n - 1))"
+  ;;
+errors)
+  shift
+  for dir in "$@"; do
+    for log in "$dir"/log/rabbit*@localhost.log "$dir"/node-*/log/rabbit-*@localhost.log; do
+      if [ -f "$log" ]; then
+        echo "== STOMP errors in $log (last 30 kinds)"
+        stomp_errors "$log" | tail -30
+      fi
+    done
+  done
   ;;
 cluster-stop)
   dir=$(realpath -m "${2:?$usage}")
