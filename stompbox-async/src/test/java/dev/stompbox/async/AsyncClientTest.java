@@ -299,6 +299,17 @@ class AsyncClientTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("a second ERROR read behind the first (RabbitMQ's 'Processing error', then the cause) ends the connection with the first, the second suppressed in it")
+    void secondErrorKept() {
+        AsyncStompClient client = connected(config());
+        server.awaitConnection(TIMEOUT).sendRaw(("ERROR\nmessage:Processing error\n\n\0"
+                + "ERROR\nmessage:not_found\n\nno queue 'a'\0").getBytes(StandardCharsets.UTF_8));
+        Throwable ended = failure(client.disconnected());
+        assertThat(ended).isInstanceOf(StompBrokerException.class).hasMessage("Broker sent ERROR: Processing error");
+        assertThat(ended.getSuppressed()).singleElement().asString().contains("not_found (no queue 'a')");
+    }
+
+    @Test
     @DisplayName("receipts time out, and all fail at once when the connection is lost")
     void receipts() {
         server.nextConnectionFaults().withholdReceipts();

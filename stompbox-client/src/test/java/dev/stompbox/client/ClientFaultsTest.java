@@ -205,6 +205,22 @@ class ClientFaultsTest extends TestKitClientSupport {
     }
 
     @Test
+    @DisplayName("behind an ERROR in the same chunk: a second ERROR is kept with the first, and an auto-ack MESSAGE is still handed out after it")
+    void framesBehindAnError() {
+        StompClient client = connected(config());
+        client.subscribe("/queue/a", Map.of("id", "s"));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        sc.sendRaw(("ERROR\nmessage:Processing error\n\n\0" + "ERROR\nmessage:not_found\n\nno queue 'a'\0"
+                + "MESSAGE\nsubscription:s\ndestination:/queue/a\nmessage-id:7\n\nbehind\0").getBytes(StandardCharsets.UTF_8));
+        StompBrokerException e = catchThrowableOfType(StompBrokerException.class, () -> client.receiveFrame(TIMEOUT));
+        assertThat(e).hasMessage("Broker sent ERROR: Processing error");
+        assertThat(e.getSuppressed()).singleElement().asString().contains("not_found (no queue 'a')");
+        assertThat(client.receiveFrame(TIMEOUT).bodyAsString()).as("ack auto: the broker counts it delivered").isEqualTo("behind");
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
     @DisplayName("an ERROR frame mid-session surfaces with the frame, and the connection is closed")
     void errorFrame() {
         StompClient client = connected(config());

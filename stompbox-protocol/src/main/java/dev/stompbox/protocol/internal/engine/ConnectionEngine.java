@@ -108,6 +108,11 @@ public final class ConnectionEngine {
     private Lost lost;
 
     // Writing and reading.
+    /**
+     * The broker's ERROR, read while connected: the connection ends with it once the frames read
+     * in the same chunk behind it are handled (see {@link #received}); later ERRORs are suppressed in it.
+     */
+    private StompBrokerException brokerError;
     private long pendingWriteBytes;
     private long progressAt;
     private boolean readingPaused;
@@ -529,11 +534,17 @@ public final class ConnectionEngine {
         if (state == ConnectionState.CONNECTED || state == ConnectionState.DISCONNECTING) {
             session.received(millis(now));
         }
+        StompException failed = null;
         try {
-            if (owned) {
-                parser.addOwned(data, offset, length);
-            } else {
-                parser.add(data, offset, length);
+            try {
+                if (owned) {
+                    parser.addOwned(data, offset, length);
+                } else {
+                    parser.add(data, offset, length);
+                }
+            } catch (StompFrameException e) {
+                // The frames completed before the bad byte are handled below all the same.
+                failed = invalidData(e);
             }
             StompFrame frame;
             while (c == conn && parser != null && (frame = parser.get()) != null) {
@@ -541,12 +552,30 @@ public final class ConnectionEngine {
                 onFrame(frame, now);
             }
         } catch (StompFrameException e) {
-            lossOrFailedAttempt(new StompConnectionException("invalid data from " + broker + ": " + e.getMessage(), e), now);
+            failed = failed != null ? failed : invalidData(e);
         } catch (RuntimeException | Error e) {
             // Whatever went wrong while reading (OutOfMemoryError included) ends the connection
             // visibly, rather than leaving a client that looks connected and reads nothing.
-            lossOrFailedAttempt(new StompConnectionException("reading from " + broker + " failed: " + e, e), now);
+            failed = new StompConnectionException("reading from " + broker + " failed: " + e, e);
         }
+        // The frames that came behind a broker's ERROR in the same chunk, or before invalid bytes,
+        // were handled like any other (a RECEIPT completes its frame, a MESSAGE is delivered: with
+        // ack auto the broker counts it as delivered), not dropped with the connection. An ERROR is
+        // what ends it, invalid bytes behind it suppressed in it.
+        StompBrokerException error = brokerError;
+        brokerError = null;
+        if (error != null) {
+            if (failed != null) {
+                error.addSuppressed(failed);
+            }
+            lose(error, now);
+        } else if (failed != null) {
+            lossOrFailedAttempt(failed, now);
+        }
+    }
+
+    private StompConnectionException invalidData(StompFrameException e) {
+        return new StompConnectionException("invalid data from " + broker + ": " + e.getMessage(), e);
     }
 
     /** Transport {@code c} ended (closed by the peer, reset, or failed). */
@@ -608,7 +637,13 @@ public final class ConnectionEngine {
                     fail(refused.future(), error);
                     roomFreed();
                 }
-                lose(error, now);
+                // RabbitMQ may send a second ERROR naming the cause ("Processing error" first,
+                // when an earlier frame's failure had closed its channel): kept with the first.
+                if (brokerError == null) {
+                    brokerError = error;
+                } else {
+                    brokerError.addSuppressed(error);
+                }
             }
             default -> log.warn("ignoring unexpected {} from {}", frame.command(), broker);
         }

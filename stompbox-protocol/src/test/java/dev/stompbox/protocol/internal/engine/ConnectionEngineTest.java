@@ -28,6 +28,7 @@ import static dev.stompbox.protocol.StompCommand.CONNECT;
 import static dev.stompbox.protocol.StompCommand.DISCONNECT;
 import static dev.stompbox.protocol.StompCommand.SUBSCRIBE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.THROWABLE;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Every connection rule of the engine, with a fake transport and a fake clock: no sockets, no sleeps. */
@@ -318,6 +319,73 @@ class ConnectionEngineTest {
             assertThat(failure(sub)).isInstanceOf(dev.stompbox.protocol.StompBrokerException.class)
                     .hasMessageContaining("Invalid selector");
             assertThat(((dev.stompbox.protocol.StompBrokerException) failure(sub)).frame().command()).isEqualTo(StompCommand.ERROR);
+        }
+
+        @Test
+        @DisplayName("frames read in the same chunk behind an ERROR are handled, not dropped: a RECEIPT completes its SEND, a MESSAGE is delivered")
+        void framesBehindAnError() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
+            subscribe(t, "s1");
+            CompletableFuture<Void> confirmed = publish(t, "p-1", "one");
+            CompletableFuture<Void> unconfirmed = publish(t, "p-2", "two");
+            t.written.clear();
+            t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "going away").build(),
+                    StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "p-1").build(),
+                    StompFrame.builder(StompCommand.MESSAGE).header("subscription", "s1").header("message-id", "m-1")
+                            .header("destination", "/queue/a").header("ack", "m-1").body("behind").build());
+            assertThat(confirmed).as("the broker confirmed it before it closed").isCompleted();
+            assertThat(t.delivered).extracting(d -> d.frame().bodyAsString()).containsExactly("behind");
+            assertThat(t.events).anySatisfy(e -> assertThat(e).startsWith("lost").endsWith(": Broker sent ERROR: going away"));
+            assertThat(t.closes).as("the ERROR still ends the connection").isNotEmpty();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("receipt")).as("only the unconfirmed SEND is written again")
+                    .containsExactly("CONNECT null", "SUBSCRIBE null", "SEND p-2");
+            assertThat(unconfirmed).isNotDone();
+        }
+
+        @Test
+        @DisplayName("a second ERROR behind the first (RabbitMQ's 'Processing error', then the cause) is kept with it, as suppressed")
+        void secondErrorKept() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            CompletableFuture<Void> refused = publish(t, "p-2", "two");
+            t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").header("receipt-id", "p-2").build(),
+                    StompFrame.builder(StompCommand.ERROR).header("message", "not_found").body("NOT_FOUND - no queue 'q'").build());
+            Throwable first = failure(refused);
+            assertThat(first).isInstanceOf(StompBrokerException.class).hasMessage("Broker sent ERROR: Processing error");
+            assertThat(first.getSuppressed()).singleElement(THROWABLE).isInstanceOf(StompBrokerException.class)
+                    .hasMessage("Broker sent ERROR: not_found (NOT_FOUND - no queue 'q')");
+            assertThat(t.ended).singleElement().isSameAs(first);
+        }
+
+        @Test
+        @DisplayName("invalid bytes behind an ERROR: the connection ends with the ERROR, the invalid data suppressed in it")
+        void garbageBehindAnError() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            byte[] error = dev.stompbox.protocol.codec.StompEncoder.of(StompVersion.V1_2)
+                    .encode(StompFrame.builder(StompCommand.ERROR).header("message", "bye").build());
+            byte[] chunk = java.util.Arrays.copyOf(error, error.length + 5);
+            System.arraycopy("HTTP\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, chunk, error.length, 5);
+            t.engine.received(t.lastConn(), chunk, 0, chunk.length, t.now);
+            t.pump();
+            assertThat(t.ended).singleElement(THROWABLE).isInstanceOf(StompBrokerException.class).hasMessage("Broker sent ERROR: bye")
+                    .satisfies(e -> assertThat(e.getSuppressed()).singleElement(THROWABLE).hasMessageContaining("invalid data"));
+        }
+
+        @Test
+        @DisplayName("a MESSAGE completed before invalid bytes in the same chunk is delivered, then the invalid data ends the connection")
+        void messageBeforeGarbage() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            subscribe(t, "s1");
+            byte[] message = dev.stompbox.protocol.codec.StompEncoder.of(StompVersion.V1_2).encode(StompFrame.builder(StompCommand.MESSAGE)
+                    .header("subscription", "s1").header("message-id", "m-1").header("destination", "/queue/a").header("ack", "m-1")
+                    .body("before").build());
+            byte[] chunk = java.util.Arrays.copyOf(message, message.length + 5);
+            System.arraycopy("HTTP\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, chunk, message.length, 5);
+            t.engine.received(t.lastConn(), chunk, 0, chunk.length, t.now);
+            t.pump();
+            assertThat(t.delivered).extracting(d -> d.frame().bodyAsString()).containsExactly("before");
+            assertThat(t.ended).singleElement(THROWABLE).isInstanceOf(StompConnectionException.class)
+                    .hasMessageContaining("invalid data").hasMessageContaining("Invalid command: 'HTTP'");
         }
 
         @Test

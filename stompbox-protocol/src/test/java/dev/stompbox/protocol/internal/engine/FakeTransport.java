@@ -152,6 +152,17 @@ final class FakeTransport implements EngineHandler {
         return pump();
     }
 
+    /** These frames in one chunk, as one read from the socket would hand them over. */
+    FakeTransport receiveTogether(StompFrame... frames) {
+        java.io.ByteArrayOutputStream chunk = new java.io.ByteArrayOutputStream();
+        for (StompFrame f : frames) {
+            chunk.writeBytes(StompEncoder.of(StompVersion.V1_2).encode(f));
+        }
+        byte[] bytes = chunk.toByteArray();
+        engine.received(lastConn(), bytes, 0, bytes.length, now);
+        return pump();
+    }
+
     FakeTransport receipt(String id) {
         return receive(StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", id).build());
     }
