@@ -1,5 +1,7 @@
 package dev.stompbox.cli;
 
+import dev.stompbox.protocol.StompBrokerException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -103,9 +105,20 @@ public final class Main implements Runnable {
         });
     }
 
-    private static String oneLine(Throwable ex) {
-        String m = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
-        return m.replace('\n', ' ');
+    /**
+     * The message on one line, followed by the broker's later ERRORs kept with it (RabbitMQ's
+     * "Processing error" comes before the ERROR that names the cause).
+     */
+    static String oneLine(Throwable ex) {
+        StringBuilder m = new StringBuilder(ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName());
+        // A failure rethrown for the caller's thread keeps the original, and what it holds, as its cause.
+        Throwable original = ex instanceof StompBrokerException && ex.getCause() instanceof StompBrokerException ? ex.getCause() : ex;
+        for (Throwable later : original.getSuppressed()) {
+            if (later instanceof StompBrokerException) {
+                m.append("; then ").append(later.getMessage());
+            }
+        }
+        return m.toString().replace('\n', ' ');
     }
 
 }

@@ -184,6 +184,22 @@ class CliTest {
     }
 
     @Test
+    void aBrokersErrorIsOneLineNamingTheErrorsReadBehindIt() throws Exception {
+        try (dev.stompbox.testkit.StompTestServer server = new dev.stompbox.testkit.StompTestServer().start()) {
+            server.nextConnectionFaults().withholdReceipts();
+            CompletableFuture<Result> sent = CompletableFuture.supplyAsync(() ->
+                    run("", "send", "--url", server.uri(), "/queue/x", "--body", "x", "--receipt"));
+            dev.stompbox.testkit.ServerConnection sc = server.awaitConnection(Duration.ofSeconds(10));
+            sc.awaitReceived(dev.stompbox.protocol.StompCommand.SEND, Duration.ofSeconds(10));
+            sc.sendRaw(("ERROR\nmessage:Processing error\n\n\0" + "ERROR\nmessage:not_found\n\nno queue 'x'\0")
+                    .getBytes(StandardCharsets.UTF_8));
+            Result r = sent.get(30, TimeUnit.SECONDS);
+            assertThat(r.exit()).isEqualTo(3);
+            assertThat(r.err().strip()).isEqualTo("stompbox send: Broker sent ERROR: Processing error; then Broker sent ERROR: not_found (no queue 'x')");
+        }
+    }
+
+    @Test
     void usageErrorsAndHelp() {
         Result unknown = run("", "bench", "--nope");
         assertThat(unknown.exit()).isEqualTo(2);
