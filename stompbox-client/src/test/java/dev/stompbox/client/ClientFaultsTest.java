@@ -34,6 +34,14 @@ class ClientFaultsTest extends TestKitClientSupport {
     }
 
 
+    /** Subscribes {@code client} to /queue/a (id {@code s}); the server's side, once it has the SUBSCRIBE. */
+    private ServerConnection subscribedToQueueA(StompClient client) {
+        client.subscribe("/queue/a", Map.of("id", "s"));
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        sc.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        return sc;
+    }
+
     private static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
     }
@@ -183,9 +191,7 @@ class ClientFaultsTest extends TestKitClientSupport {
     @DisplayName("a connection dropped mid-frame: earlier frames are delivered, then a connection exception")
     void droppedMidFrame() {
         StompClient client = connected(config());
-        client.subscribe("/queue/a", Map.of("id", "s"));
-        ServerConnection sc = server.awaitConnection(TIMEOUT);
-        sc.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        ServerConnection sc = subscribedToQueueA(client);
         sc.sendMessage("s", "/queue/a", "whole".getBytes(StandardCharsets.UTF_8));
         sc.sendRaw("MESSAGE\nsubscription:s\ndestination:/queue/a\nmessage-id:9\ncontent-length:100\n\nhalf a bo".getBytes(StandardCharsets.UTF_8));
         assertThat(client.receiveFrame(TIMEOUT).bodyAsString()).isEqualTo("whole");
@@ -208,9 +214,7 @@ class ClientFaultsTest extends TestKitClientSupport {
     @DisplayName("behind an ERROR in the same chunk: a second ERROR is kept with the first, and an auto-ack MESSAGE is still handed out after it")
     void framesBehindAnError() {
         StompClient client = connected(config());
-        client.subscribe("/queue/a", Map.of("id", "s"));
-        ServerConnection sc = server.awaitConnection(TIMEOUT);
-        sc.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        ServerConnection sc = subscribedToQueueA(client);
         sc.sendRaw(("ERROR\nmessage:Processing error\n\n\0" + "ERROR\nmessage:not_found\n\nno queue 'a'\0"
                 + "MESSAGE\nsubscription:s\ndestination:/queue/a\nmessage-id:7\n\nbehind\0").getBytes(StandardCharsets.UTF_8));
         StompBrokerException e = catchThrowableOfType(StompBrokerException.class, () -> client.receiveFrame(TIMEOUT));

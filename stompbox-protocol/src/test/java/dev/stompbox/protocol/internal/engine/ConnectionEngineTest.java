@@ -361,12 +361,7 @@ class ConnectionEngineTest {
         @DisplayName("invalid bytes behind an ERROR: the connection ends with the ERROR, the invalid data suppressed in it")
         void garbageBehindAnError() {
             FakeTransport t = new FakeTransport(TWO, s -> s).connect();
-            byte[] error = dev.stompbox.protocol.codec.StompEncoder.of(StompVersion.V1_2)
-                    .encode(StompFrame.builder(StompCommand.ERROR).header("message", "bye").build());
-            byte[] chunk = java.util.Arrays.copyOf(error, error.length + 5);
-            System.arraycopy("HTTP\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, chunk, error.length, 5);
-            t.engine.received(t.lastConn(), chunk, 0, chunk.length, t.now);
-            t.pump();
+            t.receiveTogether(new StompFrame[] {StompFrame.builder(StompCommand.ERROR).header("message", "bye").build()}, "HTTP\n");
             assertThat(t.ended).singleElement(THROWABLE).isInstanceOf(StompBrokerException.class).hasMessage("Broker sent ERROR: bye")
                     .satisfies(e -> assertThat(e.getSuppressed()).singleElement(THROWABLE).hasMessageContaining("invalid data"));
         }
@@ -376,13 +371,8 @@ class ConnectionEngineTest {
         void messageBeforeGarbage() {
             FakeTransport t = new FakeTransport(TWO, s -> s).connect();
             subscribe(t, "s1");
-            byte[] message = dev.stompbox.protocol.codec.StompEncoder.of(StompVersion.V1_2).encode(StompFrame.builder(StompCommand.MESSAGE)
-                    .header("subscription", "s1").header("message-id", "m-1").header("destination", "/queue/a").header("ack", "m-1")
-                    .body("before").build());
-            byte[] chunk = java.util.Arrays.copyOf(message, message.length + 5);
-            System.arraycopy("HTTP\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, chunk, message.length, 5);
-            t.engine.received(t.lastConn(), chunk, 0, chunk.length, t.now);
-            t.pump();
+            t.receiveTogether(new StompFrame[] {StompFrame.builder(StompCommand.MESSAGE).header("subscription", "s1").header("message-id", "m-1")
+                    .header("destination", "/queue/a").header("ack", "m-1").body("before").build()}, "HTTP\n");
             assertThat(t.delivered).extracting(d -> d.frame().bodyAsString()).containsExactly("before");
             assertThat(t.ended).singleElement(THROWABLE).isInstanceOf(StompConnectionException.class)
                     .hasMessageContaining("invalid data").hasMessageContaining("Invalid command: 'HTTP'");

@@ -154,10 +154,16 @@ final class FakeTransport implements EngineHandler {
 
     /** These frames in one chunk, as one read from the socket would hand them over. */
     FakeTransport receiveTogether(StompFrame... frames) {
+        return receiveTogether(frames, "");
+    }
+
+    /** These frames and then {@code raw} (invalid bytes, say) in one chunk. */
+    FakeTransport receiveTogether(StompFrame[] frames, String raw) {
         java.io.ByteArrayOutputStream chunk = new java.io.ByteArrayOutputStream();
         for (StompFrame f : frames) {
             chunk.writeBytes(StompEncoder.of(StompVersion.V1_2).encode(f));
         }
+        chunk.writeBytes(raw.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         byte[] bytes = chunk.toByteArray();
         engine.received(lastConn(), bytes, 0, bytes.length, now);
         return pump();
