@@ -42,15 +42,20 @@ final class AsyncBenchRunner extends BenchCommand.Runner {
                     return null;
                 }, options).get(30, TimeUnit.SECONDS);
             }
-            bench.started();
+            List<AsyncStompClient> producers = new ArrayList<>();
+            for (int p = 0; p < bench.producers; p++) {
+                AsyncStompClient client = AsyncStompClient.create(bench.asyncConfig(uri));
+                clients.add(client);
+                client.connect().get(30, TimeUnit.SECONDS);
+                producers.add(client);
+            }
+            bench.started(); // every producer connected: the run's clock and a --rate schedule leave the handshakes out
             long deadline = bench.deadline();
             byte[] body = bench.body();
             List<Thread> senders = new ArrayList<>();
             for (int p = 0; p < bench.producers; p++) {
                 int producer = p;
-                AsyncStompClient client = AsyncStompClient.create(bench.asyncConfig(uri));
-                clients.add(client);
-                client.connect().get(30, TimeUnit.SECONDS);
+                AsyncStompClient client = producers.get(p);
                 // A thread per producer, as for the blocking client: a shared pool would run no more
                 // producers at once than it has threads, and they block here by design.
                 senders.add(producer(p, () -> produce(client, producer, deadline, body), failures));

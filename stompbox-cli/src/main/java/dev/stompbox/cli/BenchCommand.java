@@ -441,9 +441,13 @@ final class BenchCommand implements Callable<Integer> {
 
     private long lastLine;
 
-    /** The run's clock starts: the first SEND is about to go. */
+    /**
+     * The run's clock starts: consumers are subscribed and producers connected, and the first SEND is
+     * about to go. The first progress line comes one interval in (at the start it could only say 0).
+     */
     void started() {
         firstSendNanos = System.nanoTime();
+        lastLine = firstSendNanos;
         timeline.start(firstSendNanos);
     }
 

@@ -60,15 +60,20 @@ final class BlockingBenchRunner extends BenchCommand.Runner {
                 throw new IllegalStateException("consumers did not subscribe within 30 s");
             }
             BenchCommand.rethrow(failures);
-            bench.started();
+            List<StompClient> producers = new ArrayList<>();
+            for (int p = 0; p < bench.producers; p++) {
+                StompClient client = StompClient.create(bench.blockingConfig(uri));
+                clients.add(client);
+                client.connect();
+                producers.add(client);
+            }
+            bench.started(); // every producer connected: the run's clock and a --rate schedule leave the handshakes out
             long deadline = bench.deadline();
             List<Thread> senders = new ArrayList<>();
             byte[] body = bench.body();
             for (int p = 0; p < bench.producers; p++) {
                 int producer = p;
-                StompClient client = StompClient.create(bench.blockingConfig(uri));
-                clients.add(client);
-                client.connect();
+                StompClient client = producers.get(p);
                 senders.add(producer(p, () -> {
                     ArrayDeque<Receipt> inFlight = new ArrayDeque<>();
                     for (long i = 0; bench.more(i, producer, deadline); i++) {

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -196,6 +198,40 @@ class CliTest {
             Result r = sent.get(30, TimeUnit.SECONDS);
             assertThat(r.exit()).isEqualTo(3);
             assertThat(r.err().strip()).isEqualTo("stompbox send: Broker sent ERROR: Processing error; then Broker sent ERROR: not_found (no queue 'x')");
+        }
+    }
+
+    /**
+     * The producer's CONNECTED comes 3 s late. Counted in the run, that wait would show as 3 s of
+     * latency on the first messages of a --rate schedule, a run that says it could not keep its
+     * rate, and a progress line at the start that can only say 0.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "async"})
+    void benchStartsItsClockOnceEveryProducerIsConnected(String client, @TempDir Path dir) throws Exception {
+        try (dev.stompbox.testkit.StompTestServer server = new dev.stompbox.testkit.StompTestServer().start()) {
+            // The consumer connects first; its SUBSCRIBE's RECEIPT is held, so that the producer's
+            // connection is known to be the next one before the bench goes on to open it.
+            server.nextConnectionFaults().withholdReceipts(f -> f.command() == dev.stompbox.protocol.StompCommand.SUBSCRIBE);
+            Path json = dir.resolve("bench.json");
+            CompletableFuture<Result> bench = CompletableFuture.supplyAsync(() -> run("", "bench", "--client", client,
+                    "--url", server.uri(), "--warmup", "0", "--rate", "200", "--messages", "400", "--json", json.toString()));
+            dev.stompbox.testkit.ServerConnection consumer = server.awaitConnection(Duration.ofSeconds(10));
+            dev.stompbox.protocol.StompFrame subscribe = consumer.awaitReceived(dev.stompbox.protocol.StompCommand.SUBSCRIBE,
+                    Duration.ofSeconds(10));
+            server.nextConnectionFaults().delayFrames(Duration.ofSeconds(3));
+            consumer.sendRaw(("RECEIPT\nreceipt-id:" + subscribe.header("receipt") + "\n\n\0").getBytes(StandardCharsets.UTF_8));
+
+            Result r = bench.get(60, TimeUnit.SECONDS);
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(server.connections()).as("one consumer, then one producer").hasSize(2);
+            String text = Files.readString(json);
+            assertThat(text).startsWith("{\"sent\":400,\"received\":400,\"lost\":0,").contains("\"saturated\":false");
+            Matcher max = Pattern.compile("\"max\":(\\d+)").matcher(text);
+            assertThat(max.find()).isTrue();
+            assertThat(Long.parseLong(max.group(1))).as("the longest latency, in us: the 3 s handshake is not in it")
+                    .isLessThan(3_000_000L);
+            assertThat(r.out()).doesNotContain("sent 0, received 0");
         }
     }
 
