@@ -21,10 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -126,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     };
     private Map<String, String> extraHeaders = Map.of();
-    private final Set<Long> seen = ConcurrentHashMap.newKeySet();
+    private final Arrivals arrivals = new Arrivals();
     private final BenchTimeline timeline = new BenchTimeline();
     private final List<Histogram> histograms = new ArrayList<>();
     private volatile boolean producing = true;
@@ -134,6 +132,8 @@ final class BenchCommand implements Callable<Integer> {
     private volatile boolean warming;
     /** The bit that marks a warm-up message's sequence number, so that a late one never counts in the measured run. */
     private static final long WARMUP_PHASE = 1L << 62;
+    /** A message's sequence number: the phase bit, its producer from this bit up, its number under that producer below. */
+    private static final int PRODUCER_SHIFT = 40;
     private volatile long phase;
     private long warmupLost;
     private volatile long firstSendNanos;
@@ -228,7 +228,7 @@ final class BenchCommand implements Callable<Integer> {
         duplicated.set(0);
         reconnects.set(0);
         resentSends.set(0);
-        seen.clear();
+        arrivals.clear();
         synchronized (histograms) {
             histograms.clear();
         }
@@ -336,7 +336,7 @@ final class BenchCommand implements Callable<Integer> {
         long sentNanos = due(producer, i, firstSendNanos);
         Map<String, String> hs = new HashMap<>(extraHeaders);
         hs.put(SENT_NS, Long.toString(sentNanos));
-        hs.put(SEQ, Long.toString(phase | ((long) producer << 40) | i));
+        hs.put(SEQ, Long.toString(phase | ((long) producer << PRODUCER_SHIFT) | i));
         if (receipts && !atLeastOnce) {
             hs.put("receipt", "b-" + producer + "-" + i); // with at-least-once the client names the receipts
         }
@@ -376,7 +376,7 @@ final class BenchCommand implements Callable<Integer> {
             return; // a warm-up message read after the warm-up ended: counted in neither
         }
         lastReceiveNanos = now;
-        if (!seen.add(n)) {
+        if (!arrivals.first((int) ((n & ~WARMUP_PHASE) >>> PRODUCER_SHIFT), n & ((1L << PRODUCER_SHIFT) - 1))) {
             duplicated.incrementAndGet();
             return;
         }

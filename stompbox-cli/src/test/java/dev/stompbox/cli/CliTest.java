@@ -235,6 +235,23 @@ class CliTest {
         }
     }
 
+    /**
+     * Every message comes twice: each second arrival is a duplicate, and the same number from two
+     * producers is two messages, not one.
+     */
+    @Test
+    void benchCountsEachDuplicateAndKeepsTheProducersApart(@TempDir Path dir) throws Exception {
+        try (dev.stompbox.testkit.StompTestServer server = new dev.stompbox.testkit.StompTestServer().start()) {
+            server.nextConnectionFaults().duplicateMessages(); // the consumer's connection: the first
+            Path json = dir.resolve("bench.json");
+            Result r = run("", "bench", "--url", server.uri(), "--warmup", "0", "--producers", "2", "--messages", "3000",
+                    "--json", json.toString());
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("delivery  OK: 0 lost, 3,000 duplicated");
+            assertThat(Files.readString(json)).startsWith("{\"sent\":3000,\"received\":3000,\"lost\":0,\"duplicated\":3000,");
+        }
+    }
+
     @Test
     void usageErrorsAndHelp() {
         Result unknown = run("", "bench", "--nope");
