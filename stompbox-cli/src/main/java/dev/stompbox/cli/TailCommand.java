@@ -19,7 +19,8 @@ final class TailCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DESTINATION")
     String destination;
 
-    @Option(names = "--ack", paramLabel = "auto|client|client-individual", description = "Ack mode (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ack", paramLabel = "auto|client|client-individual", description = "Ack mode (default: ${DEFAULT-VALUE}); "
+            + "under auto the tail acks each message once printed, so that it never takes more than it printed.")
     String ack = "auto";
 
     @Option(names = "--count", description = "Stop after this many messages (default: no limit).")
@@ -48,7 +49,11 @@ final class TailCommand implements Callable<Integer> {
         }
         try (StompClient client = StompClient.create(connection.blocking(connection.url()).build())) {
             client.connect();
-            client.subscribe(destination, Map.of("ack", mode.value(), "receipt", "tail")).receipt().await();
+            // A broker hands a subscriber messages ahead of its reads, and under ack auto counts each one
+            // consumed as it hands it over: stopped by --count or Ctrl-C, the tail would take those it never
+            // printed. So auto is carried out here, one ack per message printed; the rest go back to the queue.
+            AckMode onTheWire = mode == AckMode.AUTO ? AckMode.CLIENT : mode;
+            client.subscribe(destination, Map.of("ack", onTheWire.value(), "receipt", "tail")).receipt().await();
             for (long i = 0; i < count && !Thread.currentThread().isInterrupted(); ) {
                 StompFrame f = client.receiveFrame(Duration.ofMillis(500));
                 if (f == null) {
@@ -56,9 +61,7 @@ final class TailCommand implements Callable<Integer> {
                 }
                 out.println(format.equals("json") ? Json.frame(f) : f.info(Integer.MAX_VALUE));
                 out.flush();
-                if (mode != AckMode.AUTO) {
-                    client.ack(f);
-                }
+                client.ack(f);
                 i++;
             }
             client.disconnect();

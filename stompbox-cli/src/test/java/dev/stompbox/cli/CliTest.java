@@ -69,6 +69,27 @@ class CliTest {
                 .contains("\"body\":\"" + Base64.getEncoder().encodeToString("h\u00e9llo".getBytes(StandardCharsets.UTF_8)) + "\"");
     }
 
+    /**
+     * A broker hands a subscriber more than one message before the first is read. Under ack auto,
+     * every one handed over is consumed: a tail that stopped after --count would take the rest with it.
+     */
+    @Test
+    void tailWithACountTakesThatManyMessagesFromAQueueAndLeavesTheRest() {
+        assertThat(run("", "send", "--url", broker.uri(), "/queue/tail-count", "--body", "m", "--receipt", "--count", "5").exit()).isZero();
+        Result first = run("", "tail", "--url", broker.uri(), "/queue/tail-count", "--count", "2");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out().strip().split("\n")).hasSize(2);
+        try (StompClient c = StompClient.create(StompClientConfig.builder(broker.uri()).build())) {
+            c.connect();
+            c.subscribe("/queue/tail-count", Map.of("ack", "auto"));
+            int left = 0;
+            while (c.receiveFrame(Duration.ofMillis(1000)) != null) {
+                left++;
+            }
+            assertThat(left).as("messages left on the queue").isEqualTo(3);
+        }
+    }
+
     @Test
     void sendFromStandardInputAndTailAsText() {
         assertThat(run("from stdin", "send", "--url", broker.uri(), "/queue/stdin").exit()).isZero();
