@@ -16,7 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -110,11 +112,19 @@ final class Dispatcher {
         drain();
     }
 
-    /** A graceful disconnect began: messages not handed out yet are dropped, unacked, for the broker to redeliver. */
-    void stop() {
+    /**
+     * A graceful disconnect began, or the connection ended: messages not handed out yet are dropped,
+     * unacked (the broker redelivers those that need an ack; under ack auto they are lost). Returns them.
+     */
+    List<Delivery> stop() {
         stopped = true;
         generation++;
+        List<Delivery> dropped = new ArrayList<>(pending.size());
+        for (Waiting w : pending) {
+            dropped.add(w.delivery());
+        }
         forget(w -> true);
+        return dropped;
     }
 
     void start() {
@@ -190,13 +200,15 @@ final class Dispatcher {
         inFlight++;
         StompMetrics metrics = config.metrics();
         metrics.messageDelivered();
-        runner.handedOut(w.delivery()); // until settled, a reconnect reports it unacked
+        runner.engine().handedOut(w.delivery()); // until settled, a reconnect reports it unacked
         StompFrame frame = w.delivery().frame();
         // Runs the handler; returns what it returned (null when done), its end already reported to the loop.
         int handedIn = generation;
         Supplier<CompletionStage<?>> handle = () -> {
             if (generation != handedIn || (s.closing && w.delivery().needsAck())) {
-                runner.onLoop(() -> dropped(w)); // still in a lane when the dispatcher stopped or the subscription closed: never started
+                // Still in a lane when the dispatcher stopped or the subscription closed: never started.
+                boolean stoppedSince = generation != handedIn;
+                runner.onLoop(() -> dropped(w, stoppedSince));
                 return null;
             }
             running.incrementAndGet();
@@ -292,8 +304,14 @@ final class Dispatcher {
     private record Completion(Waiting waiting, Throwable error) {
     }
 
-    /** A message a lane held when the dispatcher stopped: let go without a handler or an ack. */
-    private void dropped(Waiting w) {
+    /**
+     * A message a lane held when the dispatcher stopped (or its subscription closed): let go without
+     * a handler or an ack, and, when a stop dropped it, told to the connection as never handed out.
+     */
+    private void dropped(Waiting w, boolean stopped) {
+        if (stopped) {
+            runner.engine().unhanded(List.of(w.delivery()));
+        }
         AsyncSubscription s = w.subscription();
         s.inFlight(s.inFlight() - 1);
         inFlight--;
@@ -409,7 +427,7 @@ final class Dispatcher {
                 b.header(h);
             }
         }
-        String receipt = runner.newReceiptId("error");
+        String receipt = runner.engine().newReceiptId("error");
         b.header("stompbox-error", String.valueOf(error).replace('\n', ' '))
                 .header("stompbox-error-original-destination", f.header(StompHeaders.DESTINATION, ""))
                 .header("stompbox-error-original-message-id", f.header(StompHeaders.MESSAGE_ID, ""))

@@ -194,7 +194,7 @@ final class LoopRunner {
         engine.disconnect(System.nanoTime());
         if (live) {
             disconnectCause = cause;
-            dispatcher.stop();
+            engine.unhanded(dispatcher.stop());
             if (dispatcher.inFlight() == 0) {
                 engine.sendDisconnect(System.nanoTime());
             }
@@ -225,14 +225,12 @@ final class LoopRunner {
         return r;
     }
 
-    /** On the loop: the application now holds {@code d} (for the reconnect report, and to refuse its ack later). */
-    void handedOut(Delivery d) {
-        engine.handedOut(d);
-    }
-
-    /** On the loop: a receipt id with a word that says what it is for. */
-    String newReceiptId(String purpose) {
-        return engine.newReceiptId(purpose);
+    /**
+     * On the loop only: the engine, for the dispatcher's calls that change nothing the loop must act on
+     * (a message handed out or dropped unhanded, a receipt id), so that they need no pump.
+     */
+    ConnectionEngine engine() {
+        return engine;
     }
 
     /** Closes at once; on the caller's thread when the loop has ended already. */

@@ -8,6 +8,8 @@ import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.fixtures.FailingMetrics;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.Map;
@@ -121,6 +123,38 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
         assertThat(handled.get()).isEqualTo(1);
         assertThat(server.awaitConnection(TIMEOUT).awaitReceived(StompCommand.DISCONNECT, TIMEOUT)).isNotNull();
         assertThat(client.bufferedBytes()).isZero();
+    }
+
+    @ParameterizedTest(name = "ack {0}")
+    @ValueSource(strings = {"auto", "client-individual"})
+    @DisplayName("every message a disconnect drops before a handler had it is counted: lost under ack auto, redelivered otherwise")
+    void unhandedMessagesCounted(String ack) {
+        Map<Boolean, Integer> unhanded = new java.util.concurrent.ConcurrentHashMap<>();
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).maxBufferedMessages(2)
+                .metrics(new dev.stompbox.protocol.metrics.StompMetrics() {
+                    @Override
+                    public void messagesUnhanded(int count, boolean lost) {
+                        unhanded.merge(lost, count, Integer::sum);
+                    }
+                }));
+        AtomicInteger handled = new AtomicInteger();
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        get(client.subscribe("/queue/unhanded", Map.of("ack", ack, "receipt", "s"), (c, f) -> {
+            handled.incrementAndGet();
+            return first;
+        }));
+        for (int i = 0; i < 60; i++) {
+            server.publish("/queue/unhanded", "m" + i);
+        }
+        var connection = server.awaitConnection(TIMEOUT);
+        // All written before the disconnect: some in the handler's lane, two waiting, the rest unread in the socket.
+        await().atMost(TIMEOUT).until(() -> connection.sent().stream().filter(f -> f.command() == StompCommand.MESSAGE).count() == 60);
+        CompletableFuture<Void> done = client.disconnect();
+        await().atMost(TIMEOUT).until(() -> !client.isConnected()); // the disconnect has begun: nothing more is handed out
+        first.complete(null);
+        get(done);
+        assertThat(handled.get()).isEqualTo(1);
+        assertThat(unhanded).as("counts of messages dropped unhanded, by lost").containsExactly(Map.entry(ack.equals("auto"), 59));
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.stompbox.fixtures.FailingMetrics;
 import dev.stompbox.testkit.ServerConnection;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.Map;
@@ -30,6 +32,47 @@ class ClientDefectsTest extends TestKitClientSupport {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1000);
         assertThat(client.isConnected()).isTrue();
         client.send("/queue/a", "fine".getBytes(), Map.of("receipt", "r")).await(TIMEOUT);
+    }
+
+    @ParameterizedTest(name = "ack {0}")
+    @ValueSource(strings = {"auto", "client-individual"})
+    @DisplayName("every message a disconnect drops before the application took it is counted: lost under ack auto, redelivered otherwise")
+    void unhandedMessagesCounted(String ack) {
+        Map<Boolean, Integer> unhanded = new java.util.concurrent.ConcurrentHashMap<>();
+        StompClient client = connected(StompClientConfig.builder(server.uri()).inboxCapacity(10)
+                .metrics(new dev.stompbox.protocol.metrics.StompMetrics() {
+                    @Override
+                    public void messagesUnhanded(int count, boolean lost) {
+                        unhanded.merge(lost, count, Integer::sum);
+                    }
+                }));
+        client.subscribe("/queue/unhanded", Map.of("ack", ack, "receipt", "s")).receipt().await(TIMEOUT);
+        for (int i = 0; i < 60; i++) {
+            server.publish("/queue/unhanded", "m" + i);
+        }
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        // All written before the disconnect: ten in the inbox, the rest unread in the socket.
+        await().atMost(TIMEOUT).until(() -> sc.sent().stream().filter(f -> f.command() == StompCommand.MESSAGE).count() == 60);
+        assertThat(client.receiveFrame(TIMEOUT)).isNotNull();
+        client.disconnect();
+        assertThat(unhanded).as("counts of messages dropped unhanded, by lost").containsExactly(Map.entry(ack.equals("auto"), 59));
+    }
+
+    @Test
+    @DisplayName("disconnect() wakes a reader that a full inbox holds: it reads on to the RECEIPT at once, not at its next check a second later")
+    void disconnectWakesAReaderHeldByAFullInbox() {
+        StompClient client = connected(StompClientConfig.builder(server.uri()).inboxCapacity(10));
+        client.subscribe("/queue/held", Map.of("ack", "client-individual", "receipt", "s")).receipt().await(TIMEOUT);
+        for (int i = 0; i < 60; i++) {
+            server.publish("/queue/held", "m" + i);
+        }
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        await().atMost(TIMEOUT).until(() -> sc.sent().stream().filter(f -> f.command() == StompCommand.MESSAGE).count() == 60);
+        // Taking one lets the reader read one more and fill the inbox again: it starts a fresh wait for room.
+        assertThat(client.receiveFrame(TIMEOUT)).isNotNull();
+        long t0 = System.nanoTime();
+        client.disconnect(Duration.ofSeconds(5));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("ms to disconnect").isLessThan(500);
     }
 
     @Test

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <tr><td>stomp.client.messages.acked</td><td>counter</td><td></td><td>ACKs sent</td></tr>
  * <tr><td>stomp.client.messages.nacked</td><td>counter</td><td></td><td>NACKs sent</td></tr>
  * <tr><td>stomp.client.messages.forwarded</td><td>counter</td><td></td><td>failed messages sent to an error destination</td></tr>
+ * <tr><td>stomp.client.messages.unhanded</td><td>counter</td><td>outcome=lost|redelivered</td><td>MESSAGEs read and never handed to the application before a disconnect: lost under ack auto, else redelivered by the broker</td></tr>
  * <tr><td>stomp.client.handler.duration</td><td>timer</td><td>outcome=success|failure</td><td>message handler time (asynchronous client)</td></tr>
  * <tr><td>stomp.client.handlers.active</td><td>gauge</td><td></td><td>handlers running now (asynchronous client)</td></tr>
  * <tr><td>stomp.client.receipt.duration</td><td>timer</td><td></td><td>frame written to RECEIPT read</td></tr>
@@ -65,6 +66,8 @@ public final class MicrometerStompMetrics implements StompMetrics {
     private final Counter acked;
     private final Counter nacked;
     private final Counter forwarded;
+    private final Counter unhandedLost;
+    private final Counter unhandedRedelivered;
     private final Timer handlerSuccess;
     private final Timer handlerFailure;
     private final Timer receipts;
@@ -87,6 +90,8 @@ public final class MicrometerStompMetrics implements StompMetrics {
         acked = counter("messages.acked", "ACK frames sent");
         nacked = counter("messages.nacked", "NACK frames sent");
         forwarded = counter("messages.forwarded", "failed messages sent to an error destination");
+        unhandedLost = unhanded("lost");
+        unhandedRedelivered = unhanded("redelivered");
         handlerSuccess = handlerTimer("success");
         handlerFailure = handlerTimer("failure");
         receipts = Timer.builder(PREFIX + "receipt.duration").tags(tags)
@@ -115,6 +120,11 @@ public final class MicrometerStompMetrics implements StompMetrics {
 
     private Counter counter(String name, String description) {
         return Counter.builder(PREFIX + name).tags(tags).description(description).register(registry);
+    }
+
+    private Counter unhanded(String outcome) {
+        return Counter.builder(PREFIX + "messages.unhanded").tags(tags).tag("outcome", outcome)
+                .description("MESSAGE frames read and never handed to the application before a disconnect").register(registry);
     }
 
     private Timer handlerTimer(String outcome) {
@@ -204,6 +214,11 @@ public final class MicrometerStompMetrics implements StompMetrics {
     @Override
     public void sendsResent(int count) {
         sendsResent.increment(count);
+    }
+
+    @Override
+    public void messagesUnhanded(int count, boolean lost) {
+        (lost ? unhandedLost : unhandedRedelivered).increment(count);
     }
 
     @Override

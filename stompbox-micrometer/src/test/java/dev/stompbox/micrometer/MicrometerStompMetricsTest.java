@@ -92,6 +92,32 @@ class MicrometerStompMetricsTest {
         assertThat(count(registry, "stomp.client.receipt.timeouts")).isZero();
     }
 
+    /** Under ack auto Artemis counts a message delivered once sent: those the application never took are lost, and counted so. */
+    @Test
+    void messagesADisconnectDropsUntakenAreCountedLostUnderAckAuto() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        String q = "/queue/metrics-unhanded-" + System.nanoTime();
+        StompClient client = StompClient.create(StompClientConfig.builder(broker.uri())
+                .metrics(MicrometerStompMetrics.of(registry, "u")).build());
+        try {
+            client.connect();
+            client.subscribe(q, Map.of("receipt", "s")).receipt().await(TIMEOUT);
+            for (int i = 0; i < 5; i++) {
+                client.send(q, ("message " + i).getBytes(StandardCharsets.UTF_8), Map.of("receipt", "r" + i)).await(TIMEOUT);
+            }
+            await(() -> frames(registry, "in", "MESSAGE") == 5);
+            client.receiveFrame(TIMEOUT);
+            client.receiveFrame(TIMEOUT);
+            assertThat(count(registry, "stomp.client.messages.unhanded", "outcome", "lost")).isZero();
+            client.disconnect();
+        } finally {
+            client.close();
+        }
+        assertThat(count(registry, "stomp.client.messages.delivered")).isEqualTo(2);
+        assertThat(count(registry, "stomp.client.messages.unhanded", "outcome", "lost")).isEqualTo(3);
+        assertThat(count(registry, "stomp.client.messages.unhanded", "outcome", "redelivered")).isZero();
+    }
+
     @Test
     void asyncClientAlsoTimesHandlersAndCountsForwardedMessages() throws Exception {
         MeterRegistry registry = new SimpleMeterRegistry();

@@ -186,7 +186,11 @@ public final class EngineRunner implements EngineHandler {
 
     /** Applies the engine's effects (under the lock) and wakes the timer if its deadline moved earlier. */
     private List<Runnable> settle() {
-        state = engine.state(); // before the effects: a listener told of a change must find it made
+        ConnectionState current = engine.state();
+        if (current == ConnectionState.DISCONNECTING && state != current) {
+            inboxChanged.signalAll(); // a reader held by a full inbox reads on to the DISCONNECT's RECEIPT now, not at its next check
+        }
+        state = current; // before the effects: a listener told of a change must find it made
         engine.applyEffects(this);
         writesQueued = engine.hasWrites();
         if (timerAt != AWAKE && engine.nextDeadline(now()) < timerAt) {
@@ -624,8 +628,7 @@ public final class EngineRunner implements EngineHandler {
     @Override
     public void ended(Throwable cause) {
         if (cause == null && !inbox.isEmpty()) {
-            log.info("{} message(s) received and not taken were dropped with the disconnect; the broker redelivers those that needed an ack",
-                    inbox.size());
+            engine.unhanded(inbox); // received and never taken: said once, as the engine says it for both clients
             inbox.clear();
             inboxBytes = 0;
         }

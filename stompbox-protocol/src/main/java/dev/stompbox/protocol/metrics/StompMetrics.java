@@ -60,6 +60,14 @@ public interface StompMetrics {
     default void messageForwarded() {
     }
 
+    /**
+     * {@code count} MESSAGEs were read and never handed to the application, because a disconnect the
+     * application asked for came first: {@code lost} when their ack mode was {@code auto} (the broker
+     * counted them delivered), else not acked, so the broker redelivers them.
+     */
+    default void messagesUnhanded(int count, boolean lost) {
+    }
+
     /** A message handler started running. */
     default void handlerStarted() {
     }

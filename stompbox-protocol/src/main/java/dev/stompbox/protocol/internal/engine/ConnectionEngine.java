@@ -129,7 +129,9 @@ public final class ConnectionEngine {
     private IdentityHashMap<StompFrame, Delivery> stale = new IdentityHashMap<>();
     private long sequence;
     private long unknownSubscriptionMessages;
-    private long droppedWhileDisconnecting;
+    // Messages never handed to the application, dropped by the disconnect under way: said once it is done.
+    private long unhandedLost;
+    private long unhandedReturned;
 
     /**
      * @param instance a name for this client in receipt ids; a random part is added so that
@@ -652,7 +654,13 @@ public final class ConnectionEngine {
     private void onMessage(StompFrame frame) {
         if (state == ConnectionState.DISCONNECTING) {
             // Nobody takes it any more; not acked, so the broker redelivers it if it needed an ack.
-            droppedWhileDisconnecting++;
+            boolean lost;
+            try {
+                lost = session.message(frame).map(s -> AckMode.of(s.headers().get(StompHeaders.ACK)) == AckMode.AUTO).orElse(false);
+            } catch (StompProtocolException e) {
+                lost = false; // no subscription of ours: not a message of the application's
+            }
+            unhanded(lost ? 1 : 0, lost ? 0 : 1);
             return;
         }
         Optional<SessionSubscription> sub;
@@ -820,6 +828,51 @@ public final class ConnectionEngine {
     }
 
     // -- acknowledging -----------------------------------------------------------------------------
+
+    /**
+     * The client dropped these messages without handing them to the application: a disconnect the
+     * application asked for came first. Under ack {@code auto} they are lost, since the broker counted
+     * them delivered; the others are not acked, and the broker redelivers them. Counted in the metrics
+     * at once; said in the log when the disconnect under way is done, or at once when none is.
+     */
+    public void unhanded(Iterable<Delivery> dropped) {
+        long lost = 0;
+        long returned = 0;
+        for (Delivery d : dropped) {
+            if (d.needsAck()) {
+                returned++;
+            } else {
+                lost++;
+            }
+        }
+        unhanded(lost, returned);
+    }
+
+    private void unhanded(long lost, long returned) {
+        if (lost > 0) {
+            settings.metrics().messagesUnhanded((int) lost, true);
+        }
+        if (returned > 0) {
+            settings.metrics().messagesUnhanded((int) returned, false);
+        }
+        if (state == ConnectionState.DISCONNECTING) {
+            unhandedLost += lost;
+            unhandedReturned += returned;
+        } else {
+            sayUnhanded(lost, returned);
+        }
+    }
+
+    private void sayUnhanded(long lost, long returned) {
+        if (lost > 0) {
+            log.warn("{} message(s) under ack auto were read and never handed to the application before the disconnect: the broker "
+                    + "counted them delivered, so they are lost (with ack client-individual the broker redelivers such messages)", lost);
+        }
+        if (returned > 0) {
+            log.info("{} message(s) were read and never handed to the application before the disconnect: not acked, so the broker "
+                    + "redelivers them", returned);
+        }
+    }
 
     /** Records that the application now holds {@code d} (for acks by frame and the reconnect report). */
     public void handedOut(Delivery d) {
@@ -1151,11 +1204,9 @@ public final class ConnectionEngine {
         awaitingAck = new IdentityHashMap<>();
         stale = new IdentityHashMap<>();
         failReceipts(new StompConnectionException("disconnected"));
-        if (droppedWhileDisconnecting > 0) {
-            log.info("{} message(s) arrived while disconnecting and were not handed out; the broker redelivers those that needed an ack",
-                    droppedWhileDisconnecting);
-            droppedWhileDisconnecting = 0;
-        }
+        sayUnhanded(unhandedLost, unhandedReturned);
+        unhandedLost = 0;
+        unhandedReturned = 0;
         log.info("disconnected from {}{}", broker, cause == null ? "" : " after: " + cause.getMessage());
         // Ended first: whoever waits for the disconnect finds the connection's end already told.
         effects.add(h -> h.ended(null));

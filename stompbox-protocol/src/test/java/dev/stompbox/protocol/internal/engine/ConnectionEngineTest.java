@@ -748,6 +748,45 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("messages never handed out before a disconnect are counted: lost under ack auto, redelivered otherwise")
+        void unhandedMessagesCounted() {
+            List<String> unhanded = new ArrayList<>();
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.metrics = new dev.stompbox.protocol.metrics.StompMetrics() {
+                    @Override
+                    public void messagesUnhanded(int count, boolean lost) {
+                        unhanded.add(count + (lost ? " lost" : " redelivered"));
+                    }
+                };
+                return s;
+            }).connect();
+            subscribe(t, "acked");
+            t.engine.execute((s, rid) -> s.subscribe("/queue/b", Map.of("id", "auto"), rid, null).frame(), null, true, false, t.now);
+            t.pump();
+            t.message("acked", "m-1", "x");
+            t.message("auto", "m-2", "x");
+            t.message("auto", "m-3", "x");
+            assertThat(t.delivered).hasSize(3);
+            t.engine.disconnect(t.now);
+            // The client drops what it holds unhanded (an inbox, a dispatcher's queue) and says so.
+            t.engine.unhanded(t.delivered);
+            assertThat(unhanded).containsExactly("2 lost", "1 redelivered");
+            t.engine.sendDisconnect(t.now);
+            t.pump();
+            String bye = t.lastWritten().header("receipt");
+            // Messages the broker sends on meanwhile are not handed out, and are counted as they come.
+            t.message("auto", "m-4", "x");
+            t.message("acked", "m-5", "x");
+            t.message("unknown", "m-6", "x");
+            assertThat(unhanded).containsExactly("2 lost", "1 redelivered", "1 lost", "1 redelivered", "1 redelivered");
+            t.receipt(bye);
+            assertThat(t.delivered).hasSize(3);
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+            t.engine.unhanded(List.of());
+            assertThat(unhanded).as("nothing dropped, nothing counted").hasSize(5);
+        }
+
+        @Test
         @DisplayName("the whole disconnect, waiting for handlers included, is bounded by one disconnect timeout")
         void bounded() {
             FakeTransport t = new FakeTransport(TWO, s -> s).connect();
