@@ -6,6 +6,7 @@ import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.fixtures.FailingMetrics;
+import dev.stompbox.fixtures.UnhandedMessages;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -129,14 +130,8 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
     @ValueSource(strings = {"auto", "client-individual"})
     @DisplayName("every message a disconnect drops before a handler had it is counted: lost under ack auto, redelivered otherwise")
     void unhandedMessagesCounted(String ack) {
-        Map<Boolean, Integer> unhanded = new java.util.concurrent.ConcurrentHashMap<>();
-        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).maxBufferedMessages(2)
-                .metrics(new dev.stompbox.protocol.metrics.StompMetrics() {
-                    @Override
-                    public void messagesUnhanded(int count, boolean lost) {
-                        unhanded.merge(lost, count, Integer::sum);
-                    }
-                }));
+        UnhandedMessages unhanded = new UnhandedMessages();
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).maxBufferedMessages(2).metrics(unhanded));
         AtomicInteger handled = new AtomicInteger();
         CompletableFuture<Void> first = new CompletableFuture<>();
         get(client.subscribe("/queue/unhanded", Map.of("ack", ack, "receipt", "s"), (c, f) -> {
@@ -154,7 +149,7 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
         first.complete(null);
         get(done);
         assertThat(handled.get()).isEqualTo(1);
-        assertThat(unhanded).as("counts of messages dropped unhanded, by lost").containsExactly(Map.entry(ack.equals("auto"), 59));
+        assertThat(unhanded.counts()).as("counts of messages dropped unhanded, by lost").containsExactly(Map.entry(ack.equals("auto"), 59));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.fixtures.FailingMetrics;
+import dev.stompbox.fixtures.UnhandedMessages;
 import dev.stompbox.testkit.ServerConnection;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -38,24 +39,14 @@ class ClientDefectsTest extends TestKitClientSupport {
     @ValueSource(strings = {"auto", "client-individual"})
     @DisplayName("every message a disconnect drops before the application took it is counted: lost under ack auto, redelivered otherwise")
     void unhandedMessagesCounted(String ack) {
-        Map<Boolean, Integer> unhanded = new java.util.concurrent.ConcurrentHashMap<>();
-        StompClient client = connected(StompClientConfig.builder(server.uri()).inboxCapacity(10)
-                .metrics(new dev.stompbox.protocol.metrics.StompMetrics() {
-                    @Override
-                    public void messagesUnhanded(int count, boolean lost) {
-                        unhanded.merge(lost, count, Integer::sum);
-                    }
-                }));
+        UnhandedMessages unhanded = new UnhandedMessages();
+        StompClient client = connected(StompClientConfig.builder(server.uri()).inboxCapacity(10).metrics(unhanded));
         client.subscribe("/queue/unhanded", Map.of("ack", ack, "receipt", "s")).receipt().await(TIMEOUT);
-        for (int i = 0; i < 60; i++) {
-            server.publish("/queue/unhanded", "m" + i);
-        }
-        ServerConnection sc = server.awaitConnection(TIMEOUT);
         // All written before the disconnect: ten in the inbox, the rest unread in the socket.
-        await().atMost(TIMEOUT).until(() -> sc.sent().stream().filter(f -> f.command() == StompCommand.MESSAGE).count() == 60);
+        publishAndAwaitWritten("/queue/unhanded", 60);
         assertThat(client.receiveFrame(TIMEOUT)).isNotNull();
         client.disconnect();
-        assertThat(unhanded).as("counts of messages dropped unhanded, by lost").containsExactly(Map.entry(ack.equals("auto"), 59));
+        assertThat(unhanded.counts()).as("counts of messages dropped unhanded, by lost").containsExactly(Map.entry(ack.equals("auto"), 59));
     }
 
     @Test
@@ -63,16 +54,21 @@ class ClientDefectsTest extends TestKitClientSupport {
     void disconnectWakesAReaderHeldByAFullInbox() {
         StompClient client = connected(StompClientConfig.builder(server.uri()).inboxCapacity(10));
         client.subscribe("/queue/held", Map.of("ack", "client-individual", "receipt", "s")).receipt().await(TIMEOUT);
-        for (int i = 0; i < 60; i++) {
-            server.publish("/queue/held", "m" + i);
-        }
-        ServerConnection sc = server.awaitConnection(TIMEOUT);
-        await().atMost(TIMEOUT).until(() -> sc.sent().stream().filter(f -> f.command() == StompCommand.MESSAGE).count() == 60);
+        publishAndAwaitWritten("/queue/held", 60);
         // Taking one lets the reader read one more and fill the inbox again: it starts a fresh wait for room.
         assertThat(client.receiveFrame(TIMEOUT)).isNotNull();
         long t0 = System.nanoTime();
         client.disconnect(Duration.ofSeconds(5));
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("ms to disconnect").isLessThan(500);
+    }
+
+    /** Publishes {@code n} messages to {@code queue} and waits until the server has written them all to the one connection. */
+    private void publishAndAwaitWritten(String queue, int n) {
+        for (int i = 0; i < n; i++) {
+            server.publish(queue, "m" + i);
+        }
+        ServerConnection sc = server.awaitConnection(TIMEOUT);
+        await().atMost(TIMEOUT).until(() -> sc.sent().stream().filter(f -> f.command() == StompCommand.MESSAGE).count() == n);
     }
 
     @Test
