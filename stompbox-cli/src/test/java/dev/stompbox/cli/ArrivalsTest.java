@@ -52,6 +52,21 @@ class ArrivalsTest {
     }
 
     @Test
+    void messagesMissingForLongerThanTheSpanAreGivenUpAndTheBitsStayWithinIt() {
+        Arrivals a = new Arrivals(65_536);
+        for (long i = 1; i <= 1_000_000; i++) {
+            assertThat(a.first(0, i)).isTrue();
+        }
+        assertThat(a.retainedBits()).as("bits held with message 0 missing all along").isLessThanOrEqualTo(65_536 + 64);
+        assertThat(a.first(0, 0)).as("given up long ago: taken for a duplicate").isFalse();
+        assertThat(a.first(0, 1_000_000 - 1_000)).as("a recent one, again").isFalse();
+        assertThat(a.first(0, 1_000_001)).isTrue();
+        assertThat(a.first(0, 5_000_000_000L)).as("far ahead of everything").isTrue();
+        assertThat(a.first(0, 5_000_000_000L)).isFalse();
+        assertThat(a.retainedBits()).isLessThanOrEqualTo(65_536 + 64);
+    }
+
+    @Test
     void consumersOnManyThreadsCountEachMessageFirstExactlyOnce() throws Exception {
         Arrivals a = new Arrivals();
         AtomicLong firsts = new AtomicLong();
