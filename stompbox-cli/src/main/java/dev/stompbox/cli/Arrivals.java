@@ -78,7 +78,7 @@ final class Arrivals {
             int prefix;
             // Looked for only this far in, so once per COMPACT_AT messages that come in order.
             if (k >= COMPACT_AT && (prefix = above.nextClearBit(0)) >= COMPACT_AT) {
-                above = above.get(prefix, Math.max(prefix, above.length()));
+                above = above.get(prefix, above.length()); // nextClearBit is never past length()
                 base += prefix;
             }
             return true;

@@ -656,7 +656,7 @@ public final class ConnectionEngine {
             // Nobody takes it any more; not acked, so the broker redelivers it if it needed an ack.
             boolean lost;
             try {
-                lost = session.message(frame).map(s -> AckMode.of(s.headers().get(StompHeaders.ACK)) == AckMode.AUTO).orElse(false);
+                lost = session.message(frame).map(s -> ackMode(s) == AckMode.AUTO).orElse(false);
             } catch (StompProtocolException e) {
                 lost = false; // no subscription of ours: not a message of the application's
             }
@@ -677,8 +677,12 @@ public final class ConnectionEngine {
             return;
         }
         SessionSubscription s = sub.get();
-        Delivery d = new Delivery(frame, s, epoch, AckMode.of(s.headers().get(StompHeaders.ACK)), ++sequence);
+        Delivery d = new Delivery(frame, s, epoch, ackMode(s), ++sequence);
         effects.add(h -> h.deliver(d));
+    }
+
+    private static AckMode ackMode(SessionSubscription s) {
+        return AckMode.of(s.headers().get(StompHeaders.ACK));
     }
 
     private void onReceipt(StompFrame frame, long now) {
