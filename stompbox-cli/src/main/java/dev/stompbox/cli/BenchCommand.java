@@ -72,8 +72,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ack", paramLabel = "auto|client-individual", description = "Consumers' ack mode (default: ${DEFAULT-VALUE}).")
     String ack = "auto";
 
-    @Option(names = "--client", paramLabel = "blocking|async", description = "Which Stompbox client (default: ${DEFAULT-VALUE}).")
-    String client = "blocking";
+    @Option(names = "--client", paramLabel = "blocking|async",
+            description = "Which Stompbox client (default: blocking; async for a ws:// or wss:// URL, which only it speaks).")
+    String client;
 
     @Option(names = "--on-event-loop", description = {"--client async: run the handlers on the event loop instead of the client's pool",
             "(the default is the pool, as for an application whose handlers may block)."})
@@ -174,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
         validate();
         extraHeaders = HeaderOptions.parse(headerOptions);
         if (atLeastOnce == null) {
-            atLeastOnce = connection.url != null && connection.url.startsWith("failover:");
+            atLeastOnce = connection.url != null && ConnectionOptions.failover(connection.url);
         }
         String dest = destination != null ? destination : "/queue/stompbox-bench-" + UUID.randomUUID().toString().substring(0, 8);
         EmbeddedBroker broker = connection.url == null ? new EmbeddedBroker(0, 0) : null;
@@ -250,6 +251,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (!ack.equals("auto") && !ack.equals("client-individual")) {
             throw new IllegalArgumentException("--ack must be auto or client-individual, not '" + ack + "'");
+        }
+        boolean webSocket = connection.url != null && ConnectionOptions.webSocket(connection.url);
+        if (client == null) {
+            client = webSocket ? "async" : "blocking";
+        }
+        if (client.equals("blocking") && webSocket) {
+            throw new IllegalArgumentException("the blocking client speaks STOMP over TCP and TLS; for " + connection.url + " use --client async");
         }
         if (!client.equals("blocking") && !client.equals("async")) {
             throw new IllegalArgumentException("--client must be blocking or async, not '" + client + "'");

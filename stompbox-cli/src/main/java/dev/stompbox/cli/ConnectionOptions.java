@@ -2,6 +2,8 @@ package dev.stompbox.cli;
 
 import dev.stompbox.protocol.HeartBeat;
 import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.failover.BrokerAddress;
+import dev.stompbox.protocol.failover.FailoverUri;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLContext;
@@ -18,6 +20,16 @@ final class ConnectionOptions {
 
     String url() {
         return url != null ? url : "tcp://127.0.0.1:61613";
+    }
+
+    /** Whether {@code uri} is a {@code failover:} URI: the commands then reconnect after a loss. */
+    static boolean failover(String uri) {
+        return FailoverUri.parse(uri).failover();
+    }
+
+    /** Whether {@code uri} names a WebSocket broker, which only the asynchronous client speaks. */
+    static boolean webSocket(String uri) {
+        return FailoverUri.parse(uri).brokers().stream().anyMatch(BrokerAddress::webSocket);
     }
 
     @Option(names = "--login", description = "Login.")

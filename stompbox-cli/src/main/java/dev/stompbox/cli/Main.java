@@ -65,7 +65,7 @@ public final class Main implements Runnable {
             cl = new CommandLine(new DecodeCommand(in, out)).setCommandName("stompbox decode");
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         } else {
-            cl = full(in, out, terminal);
+            cl = full(in, out, err, terminal);
         }
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
@@ -81,7 +81,7 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    private static CommandLine full(InputStream in, PrintStream out, boolean terminal) {
+    private static CommandLine full(InputStream in, PrintStream out, PrintStream err, boolean terminal) {
         Main main = new Main(out);
         return new CommandLine(main, new CommandLine.IFactory() {
             @Override
@@ -90,9 +90,9 @@ public final class Main implements Runnable {
                 if (type == BenchCommand.class) {
                     o = new BenchCommand(out, terminal);
                 } else if (type == SendCommand.class) {
-                    o = new SendCommand(in, out);
+                    o = new SendCommand(in, out, err);
                 } else if (type == TailCommand.class) {
-                    o = new TailCommand(out);
+                    o = new TailCommand(out, err);
                 } else if (type == DecodeCommand.class) {
                     o = new DecodeCommand(in, out);
                 } else if (type == BrokerCommand.class) {

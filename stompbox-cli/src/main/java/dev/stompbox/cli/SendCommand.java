@@ -1,7 +1,5 @@
 package dev.stompbox.cli;
 
-import dev.stompbox.client.Receipt;
-import dev.stompbox.client.StompClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,29 +44,29 @@ final class SendCommand implements Callable<Integer> {
 
     private final InputStream in;
     private final PrintStream out;
+    private final PrintStream err;
 
-    SendCommand(InputStream in, PrintStream out) {
+    SendCommand(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
         this.out = out;
+        this.err = err;
     }
 
     @Override
     public Integer call() throws Exception {
         byte[] bytes = body != null ? body.getBytes(StandardCharsets.UTF_8) : file != null ? Files.readAllBytes(file) : in.readAllBytes();
         Map<String, String> hs = HeaderOptions.parse(headers);
-        try (StompClient client = StompClient.create(connection.blocking(connection.url()).build())) {
-            client.connect();
+        try (CommandClient client = CommandClient.connect(connection, "send", err)) {
             for (int i = 0; i < count; i++) {
                 Map<String, String> these = new LinkedHashMap<>(hs);
                 if (receipt) {
                     these.put("receipt", "send-" + i);
                 }
-                Receipt r = client.send(destination, bytes, these);
-                r.await();
+                client.send(destination, bytes, these);
             }
             client.disconnect();
         }
-        out.println("sent " + count + " message(s) of " + bytes.length + " bytes to " + destination + (receipt ? ", each confirmed" : ""));
+        out.println("sent " + count + " message(s) of " + bytes.length + " bytes to " + destination + (receipt || ConnectionOptions.failover(connection.url()) ? ", each confirmed" : ""));
         return 0;
     }
 }

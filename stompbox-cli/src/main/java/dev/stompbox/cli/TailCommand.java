@@ -1,6 +1,5 @@
 package dev.stompbox.cli;
 
-import dev.stompbox.client.StompClient;
 import dev.stompbox.protocol.AckMode;
 import dev.stompbox.protocol.StompFrame;
 import picocli.CommandLine.Command;
@@ -10,7 +9,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code stompbox tail}: print messages as they arrive. */
@@ -36,9 +34,11 @@ final class TailCommand implements Callable<Integer> {
     boolean help;
 
     private final PrintStream out;
+    private final PrintStream err;
 
-    TailCommand(PrintStream out) {
+    TailCommand(PrintStream out, PrintStream err) {
         this.out = out;
+        this.err = err;
     }
 
     @Override
@@ -47,15 +47,13 @@ final class TailCommand implements Callable<Integer> {
         if (!format.equals("text") && !format.equals("json")) {
             throw new IllegalArgumentException("--format must be text or json, not '" + format + "'");
         }
-        try (StompClient client = StompClient.create(connection.blocking(connection.url()).build())) {
-            client.connect();
+        try (CommandClient client = CommandClient.connect(connection, "tail", err)) {
             // A broker hands a subscriber messages ahead of its reads, and under ack auto counts each one
             // consumed as it hands it over: stopped by --count or Ctrl-C, the tail would take those it never
             // printed. So auto is carried out here, one ack per message printed; the rest go back to the queue.
-            AckMode onTheWire = mode == AckMode.AUTO ? AckMode.CLIENT : mode;
-            client.subscribe(destination, Map.of("ack", onTheWire.value(), "receipt", "tail")).receipt().await();
+            client.subscribe(destination, mode == AckMode.AUTO ? AckMode.CLIENT : mode);
             for (long i = 0; i < count && !Thread.currentThread().isInterrupted(); ) {
-                StompFrame f = client.receiveFrame(Duration.ofMillis(500));
+                StompFrame f = client.next(Duration.ofMillis(500));
                 if (f == null) {
                     continue;
                 }

@@ -79,14 +79,89 @@ class CliTest {
         Result first = run("", "tail", "--url", broker.uri(), "/queue/tail-count", "--count", "2");
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(first.out().strip().split("\n")).hasSize(2);
+        assertThat(messagesLeftOn("/queue/tail-count")).as("messages left on the queue").isEqualTo(3);
+    }
+
+    /** Takes every message left on {@code queue}: how many there were. */
+    private int messagesLeftOn(String queue) {
         try (StompClient c = StompClient.create(StompClientConfig.builder(broker.uri()).build())) {
             c.connect();
-            c.subscribe("/queue/tail-count", Map.of("ack", "auto"));
+            c.subscribe(queue, Map.of("ack", "auto"));
             int left = 0;
             while (c.receiveFrame(Duration.ofMillis(1000)) != null) {
                 left++;
             }
-            assertThat(left).as("messages left on the queue").isEqualTo(3);
+            return left;
+        }
+    }
+
+    /** WebSocket is the asynchronous client's alone: send and tail take it for a ws:// URL. */
+    @Test
+    void sendAndTailOverWebSocket() {
+        String ws = "ws://127.0.0.1:" + broker.port();
+        Result sent = run("", "send", "--url", ws, "/queue/cli-ws", "--body", "over ws", "--receipt", "--count", "3");
+        assertThat(sent.exit()).as(sent.err()).isZero();
+        assertThat(sent.out()).contains("sent 3 message(s)").contains("each confirmed");
+        Result tail = run("", "tail", "--url", ws, "/queue/cli-ws", "--count", "2");
+        assertThat(tail.exit()).as(tail.err()).isZero();
+        assertThat(tail.out().strip().split("\n")).hasSize(2).allSatisfy(line -> assertThat(line).contains("'over ws'"));
+        assertThat(messagesLeftOn("/queue/cli-ws")).as("the one not printed went back to the queue").isEqualTo(1);
+    }
+
+    /**
+     * With a failover URL the tail outlives a lost connection: it reconnects, its subscription is
+     * replayed, and it prints what comes next; standard error tells the loss and the reconnect.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "ws"})
+    void tailWithAFailoverUrlReconnectsAndGoesOn(String scheme) throws Exception {
+        String topic = "/topic/tail-failover-" + scheme;
+        try (dev.stompbox.testkit.FaultProxy proxy = dev.stompbox.testkit.FaultProxy.to(broker.uri())) {
+            String url = "failover:(" + scheme + "://127.0.0.1:" + proxy.port() + ")?initialReconnectDelay=20";
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> Main.run(
+                    new String[] {"tail", "--url", url, topic, "--count", "2"}, new ByteArrayInputStream(new byte[0]),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false));
+            // A topic keeps nothing for a subscriber not yet there: send, a second apart, until the tail printed one.
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                if (out.toString(StandardCharsets.UTF_8).contains("'before'")) {
+                    return true;
+                }
+                run("", "send", "--url", broker.uri(), topic, "--body", "before");
+                return false;
+            });
+            assertThat(proxy.cut()).as("the tail's connection, cut").isEqualTo(1);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                run("", "send", "--url", broker.uri(), topic, "--body", "after");
+                return tail.isDone();
+            });
+            assertThat(tail.get(20, TimeUnit.SECONDS)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8).strip().split("\n")).hasSize(2)
+                    .satisfiesExactly(first -> assertThat(first).contains("'before'"), second -> assertThat(second).contains("'after'"));
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("stompbox tail: ").contains("; reconnecting")
+                    .contains("stompbox tail: reconnected to " + scheme + "://127.0.0.1:" + proxy.port());
+            assertThat(proxy.connections()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * With a failover URL, send publishes at least once: a SEND whose RECEIPT a lost connection took
+     * with it is written again after the reconnect, and the command succeeds.
+     */
+    @Test
+    void sendWithAFailoverUrlWritesAgainWhatALostConnectionLeftUnconfirmed() throws Exception {
+        try (dev.stompbox.testkit.StompTestServer server = new dev.stompbox.testkit.StompTestServer().start()) {
+            java.util.concurrent.atomic.AtomicInteger sends = new java.util.concurrent.atomic.AtomicInteger();
+            server.nextConnectionFaults().closeOnFrame(f -> f.command() == dev.stompbox.protocol.StompCommand.SEND
+                    && sends.incrementAndGet() == 2);
+            Result r = run("", "send", "--url", "failover:(" + server.uri() + ")?initialReconnectDelay=20", "/queue/sent-again",
+                    "--body", "x", "--count", "4");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("sent 4 message(s) of 1 bytes to /queue/sent-again, each confirmed");
+            assertThat(r.err()).contains("; reconnecting").contains("reconnected to " + server.uri() + ", 1 SEND(s) written again");
+            assertThat(server.connections()).hasSize(2);
+            assertThat(server.waitingMessages("/queue/sent-again")).as("the one the first connection dropped, written again").isEqualTo(4);
         }
     }
 
@@ -118,6 +193,17 @@ class CliTest {
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).as("the client's defaults: no setting named").contains("async client, ack client-individual")
                 .contains("receipts (window 10)").contains("0 lost");
+    }
+
+    @Test
+    void benchOverWebSocketRunsTheAsyncClient() {
+        String ws = "ws://127.0.0.1:" + broker.port();
+        Result r = run("", "bench", "--url", ws, "--messages", "500", "--warmup", "0");
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("async client, ack auto").contains("0 lost");
+        Result blocking = run("", "bench", "--url", ws, "--client", "blocking");
+        assertThat(blocking.exit()).as("a usage error").isEqualTo(2);
+        assertThat(blocking.err()).contains("the blocking client speaks STOMP over TCP and TLS; for " + ws + " use --client async");
     }
 
     @Test

@@ -140,6 +140,26 @@ class StompFrameTest {
     }
 
     @Test
+    @DisplayName("info() shows every byte outside printable ASCII as \\x and two lowercase hex digits")
+    void infoHexEscapesEveryByte() {
+        byte[] all = new byte[256];
+        StringBuilder expected = new StringBuilder();
+        for (int v = 0; v < 256; v++) {
+            all[v] = (byte) v;
+            String shown = switch (v) {
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                case '\\' -> "\\\\";
+                case '\'' -> "\\'";
+                default -> v >= 0x20 && v < 0x7f ? String.valueOf((char) v) : String.format(java.util.Locale.ROOT, "\\x%02x", v);
+            };
+            expected.append(shown);
+        }
+        assertThat(StompFrame.builder(StompCommand.SEND).body(all).build().info(256)).isEqualTo("SEND body(256)='" + expected + "'");
+    }
+
+    @Test
     @DisplayName("info() cuts the body to the given length and escapes non-printable bytes")
     void infoBody() {
         StompFrame f = StompFrame.builder(StompCommand.SEND).header("k", "a\nb")
