@@ -364,7 +364,9 @@ public final class AsyncStompClient implements AutoCloseable {
      * With ack {@code auto} the messages that still come are handled: they are the client's alone.
      * Handlers still running after the disconnect timeout do not hold it back longer; their messages
      * are redelivered. When the UNSUBSCRIBE cannot be sent, the future fails and the subscription goes
-     * on as before.
+     * on as before. In one of the subscription's own handlers, do not wait for the future (nor return it
+     * as the handler's stage): it waits for that handler to finish, which it would then do only after the
+     * disconnect timeout, with its message redelivered.
      */
     public CompletableFuture<Void> unsubscribe(AsyncSubscription subscription) {
         CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -420,7 +422,8 @@ public final class AsyncStompClient implements AutoCloseable {
      * Disconnects gracefully: no new message is handed to a handler (those waiting are not acked,
      * so the broker redelivers them), running handlers may finish, then DISCONNECT with a receipt;
      * all of it within one disconnect timeout (handlers that do not finish are reported), and the
-     * socket closes. The future completes when closed.
+     * socket closes. The future completes when closed. In a handler, do not wait for it (nor return
+     * it as the handler's stage): it waits for that handler to finish. {@link #close()} knows this.
      */
     public CompletableFuture<Void> disconnect() {
         return runner.disconnect();
@@ -428,19 +431,23 @@ public final class AsyncStompClient implements AutoCloseable {
 
     /**
      * Disconnects gracefully, waiting for it at most the disconnect timeout (and a second), then
-     * releases the client's threads. Called on the client's event loop, which must never wait, it
-     * closes at once instead, as {@link #closeNow()}.
+     * releases the client's threads. Called in one of the client's own handlers, or on its event
+     * loop, it begins the same graceful disconnect and returns at once, and the threads are released
+     * when it ends: the disconnect waits for running handlers to finish, that one included, and
+     * nothing on the event loop may wait.
      */
     @Override
     public void close() {
-        if (!runner.loop().inEventLoop()) {
-            try {
-                disconnect().get(config.disconnectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                log.debug("disconnect on close: {}", e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (runner.loop().inEventLoop() || Dispatcher.inHandlerOf(this)) {
+            disconnect().whenComplete((v, e) -> closeNow());
+            return;
+        }
+        try {
+            disconnect().get(config.disconnectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("disconnect on close: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         closeNow();
     }

@@ -194,6 +194,14 @@ final class Dispatcher {
         return before - pending.size();
     }
 
+    /** The client whose handler this thread is in, if any: its {@code close()} must not wait for a disconnect that waits for that handler. */
+    private static final ThreadLocal<AsyncStompClient> HANDLING = new ThreadLocal<>();
+
+    /** Whether the calling thread is in a handler of {@code client}. */
+    static boolean inHandlerOf(AsyncStompClient client) {
+        return HANDLING.get() == client;
+    }
+
     private void dispatch(Waiting w) {
         AsyncSubscription s = w.subscription();
         s.inFlight(s.inFlight() + 1);
@@ -216,6 +224,8 @@ final class Dispatcher {
             long started = System.nanoTime();
             MessageScope scope = MessageScope.NONE;
             CompletionStage<?> stage;
+            AsyncStompClient outer = HANDLING.get();
+            HANDLING.set(client);
             try {
                 if (config.interceptor() != StompInterceptor.NONE) {
                     scope = config.interceptor().beforeMessage(frame, StompInterceptor.Delivery.HANDLER);
@@ -224,6 +234,7 @@ final class Dispatcher {
             } catch (Throwable t) {
                 stage = CompletableFuture.failedFuture(t);
             } finally {
+                HANDLING.set(outer);
                 scope.close(); // on this thread, whatever the handler's stage does later
             }
             MessageScope ended = scope;

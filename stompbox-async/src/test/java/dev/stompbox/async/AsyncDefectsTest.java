@@ -36,6 +36,28 @@ class AsyncDefectsTest extends AsyncTestKitSupport {
     }
 
     @Test
+    @DisplayName("close() in one of the client's own handlers returns at once, and the disconnect stays graceful: the handler's ack goes out before the DISCONNECT")
+    void closeInAHandlerReturnsAtOnce() throws Exception {
+        AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(5)));
+        CompletableFuture<Duration> closing = new CompletableFuture<>();
+        AsyncSubscription sub = get(client.subscribe("/queue/close-in-handler", Map.of("ack", "client-individual", "receipt", "s"),
+                (c, f) -> {
+                    long t0 = System.nanoTime();
+                    c.close(); // waited for the disconnect, which waited for this handler: the whole disconnect timeout
+                    closing.complete(Duration.ofNanos(System.nanoTime() - t0));
+                    return null;
+                }));
+        var connection = server.awaitConnection(TIMEOUT);
+        connection.sendMessage(sub.id(), "/queue/close-in-handler", "last".getBytes());
+        assertThat(closing.get(20, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(1));
+        connection.awaitReceived(StompCommand.DISCONNECT, TIMEOUT);
+        assertThat(connection.received()).extracting(dev.stompbox.protocol.StompFrame::command)
+                .containsSubsequence(StompCommand.ACK, StompCommand.DISCONNECT);
+        get(client.disconnected());
+        assertThat(client.isConnected()).isFalse();
+    }
+
+    @Test
     @DisplayName("a 1.2 MESSAGE without the ack header it needs (Spring's simple broker sends those) cannot be acked: the client says so and goes on, and disconnects at once")
     void messageWithoutAckHeader() throws Exception {
         AsyncStompClient client = connected(AsyncStompClientConfig.builder(server.uri()).disconnectTimeout(Duration.ofSeconds(10)));
