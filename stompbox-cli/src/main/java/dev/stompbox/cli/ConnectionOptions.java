@@ -1,6 +1,7 @@
 package dev.stompbox.cli;
 
 import dev.stompbox.protocol.HeartBeat;
+import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.failover.FailoverUri;
@@ -61,11 +62,19 @@ final class ConnectionOptions {
     }
 
     StompVersion stompVersion() {
-        return StompVersion.of(version);
+        try {
+            return StompVersion.of(version);
+        } catch (StompProtocolException e) {
+            throw new IllegalArgumentException("--version: " + e.getMessage(), e); // a usage error, exit 2
+        }
     }
 
     HeartBeat heartBeats() {
-        return HeartBeat.parse(heartBeat);
+        try {
+            return HeartBeat.parse(heartBeat);
+        } catch (StompProtocolException e) {
+            throw new IllegalArgumentException("--heart-beat: " + e.getMessage(), e);
+        }
     }
 
     /** An SSLContext trusting the trust store, or null for the JDK default. */

@@ -54,6 +54,9 @@ final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (count < 1) {
+            throw new IllegalArgumentException("--count must be at least 1");
+        }
         byte[] bytes = body != null ? body.getBytes(StandardCharsets.UTF_8) : file != null ? Files.readAllBytes(file) : in.readAllBytes();
         Map<String, String> hs = HeaderOptions.parse(headers);
         try (CommandClient client = CommandClient.connect(connection, "send", err)) {

@@ -2,6 +2,7 @@ package dev.stompbox.cli;
 
 import dev.stompbox.protocol.AckMode;
 import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.protocol.StompProtocolException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,7 +44,15 @@ final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AckMode mode = AckMode.of(ack);
+        if (count < 1) {
+            throw new IllegalArgumentException("--count must be at least 1");
+        }
+        AckMode mode;
+        try {
+            mode = AckMode.of(ack);
+        } catch (StompProtocolException e) {
+            throw new IllegalArgumentException("--ack: " + e.getMessage(), e); // a usage error, exit 2
+        }
         if (!format.equals("text") && !format.equals("json")) {
             throw new IllegalArgumentException("--format must be text or json, not '" + format + "'");
         }

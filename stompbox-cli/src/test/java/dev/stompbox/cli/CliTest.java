@@ -373,6 +373,23 @@ class CliTest {
         assertThat(run("", "bench", "--ack", "client").exit()).isEqualTo(2);
     }
 
+    /** A bad value is a usage error (exit 2) that names the option, found before anything is sent. */
+    @Test
+    void badValuesAreUsageErrorsThatNameTheOption() {
+        String url = broker.uri();
+        assertThat(run("", "send", "--url", url, "/queue/usage", "--body", "x", "--count", "0"))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--count must be at least 1"));
+        assertThat(run("", "tail", "--url", url, "/queue/usage", "--count", "-1"))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--count must be at least 1"));
+        assertThat(run("", "tail", "--url", url, "/queue/usage", "--ack", "sometimes"))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--ack: Invalid ack mode: 'sometimes'"));
+        assertThat(run("", "send", "--url", url, "/queue/usage", "--body", "x", "--version", "1.3"))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--version: Invalid STOMP version: '1.3'"));
+        assertThat(run("", "bench", "--url", url, "--heart-beat", "often", "--messages", "10", "--warmup", "0"))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--heart-beat: Invalid heart-beat header: 'often'"));
+        assertThat(messagesLeftOn("/queue/usage")).as("nothing sent").isZero();
+    }
+
     @Test
     void brokerServesStompUntilStopped() throws Exception {
         int port = EmbeddedBroker.freePort();
