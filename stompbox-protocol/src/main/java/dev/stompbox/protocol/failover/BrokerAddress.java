@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * One broker of a failover URI: {@code tcp://}, {@code ssl://}, {@code ws://} or {@code wss://},
- * a host (IPv6 without its brackets), a port (61613 when none is given), and for WebSocket the path
- * and query.
+ * a host (IPv6 without its brackets), a port, and for WebSocket the path and query. Without a port,
+ * {@code tcp} and {@code ssl} take 61613 (STOMP's), {@code ws} 80 and {@code wss} 443 (WebSocket's,
+ * RFC 6455, as a browser takes them).
  *
  * <pre>{@code
  * BrokerAddress b = BrokerAddress.parse("ssl://[::1]:61614");
@@ -20,7 +21,7 @@ import java.util.Set;
  * }</pre>
  */
 public record BrokerAddress(String scheme, String host, int port, String path, String query) {
-    /** The port used when a broker URI names none. */
+    /** The port used when a {@code tcp://} or {@code ssl://} URI names none; see {@link #defaultPort}. */
     public static final int DEFAULT_PORT = 61613;
     /** The schemes a broker URI may have. */
     public static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
@@ -70,8 +71,21 @@ public record BrokerAddress(String scheme, String host, int port, String path, S
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        int port = u.getPort() == -1 ? DEFAULT_PORT : u.getPort();
+        if (u.getPort() == -1 && u.getRawAuthority().endsWith(":")) {
+            // "tcp://host:" is what "tcp://host:${PORT}" becomes with PORT unset: not a request for the default.
+            throw new IllegalArgumentException("Invalid broker URI '" + uri + "': no port after ':'");
+        }
+        int port = u.getPort() == -1 ? defaultPort(scheme) : u.getPort();
         return new BrokerAddress(scheme, host, port, u.getRawPath(), u.getRawQuery());
+    }
+
+    /** The port a URI of {@code scheme} means when it names none: 61613 for tcp and ssl, 80 for ws, 443 for wss. */
+    public static int defaultPort(String scheme) {
+        return switch (scheme.toLowerCase(Locale.ROOT)) {
+            case "ws" -> 80;
+            case "wss" -> 443;
+            default -> DEFAULT_PORT;
+        };
     }
 
     /** {@code uri} with any {@code user:password@} replaced by {@code ***@}, for error messages. */

@@ -21,6 +21,7 @@ class FailoverUriTest {
     @DisplayName("default port 61613; ssl, ws and wss; IPv6 in brackets; ws paths and queries kept")
     void brokers() {
         assertThat(BrokerAddress.parse("tcp://h").port()).isEqualTo(61613);
+        assertThat(BrokerAddress.parse("ssl://h").port()).isEqualTo(61613);
         BrokerAddress ssl = BrokerAddress.parse("ssl://[::1]:61614");
         assertThat(ssl.host()).isEqualTo("::1");
         assertThat(ssl.secure()).isTrue();
@@ -32,6 +33,23 @@ class FailoverUriTest {
         assertThat(ws.query()).isEqualTo("x=1");
         assertThat(ws.toString()).isEqualTo("ws://127.0.0.1:15674/ws?x=1");
         assertThat(BrokerAddress.parse("WSS://h").scheme()).isEqualTo("wss");
+    }
+
+    @Test
+    @DisplayName("a WebSocket URI without a port means WebSocket's: 80 for ws, 443 for wss (RFC 6455), as in a browser")
+    void webSocketDefaultPorts() {
+        assertThat(BrokerAddress.parse("ws://app.example.com/stomp").port()).isEqualTo(80);
+        assertThat(BrokerAddress.parse("wss://app.example.com/stomp").uri()).isEqualTo("wss://app.example.com:443/stomp");
+        assertThat(BrokerAddress.parse("ws://h:61613/").port()).isEqualTo(61613);
+    }
+
+    @Test
+    @DisplayName("a ':' with no port after it is refused, not read as the default port")
+    void colonWithoutPort() {
+        assertThatThrownBy(() -> BrokerAddress.parse("tcp://127.0.0.1:")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid broker URI 'tcp://127.0.0.1:': no port after ':'");
+        assertThatThrownBy(() -> FailoverUri.parse("failover:(tcp://a:61613,tcp://b:)")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no port after ':'");
     }
 
     @Test
@@ -74,7 +92,7 @@ class FailoverUriTest {
     void brokerQueriesInsideParentheses() {
         FailoverUri uri = FailoverUri.parse("failover:(ws://a:1/ws?x=1,y=2,wss://b/p?q,tcp://c)?maxReconnectAttempts=5");
         assertThat(uri.brokers()).extracting(BrokerAddress::uri)
-                .containsExactly("ws://a:1/ws?x=1,y=2", "wss://b:61613/p?q", "tcp://c:61613");
+                .containsExactly("ws://a:1/ws?x=1,y=2", "wss://b:443/p?q", "tcp://c:61613");
         assertThat(uri.options().maxReconnectAttempts()).isEqualTo(5);
     }
 
