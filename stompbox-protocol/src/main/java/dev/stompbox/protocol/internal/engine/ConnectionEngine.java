@@ -1229,6 +1229,9 @@ public final class ConnectionEngine {
             settings.metrics().connectionClosed();
         }
         state = ConnectionState.CLOSED;
+        sayUnhanded(unhandedLost, unhandedReturned); // a disconnect under way held these to say at its end, which this is
+        unhandedLost = 0;
+        unhandedReturned = 0;
         StompConnectionException e = new StompConnectionException("client closed");
         giveUpQuietly(e);
         CompletableFuture<Void> done = disconnecting;

@@ -787,6 +787,26 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("a close during a graceful disconnect still says what the disconnect dropped unhanded, lost ones as a warning")
+        void closeDuringADisconnectSaysWhatItDropped() {
+            List<String> warnings = new ArrayList<>();
+            EngineLog.Sink ignored = (m, a) -> { };
+            FakeTransport t = new FakeTransport(TWO, s -> {
+                s.log = EngineLog.of(() -> false, ignored, ignored, (m, a) -> warnings.add(m.replace("{}", String.valueOf(a[0]))), ignored);
+                return s;
+            }).connect();
+            t.engine.execute((s, rid) -> s.subscribe("/queue/b", Map.of("id", "auto"), rid, null).frame(), null, true, false, t.now);
+            t.pump();
+            t.message("auto", "m-1", "x");
+            t.message("auto", "m-2", "x");
+            t.engine.disconnect(t.now);
+            t.engine.unhanded(t.delivered); // said when the disconnect is done
+            assertThat(warnings).isEmpty();
+            t.engine.close(t.now); // ... which a close ends first
+            assertThat(warnings).singleElement().asString().startsWith("2 message(s) under ack auto").contains("they are lost");
+        }
+
+        @Test
         @DisplayName("the whole disconnect, waiting for handlers included, is bounded by one disconnect timeout")
         void bounded() {
             FakeTransport t = new FakeTransport(TWO, s -> s).connect();

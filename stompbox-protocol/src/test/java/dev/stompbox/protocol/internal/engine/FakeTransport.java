@@ -48,7 +48,7 @@ final class FakeTransport implements EngineHandler {
     FakeTransport(String uri, UnaryOperator<Settings> tune) {
         Settings s = tune.apply(new Settings(uri));
         engine = new ConnectionEngine(s.build(), new ReconnectSchedule(FailoverUri.parse(uri), new Random(1), Set.of()),
-                EngineLog.NONE, "test");
+                s.log, "test");
     }
 
     /** The settings a test changes; the rest as the clients' defaults. */
@@ -63,6 +63,7 @@ final class FakeTransport implements EngineHandler {
         long maxPendingWriteBytes = 4L << 20;
         ParserLimits limits = ParserLimits.defaults();
         StompMetrics metrics = StompMetrics.NONE;
+        EngineLog log = EngineLog.NONE;
 
         Settings(String uri) {
             this.uri = uri;
