@@ -1,11 +1,13 @@
 package dev.stompbox.client;
 
 import dev.stompbox.protocol.connection.ConnectionConfig;
+import dev.stompbox.protocol.failover.BrokerAddress;
 
 /**
  * Everything a {@link StompClient} is configured with: the settings both clients share (see
- * {@link ConnectionConfig} for them and their defaults) and the blocking client's own. Immutable;
- * {@link #toString()} never shows the passcode.
+ * {@link ConnectionConfig} for them and their defaults) and the blocking client's own. Brokers are
+ * {@code tcp://} and {@code ssl://}: a {@code ws://} or {@code wss://} one is refused when the
+ * configuration is built. Immutable; {@link #toString()} never shows the passcode.
  *
  * <table>
  *   <caption>The blocking client's own settings</caption>
@@ -31,6 +33,13 @@ public final class StompClientConfig extends ConnectionConfig {
         super(b);
         this.inboxCapacity = b.inboxCapacity;
         this.receipts = b.receipts;
+        for (BrokerAddress broker : failoverUri().brokers()) {
+            if (broker.webSocket()) {
+                // Refused here, not at each connect: on a failover schedule every attempt would fail, for as long as it retries.
+                throw new IllegalArgumentException("The blocking client speaks STOMP over TCP and TLS, not WebSocket: " + broker
+                        + " needs the asynchronous client (AsyncStompClient)");
+            }
+        }
     }
 
     /** A builder for a client of {@code uri}. */
@@ -90,7 +99,8 @@ public final class StompClientConfig extends ConnectionConfig {
         }
 
         /**
-         * @throws IllegalArgumentException if the URI does not parse (the message lists valid options)
+         * @throws IllegalArgumentException if the URI does not parse (the message lists valid options),
+         *                                  or names a WebSocket broker
          */
         public StompClientConfig build() {
             return new StompClientConfig(this);

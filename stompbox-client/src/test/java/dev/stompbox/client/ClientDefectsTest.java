@@ -35,6 +35,17 @@ class ClientDefectsTest extends TestKitClientSupport {
         client.send("/queue/a", "fine".getBytes(), Map.of("receipt", "r")).await(TIMEOUT);
     }
 
+    @Test
+    @DisplayName("a WebSocket broker is refused when the configuration is built, not at every attempt of a failover schedule")
+    void webSocketBrokerRefusedAtBuild() {
+        assertThatThrownBy(() -> StompClientConfig.builder("ws://127.0.0.1:61613/stomp").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("The blocking client speaks STOMP over TCP and TLS, not WebSocket: ws://127.0.0.1:61613/stomp"
+                        + " needs the asynchronous client (AsyncStompClient)");
+        assertThatThrownBy(() -> StompClientConfig.builder("failover:(tcp://a:61613,wss://b:61614)").autoReconnect(true).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wss://b:61614");
+    }
+
     @ParameterizedTest(name = "ack {0}")
     @ValueSource(strings = {"auto", "client-individual"})
     @DisplayName("every message a disconnect drops before the application took it is counted: lost under ack auto, redelivered otherwise")

@@ -138,6 +138,16 @@ class StompboxAutoConfigurationTest {
     }
 
     @Test
+    @DisplayName("the blocking client with a WebSocket URL stops the start and says why; the asynchronous client alone takes it")
+    void blockingRefusesWebSocket() {
+        runner.withPropertyValues("stompbox.blocking.enabled=true", "stompbox.url=ws://h:1/stomp")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("The blocking client speaks STOMP over TCP and TLS, not WebSocket: ws://h:1/stomp"));
+        runner.withPropertyValues("stompbox.url=ws://h:1/stomp")
+                .run(context -> assertThat(config(context).failoverUri().brokers()).singleElement().hasToString("ws://h:1/stomp"));
+    }
+
+    @Test
     @DisplayName("Micrometer meters are bound to the context's registry, tagged with the client name")
     void metrics() {
         runner.withPropertyValues("stompbox.client-name=orders").withBean(SimpleMeterRegistry.class).run(context -> {

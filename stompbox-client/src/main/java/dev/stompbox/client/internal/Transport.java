@@ -1,7 +1,6 @@
 package dev.stompbox.client.internal;
 
 import dev.stompbox.client.StompClientConfig;
-import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.failover.BrokerAddress;
 import dev.stompbox.protocol.internal.engine.Outbound;
 
@@ -39,10 +38,6 @@ final class Transport {
 
     /** Opens a TCP or TLS socket within {@code timeout} (TLS handshake included). */
     static Transport open(int conn, BrokerAddress broker, StompClientConfig config, Duration timeout) throws IOException {
-        if (broker.webSocket()) {
-            throw new StompConnectionException(broker + ": the blocking client speaks STOMP over TCP and TLS;"
-                    + " use the asynchronous client for WebSocket");
-        }
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Socket plain = new Socket();
         try {
