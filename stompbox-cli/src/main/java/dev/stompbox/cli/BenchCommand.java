@@ -188,16 +188,57 @@ final class BenchCommand implements Callable<Integer> {
                     + (atLeastOnce ? ", at-least-once (window " + window + ")" : "") + "; " + dest + " on "
                     + (broker != null ? "embedded Artemis " + uri : uri);
             out.println(description);
-            if (!warmup.isZero()) {
-                warmUp(uri, dest + "-warmup");
+            Thread stopper = stopOnSignal();
+            try {
+                if (!warmup.isZero()) {
+                    warmUp(uri, dest + "-warmup");
+                }
+                if (stopRequested) {
+                    out.println("stopped   during the warm-up: nothing measured");
+                    return STOPPED;
+                }
+                runner(uri, dest).run();
+                return summary(description, dest);
+            } finally {
+                summarized.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopper);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it lets the JVM end now that the summary is out
+                }
             }
-            runner(uri, dest).run();
-            return summary(description, dest);
         } finally {
             if (broker != null) {
                 broker.close();
             }
         }
+    }
+
+    /** What a run stopped by a signal returns (the JVM's own exit status is the signal's). */
+    static final int STOPPED = 130;
+    /** How long a signal waits for the summary: the consumers' quiet limit and some. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
+    private volatile boolean stopRequested;
+    private volatile long stoppedNanos;
+    private final java.util.concurrent.CountDownLatch summarized = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * Ctrl-C (or SIGTERM) ends the run early rather than the process: sending stops, what was sent is
+     * awaited as at the end of any run, and the summary (and --json, --report) covers the run so far;
+     * then the JVM ends. A shutdown hook, since the JVM runs one on those signals and other threads go on meanwhile.
+     */
+    private Thread stopOnSignal() {
+        Thread hook = new Thread(() -> {
+            stoppedNanos = System.nanoTime();
+            stopRequested = true;
+            try {
+                summarized.await(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stompbox-bench-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     private Runner runner(String uri, String dest) {
@@ -222,6 +263,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         long warmSent = sent.get();
         warmupLost = Math.max(0, warmSent - received.get());
+        if (stopRequested) {
+            return; // cut short: its figures say nothing of the run
+        }
         out.printf(Locale.ROOT, "warm-up   %,d messages in %.1f s, not counted%s%n", warmSent, warmup.toMillis() / 1000.0,
                 warmupLost > 0 ? String.format(Locale.ROOT, " (%,d LOST)", warmupLost) : "");
         sent.set(0);
@@ -293,6 +337,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     boolean more(long i, int producer, long deadline) {
+        if (stopRequested) {
+            return false;
+        }
         return duration != null ? System.nanoTime() < deadline : i < target(producer);
     }
 
@@ -508,6 +555,10 @@ final class BenchCommand implements Callable<Integer> {
         if (saturated != null) {
             lines.add("note      " + saturated);
         }
+        if (stopRequested) {
+            lines.add(String.format(Locale.ROOT, "stopped   by a signal (Ctrl-C, SIGTERM) %.1f s into the run; the figures cover it until then",
+                    Math.max(0, stoppedNanos - firstSendNanos) / 1e9));
+        }
         if (atLeastOnce || reconnects.get() > 0) {
             lines.add(String.format(Locale.ROOT, "failover  %,d reconnects, %,d SENDs re-sent", reconnects.get(), resentSends.get()));
         }
@@ -533,7 +584,7 @@ final class BenchCommand implements Callable<Integer> {
                     + ",\"receive\":{\"msgPerSec\":" + Json.number(receiveRate) + ",\"mbPerSec\":" + Json.number(receiveRate * size / 1e6) + "}"
                     + ",\"latencyMicros\":{\"p50\":" + all.getValueAtPercentile(50) + ",\"p90\":" + all.getValueAtPercentile(90)
                     + ",\"p99\":" + all.getValueAtPercentile(99) + ",\"p999\":" + all.getValueAtPercentile(99.9)
-                    + ",\"max\":" + all.getMaxValue() + "},\"config\":" + config + "}\n";
+                    + ",\"max\":" + all.getMaxValue() + "},\"stopped\":" + stopRequested + ",\"config\":" + config + "}\n";
             Files.writeString(json, text, StandardCharsets.UTF_8);
         }
         return lost == 0 && warmupLost == 0 ? 0 : 1;

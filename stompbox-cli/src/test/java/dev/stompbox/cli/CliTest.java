@@ -343,6 +343,44 @@ class CliTest {
     }
 
     /**
+     * Ctrl-C or SIGTERM (the JVM runs its shutdown hooks on both) ends a bench early with its summary
+     * and its JSON, rather than ending the process without them.
+     */
+    @Test
+    void aSignalEndsTheBenchEarlyWithItsSummary(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process bench = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench",
+                "--url", broker.uri(), "--duration", "120s", "--warmup", "0", "--json", json.toString()).redirectErrorStream(true).start();
+        try {
+            StringBuffer output = new StringBuffer();
+            CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
+                try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(bench.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        output.append(line).append('\n');
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Awaitility.await("the first progress line").atMost(Duration.ofSeconds(60))
+                    .until(() -> output.toString().contains("\nsent ") || !bench.isAlive());
+            assertThat(bench.isAlive()).as(output.toString()).isTrue();
+            long t0 = System.nanoTime();
+            bench.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the pipe this reads
+            assertThat(bench.waitFor(45, TimeUnit.SECONDS)).as("ended").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("long before its 120 s").isLessThan(Duration.ofSeconds(45));
+            read.get(10, TimeUnit.SECONDS);
+            assertThat(output.toString()).contains("stopped   by a signal").contains("latency   p50")
+                    .contains("delivery  OK: 0 lost, 0 duplicated");
+            assertThat(Files.readString(json)).contains("\"lost\":0,").contains("\"stopped\":true");
+        } finally {
+            bench.destroyForcibly();
+        }
+    }
+
+    /**
      * Every message comes twice: each second arrival is a duplicate, and the same number from two
      * producers is two messages, not one.
      */
