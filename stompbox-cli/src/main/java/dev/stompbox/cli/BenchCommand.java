@@ -188,24 +188,17 @@ final class BenchCommand implements Callable<Integer> {
                     + (atLeastOnce ? ", at-least-once (window " + window + ")" : "") + "; " + dest + " on "
                     + (broker != null ? "embedded Artemis " + uri : uri);
             out.println(description);
-            Thread stopper = stopOnSignal();
-            try {
+            try (SignalStop stop = new SignalStop("bench", STOP_WAIT)) {
+                this.stop = stop;
                 if (!warmup.isZero()) {
                     warmUp(uri, dest + "-warmup");
                 }
-                if (stopRequested) {
+                if (stop.requested()) {
                     out.println("stopped   during the warm-up: nothing measured");
                     return STOPPED;
                 }
                 runner(uri, dest).run();
                 return summary(description, dest);
-            } finally {
-                summarized.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(stopper);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it lets the JVM end now that the summary is out
-                }
             }
         } finally {
             if (broker != null) {
@@ -218,27 +211,12 @@ final class BenchCommand implements Callable<Integer> {
     static final int STOPPED = 130;
     /** How long a signal waits for the summary: the consumers' quiet limit and some. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
-    private volatile boolean stopRequested;
-    private volatile long stoppedNanos;
-    private final java.util.concurrent.CountDownLatch summarized = new java.util.concurrent.CountDownLatch(1);
+    /** Ctrl-C or SIGTERM: sending stops, what was sent is awaited, and the summary covers the run so far. */
+    private volatile SignalStop stop;
 
-    /**
-     * Ctrl-C (or SIGTERM) ends the run early rather than the process: sending stops, what was sent is
-     * awaited as at the end of any run, and the summary (and --json, --report) covers the run so far;
-     * then the JVM ends. A shutdown hook, since the JVM runs one on those signals and other threads go on meanwhile.
-     */
-    private Thread stopOnSignal() {
-        Thread hook = new Thread(() -> {
-            stoppedNanos = System.nanoTime();
-            stopRequested = true;
-            try {
-                summarized.await(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stompbox-bench-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
+    private boolean stopRequested() {
+        SignalStop s = stop;
+        return s != null && s.requested();
     }
 
     private Runner runner(String uri, String dest) {
@@ -263,7 +241,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         long warmSent = sent.get();
         warmupLost = Math.max(0, warmSent - received.get());
-        if (stopRequested) {
+        if (stopRequested()) {
             return; // cut short: its figures say nothing of the run
         }
         out.printf(Locale.ROOT, "warm-up   %,d messages in %.1f s, not counted%s%n", warmSent, warmup.toMillis() / 1000.0,
@@ -337,7 +315,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     boolean more(long i, int producer, long deadline) {
-        if (stopRequested) {
+        if (stopRequested()) {
             return false;
         }
         return duration != null ? System.nanoTime() < deadline : i < target(producer);
@@ -555,9 +533,9 @@ final class BenchCommand implements Callable<Integer> {
         if (saturated != null) {
             lines.add("note      " + saturated);
         }
-        if (stopRequested) {
+        if (stopRequested()) {
             lines.add(String.format(Locale.ROOT, "stopped   by a signal (Ctrl-C, SIGTERM) %.1f s into the run; the figures cover it until then",
-                    Math.max(0, stoppedNanos - firstSendNanos) / 1e9));
+                    Math.max(0, stop.requestedNanos() - firstSendNanos) / 1e9));
         }
         if (atLeastOnce || reconnects.get() > 0) {
             lines.add(String.format(Locale.ROOT, "failover  %,d reconnects, %,d SENDs re-sent", reconnects.get(), resentSends.get()));
@@ -584,7 +562,7 @@ final class BenchCommand implements Callable<Integer> {
                     + ",\"receive\":{\"msgPerSec\":" + Json.number(receiveRate) + ",\"mbPerSec\":" + Json.number(receiveRate * size / 1e6) + "}"
                     + ",\"latencyMicros\":{\"p50\":" + all.getValueAtPercentile(50) + ",\"p90\":" + all.getValueAtPercentile(90)
                     + ",\"p99\":" + all.getValueAtPercentile(99) + ",\"p999\":" + all.getValueAtPercentile(99.9)
-                    + ",\"max\":" + all.getMaxValue() + "},\"stopped\":" + stopRequested + ",\"config\":" + config + "}\n";
+                    + ",\"max\":" + all.getMaxValue() + "},\"stopped\":" + stopRequested() + ",\"config\":" + config + "}\n";
             Files.writeString(json, text, StandardCharsets.UTF_8);
         }
         return lost == 0 && warmupLost == 0 ? 0 : 1;

@@ -31,6 +31,9 @@ final class TailCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
 
+    /** How long a signal waits for the tail to disconnect: a poll and a disconnect timeout, and some. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(15);
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
 
@@ -56,12 +59,16 @@ final class TailCommand implements Callable<Integer> {
         if (!format.equals("text") && !format.equals("json")) {
             throw new IllegalArgumentException("--format must be text or json, not '" + format + "'");
         }
-        try (CommandClient client = CommandClient.connect(connection, "tail", err)) {
+        // Ctrl-C stops the loop, not the process at once: the acks of what was printed are written, and the
+        // DISCONNECT's receipt says the broker has them, before the JVM ends (the asynchronous client writes
+        // an ack after its handler, so a message printed at the signal came again at the next tail).
+        try (SignalStop stop = new SignalStop("tail", STOP_WAIT);
+             CommandClient client = CommandClient.connect(connection, "tail", err)) {
             // A broker hands a subscriber messages ahead of its reads, and under ack auto counts each one
             // consumed as it hands it over: stopped by --count or Ctrl-C, the tail would take those it never
             // printed. So auto is carried out here, one ack per message printed; the rest go back to the queue.
             client.subscribe(destination, mode == AckMode.AUTO ? AckMode.CLIENT : mode);
-            for (long i = 0; i < count && !Thread.currentThread().isInterrupted(); ) {
+            for (long i = 0; i < count && !stop.requested() && !Thread.currentThread().isInterrupted(); ) {
                 StompFrame f = client.next(Duration.ofMillis(500));
                 if (f == null) {
                     continue;

@@ -349,14 +349,48 @@ class CliTest {
     @Test
     void aSignalEndsTheBenchEarlyWithItsSummary(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process bench = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench",
-                "--url", broker.uri(), "--duration", "120s", "--warmup", "0", "--json", json.toString()).redirectErrorStream(true).start();
-        try {
-            StringBuffer output = new StringBuffer();
-            CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
+        try (Child bench = Child.start("bench", "--url", broker.uri(), "--duration", "120s", "--warmup", "0", "--json", json.toString())) {
+            bench.awaitOutput("the first progress line", out -> out.contains("\nsent "));
+            long t0 = System.nanoTime();
+            bench.terminate();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("long before its 120 s").isLessThan(Duration.ofSeconds(45));
+            assertThat(bench.output()).contains("stopped   by a signal").contains("latency   p50")
+                    .contains("delivery  OK: 0 lost, 0 duplicated");
+            assertThat(Files.readString(json)).contains("\"lost\":0,").contains("\"stopped\":true");
+        }
+    }
+
+    /**
+     * A tail stopped by a signal has acked every message it printed, and left the others on the queue:
+     * the asynchronous client writes an ack after its handler, so a tail over WebSocket that died at the
+     * signal left the last ones it printed unacked, to be printed again by the next tail.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "ws"})
+    void aSignalStopsTheTailWithEveryPrintedMessageAcked(String scheme) throws Exception {
+        String queue = "/queue/tail-signal-" + scheme;
+        int total = 20_000;
+        assertThat(run("", "send", "--url", broker.uri(), queue, "--body", "m", "--count", Integer.toString(total)).exit()).isZero();
+        try (Child tail = Child.start("tail", "--url", scheme + "://127.0.0.1:" + broker.port(), queue)) {
+            tail.awaitOutput("a thousand messages printed", out -> out.split("\n", 1002).length > 1000);
+            tail.terminate();
+            long printed = tail.output().lines().filter(l -> l.startsWith("MESSAGE ")).count();
+            assertThat(printed).isLessThan(total);
+            assertThat(printed + messagesLeftOn(queue)).as("printed, plus left on the queue").isEqualTo(total);
+        }
+    }
+
+    /** A {@code stompbox} command in a JVM of its own, for what only a process can be sent: a signal. */
+    private static final class Child implements AutoCloseable {
+        private final Process process;
+        private final StringBuffer output = new StringBuffer();
+        private final CompletableFuture<Void> read;
+
+        private Child(Process process) {
+            this.process = process;
+            read = CompletableFuture.runAsync(() -> {
                 try (java.io.BufferedReader lines = new java.io.BufferedReader(
-                        new java.io.InputStreamReader(bench.getInputStream(), StandardCharsets.UTF_8))) {
+                        new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
                         output.append(line).append('\n');
                     }
@@ -364,19 +398,34 @@ class CliTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            Awaitility.await("the first progress line").atMost(Duration.ofSeconds(60))
-                    .until(() -> output.toString().contains("\nsent ") || !bench.isAlive());
-            assertThat(bench.isAlive()).as(output.toString()).isTrue();
-            long t0 = System.nanoTime();
-            bench.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the pipe this reads
-            assertThat(bench.waitFor(45, TimeUnit.SECONDS)).as("ended").isTrue();
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("long before its 120 s").isLessThan(Duration.ofSeconds(45));
+        }
+
+        static Child start(String... args) throws java.io.IOException {
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                    ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+            command.addAll(java.util.List.of(args));
+            return new Child(new ProcessBuilder(command).redirectErrorStream(true).start());
+        }
+
+        void awaitOutput(String what, java.util.function.Predicate<String> seen) {
+            Awaitility.await(what).atMost(Duration.ofSeconds(60)).until(() -> seen.test(output.toString()) || !process.isAlive());
+            assertThat(process.isAlive()).as(output.toString()).isTrue();
+        }
+
+        /** SIGTERM, as Ctrl-C a shutdown for the JVM; waits for the process and its last output. */
+        void terminate() throws Exception {
+            process.toHandle().destroy(); // Process.destroy() would also close the pipe the output comes through
+            assertThat(process.waitFor(45, TimeUnit.SECONDS)).as("ended").isTrue();
             read.get(10, TimeUnit.SECONDS);
-            assertThat(output.toString()).contains("stopped   by a signal").contains("latency   p50")
-                    .contains("delivery  OK: 0 lost, 0 duplicated");
-            assertThat(Files.readString(json)).contains("\"lost\":0,").contains("\"stopped\":true");
-        } finally {
-            bench.destroyForcibly();
+        }
+
+        String output() {
+            return output.toString();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
         }
     }
 

@@ -1,0 +1,58 @@
+package dev.stompbox.cli;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lets Ctrl-C or SIGTERM end a command's work rather than its process at once. The JVM runs its
+ * shutdown hooks on both signals, and other threads go on while they run: this one marks the stop
+ * and waits, at most {@code bound}, for the command to say it is done ({@link #close()}), so that
+ * the command can finish cleanly (a summary, a graceful disconnect) before the JVM ends.
+ *
+ * <pre>{@code
+ * try (SignalStop stop = new SignalStop("tail", Duration.ofSeconds(15))) {
+ *     while (!stop.requested()) { ... }
+ * }
+ * }</pre>
+ */
+final class SignalStop implements AutoCloseable {
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final Thread hook;
+    private volatile boolean requested;
+    private volatile long requestedNanos;
+
+    SignalStop(String command, Duration bound) {
+        hook = new Thread(() -> {
+            requestedNanos = System.nanoTime();
+            requested = true;
+            try {
+                done.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "stompbox-" + command + "-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Whether a signal asked the command to stop. */
+    boolean requested() {
+        return requested;
+    }
+
+    /** When it did ({@link System#nanoTime()}); meaningful once {@link #requested()}. */
+    long requestedNanos() {
+        return requestedNanos;
+    }
+
+    /** The command is done: a signal that came lets the JVM end now; none will wait from here on. */
+    @Override
+    public void close() {
+        done.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running, and now ends
+        }
+    }
+}
