@@ -479,6 +479,7 @@ final class BenchCommand implements Callable<Integer> {
      * about to go. The first progress line comes one interval in (at the start it could only say 0).
      */
     void started() {
+        stop.arm(); // connected: from here a signal ends the run with a summary, not the process at once
         firstSendNanos = System.nanoTime();
         lastLine = firstSendNanos;
         timeline.start(firstSendNanos);

@@ -4,7 +4,6 @@ import dev.stompbox.client.StompAckException;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.client.StompClientConfig;
 import dev.stompbox.protocol.AckMode;
-
 import dev.stompbox.protocol.StompFrame;
 
 import java.time.Duration;

@@ -7,11 +7,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Lets Ctrl-C or SIGTERM end a command's work rather than its process at once. The JVM runs its
  * shutdown hooks on both signals, and other threads go on while they run: this one marks the stop
- * and waits, at most {@code bound}, for the command to say it is done ({@link #close()}), so that
- * the command can finish cleanly (a summary, a graceful disconnect) before the JVM ends.
+ * and, once the command is {@link #arm() armed}, waits at most {@code bound} for it to say it is done
+ * ({@link #close()}), so that it can finish cleanly (a summary, a graceful disconnect) before the JVM
+ * ends. Before that (connecting, say) a signal ends the JVM at once, as if there were no hook.
  *
  * <pre>{@code
  * try (SignalStop stop = new SignalStop("tail", Duration.ofSeconds(15))) {
+ *     connect();
+ *     stop.arm();
  *     while (!stop.requested()) { ... }
  * }
  * }</pre>
@@ -20,12 +23,16 @@ final class SignalStop implements AutoCloseable {
     private final CountDownLatch done = new CountDownLatch(1);
     private final Thread hook;
     private volatile boolean requested;
+    private volatile boolean armed;
     private volatile long requestedNanos;
 
     SignalStop(String command, Duration bound) {
         hook = new Thread(() -> {
             requestedNanos = System.nanoTime();
             requested = true;
+            if (!armed) {
+                return;
+            }
             try {
                 done.await(bound.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -33,6 +40,11 @@ final class SignalStop implements AutoCloseable {
             }
         }, "stompbox-" + command + "-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** From now on a signal waits for the command to finish: it has something to finish, and does so quickly. */
+    void arm() {
+        armed = true;
     }
 
     /** Whether a signal asked the command to stop. */

@@ -68,6 +68,7 @@ final class TailCommand implements Callable<Integer> {
             // consumed as it hands it over: stopped by --count or Ctrl-C, the tail would take those it never
             // printed. So auto is carried out here, one ack per message printed; the rest go back to the queue.
             client.subscribe(destination, mode == AckMode.AUTO ? AckMode.CLIENT : mode);
+            stop.arm();
             for (long i = 0; i < count && !stop.requested() && !Thread.currentThread().isInterrupted(); ) {
                 StompFrame f = client.next(Duration.ofMillis(500));
                 if (f == null) {

@@ -380,6 +380,18 @@ class CliTest {
         }
     }
 
+    /** Connecting, there is nothing to finish: a signal ends the command at once, not after the wait a running tail gets. */
+    @Test
+    void aSignalWhileConnectingEndsTheCommandAtOnce() throws Exception {
+        String nobody = "failover:(tcp://127.0.0.1:" + EmbeddedBroker.freePort() + ")"; // walked for up to a minute
+        try (Child tail = Child.start("tail", "--url", nobody, "/queue/nowhere")) {
+            Thread.sleep(3000); // the JVM up and connecting: it says nothing meanwhile
+            long t0 = System.nanoTime();
+            tail.terminate();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     /** A {@code stompbox} command in a JVM of its own, for what only a process can be sent: a signal. */
     private static final class Child implements AutoCloseable {
         private final Process process;
