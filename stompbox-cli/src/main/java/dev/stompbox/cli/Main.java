@@ -27,7 +27,8 @@ public final class Main implements Runnable {
     @Option(names = {"-V"}, versionHelp = true, description = "Print the Stompbox version.")
     boolean version;
 
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Stack traces and client logs on errors.")
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Stack traces on errors, and the clients' log (INFO and up: connects, losses, reconnects) on standard error.")
     boolean verbose;
 
     private final PrintStream out;
@@ -51,6 +52,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("--verbose")) {
+            // Before LogDefaults, which keeps a level already set; SLF4J reads it at its first logger.
+            System.setProperty("org.slf4j.simpleLogger.log.dev.stompbox", "info");
+        }
         LogDefaults.apply(); // not through EmbeddedBroker: loading it would load Artemis for every subcommand
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);

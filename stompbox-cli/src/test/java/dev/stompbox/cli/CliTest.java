@@ -392,6 +392,25 @@ class CliTest {
         }
     }
 
+    /** --verbose shows the clients' log, which the command otherwise keeps to errors; in a JVM of its own, as SLF4J is set up once. */
+    @Test
+    void verboseShowsTheClientsLog() throws Exception {
+        String nobody = "tcp://127.0.0.1:" + EmbeddedBroker.freePort();
+        for (boolean verbose : new boolean[] {false, true}) {
+            try (Child send = verbose ? Child.start("send", "--url", nobody, "/queue/x", "--body", "x", "--verbose")
+                    : Child.start("send", "--url", nobody, "/queue/x", "--body", "x")) {
+                assertThat(send.awaitExit()).isEqualTo(3);
+                assertThat(send.output()).contains("cannot connect to " + nobody);
+                if (verbose) {
+                    assertThat(send.output()).contains("WARN dev.stompbox.client.StompClient - attempt to connect to " + nobody + " failed")
+                            .contains("at dev.stompbox.cli.SendCommand.call");
+                } else {
+                    assertThat(send.output()).doesNotContain("WARN").doesNotContain("\tat ");
+                }
+            }
+        }
+    }
+
     /** A {@code stompbox} command in a JVM of its own, for what only a process can be sent: a signal. */
     private static final class Child implements AutoCloseable {
         private final Process process;
@@ -429,6 +448,13 @@ class CliTest {
             process.toHandle().destroy(); // Process.destroy() would also close the pipe the output comes through
             assertThat(process.waitFor(45, TimeUnit.SECONDS)).as("ended").isTrue();
             read.get(10, TimeUnit.SECONDS);
+        }
+
+        /** Waits for the process to end by itself; its exit status. */
+        int awaitExit() throws Exception {
+            assertThat(process.waitFor(45, TimeUnit.SECONDS)).as("ended").isTrue();
+            read.get(10, TimeUnit.SECONDS);
+            return process.exitValue();
         }
 
         String output() {
