@@ -8,6 +8,7 @@ import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -48,6 +49,9 @@ public final class EmbeddedBroker implements AutoCloseable {
      * with an ERROR), or anyone when {@code user} is {@code null}.
      */
     public EmbeddedBroker(int port, int wsPort, String user, String password) throws Exception {
+        // Artemis logs a port it cannot bind and runs on without it, a broker nobody can reach: found here first.
+        requireFree(port);
+        requireFree(wsPort);
         this.port = port == 0 ? freePort() : port;
         this.dir = Files.createTempDirectory("stompbox-broker");
         String params = "?protocols=STOMP;anycastPrefix=/queue/;multicastPrefix=/topic/;webSocketMaxFramePayloadLength=67108864";
@@ -65,6 +69,29 @@ public final class EmbeddedBroker implements AutoCloseable {
             embedded.setSecurityManager(new OneUser(user, password));
         }
         embedded.start();
+        for (var acceptor : embedded.getActiveMQServer().getRemotingService().getAcceptors().entrySet()) {
+            if (!acceptor.getValue().isStarted()) { // taken since the check (an ephemeral port, say)
+                close();
+                throw new BindException("the broker could not listen with its acceptor " + acceptor.getKey() + " on 127.0.0.1 (port "
+                        + (acceptor.getKey().equals("stomp") ? this.port : wsPort) + "): see its error above");
+            }
+        }
+    }
+
+    /** Refuses a port out of range or taken on 127.0.0.1 (0, an ephemeral port, passes). */
+    private static void requireFree(int port) throws IOException {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range (1-65535, or 0 for an ephemeral one)");
+        }
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (BindException e) {
+            throw new BindException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());
+        }
     }
 
     /** The temporary folder the broker keeps its data in; gone once it has stopped. */

@@ -515,6 +515,25 @@ class CliTest {
         assertThat(messagesLeftOn("/queue/usage")).as("nothing sent").isZero();
     }
 
+    /** A port the broker cannot have is an error at once, not a broker that says it listens and serves nothing. */
+    @Test
+    void brokerRefusesAPortItCannotListenOn() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            String port = Integer.toString(taken.getLocalPort());
+            Result r = CompletableFuture.supplyAsync(() -> run("", "broker", "--port", port)).get(60, TimeUnit.SECONDS);
+            assertThat(r.exit()).isEqualTo(3);
+            assertThat(r.err()).contains("stompbox broker: cannot listen on 127.0.0.1:" + port + ": Address already in use");
+            assertThat(r.out()).doesNotContain("listening");
+            Result ws = CompletableFuture.supplyAsync(() -> run("", "broker", "--port", "0", "--ws-port", port)).get(60, TimeUnit.SECONDS);
+            assertThat(ws.exit()).isEqualTo(3);
+            assertThat(ws.err()).contains("cannot listen on 127.0.0.1:" + port);
+        }
+        Result range = CompletableFuture.supplyAsync(() -> run("", "broker", "--port", "99999")).get(60, TimeUnit.SECONDS);
+        assertThat(range.exit()).isEqualTo(2);
+        assertThat(range.err()).contains("port 99999 is out of range");
+    }
+
     @Test
     void brokerServesStompUntilStopped() throws Exception {
         int port = EmbeddedBroker.freePort();
