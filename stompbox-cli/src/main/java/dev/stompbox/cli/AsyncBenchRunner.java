@@ -2,7 +2,6 @@ package dev.stompbox.cli;
 
 import dev.stompbox.async.AsyncStompClient;
 import dev.stompbox.async.SubscriptionOptions;
-import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,7 @@ final class AsyncBenchRunner extends BenchCommand.Runner {
                 AsyncStompClient consumer = AsyncStompClient.create(bench.asyncConfig(uri));
                 clients.add(consumer);
                 consumer.connect().get(30, TimeUnit.SECONDS);
-                Histogram h = bench.newHistogram();
+                BenchCommand.Received h = bench.newConsumer();
                 consumer.subscribe(dest, bench.subscribeHeaders(), (client, f) -> {
                     synchronized (h) { // handlers of one subscription may run on different threads, or several at once
                         bench.record(f, h);

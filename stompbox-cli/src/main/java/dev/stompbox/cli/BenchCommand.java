@@ -126,6 +126,12 @@ final class BenchCommand implements Callable<Integer> {
     };
     private Map<String, String> extraHeaders = Map.of();
     private final Arrivals arrivals = new Arrivals();
+    /**
+     * How many times each message is to arrive: once on a queue; on a {@code /topic/} destination once at
+     * every consumer (Artemis, ActiveMQ Classic and RabbitMQ deliver a topic's messages to each subscriber),
+     * so that a consumer that misses one counts it lost, and the others' copies are not duplicates.
+     */
+    private int fanOut = 1;
     private final BenchTimeline timeline = new BenchTimeline();
     private final List<Histogram> histograms = new ArrayList<>();
     private volatile boolean producing = true;
@@ -178,6 +184,7 @@ final class BenchCommand implements Callable<Integer> {
             atLeastOnce = connection.url != null && ConnectionOptions.failover(connection.url);
         }
         String dest = destination != null ? destination : "/queue/stompbox-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        fanOut = dest.startsWith("/topic/") ? consumers : 1;
         EmbeddedBroker broker = connection.url == null ? new EmbeddedBroker(0, 0) : null;
         String uri = broker != null ? broker.uri() : connection.url;
         try {
@@ -240,7 +247,7 @@ final class BenchCommand implements Callable<Integer> {
             phase = 0;
         }
         long warmSent = sent.get();
-        warmupLost = Math.max(0, warmSent - received.get());
+        warmupLost = Math.max(0, warmSent * fanOut - received.get());
         if (stopRequested()) {
             return; // cut short: its figures say nothing of the run
         }
@@ -396,8 +403,21 @@ final class BenchCommand implements Callable<Integer> {
         return connection.async(uri).atLeastOnce(atLeastOnce).autoReconnect(atLeastOnce).listener(failover).build();
     }
 
-    /** Records one received message; false for a duplicate. */
-    void record(StompFrame f, Histogram h) {
+    /** What one consumer received: the latencies, and which messages (its own record on a topic, one shared on a queue). */
+    record Received(Histogram latencies, Arrivals arrivals) {
+    }
+
+    /** A consumer's record of what it receives. */
+    Received newConsumer() {
+        Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+        synchronized (histograms) {
+            histograms.add(h);
+        }
+        return new Received(h, fanOut > 1 ? new Arrivals() : arrivals);
+    }
+
+    /** Records one received message. */
+    void record(StompFrame f, Received into) {
         long now = System.nanoTime();
         String seq = f.header(SEQ);
         String sentNs = f.header(SENT_NS);
@@ -409,21 +429,14 @@ final class BenchCommand implements Callable<Integer> {
             return; // a warm-up message read after the warm-up ended: counted in neither
         }
         lastReceiveNanos = now;
-        if (!arrivals.first((int) ((n & ~WARMUP_PHASE) >>> PRODUCER_SHIFT), n & ((1L << PRODUCER_SHIFT) - 1))) {
+        if (!into.arrivals().first((int) ((n & ~WARMUP_PHASE) >>> PRODUCER_SHIFT), n & ((1L << PRODUCER_SHIFT) - 1))) {
             duplicated.incrementAndGet();
             return;
         }
         received.incrementAndGet();
         long micros = Math.max(0, (now - Long.parseLong(sentNs)) / 1000);
+        Histogram h = into.latencies();
         h.recordValue(Math.min(micros, h.getHighestTrackableValue()));
-    }
-
-    Histogram newHistogram() {
-        Histogram h = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
-        synchronized (histograms) {
-            histograms.add(h);
-        }
-        return h;
     }
 
     /** Counts one SEND made. */
@@ -434,7 +447,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Whether sending has stopped and every message sent has arrived: a consumer may stop. */
     boolean finished() {
-        return !producing && received.get() >= sent.get();
+        return !producing && received.get() >= sent.get() * fanOut;
     }
 
     /** Shows progress until every producer thread has ended; then sending has stopped. */
@@ -500,7 +513,7 @@ final class BenchCommand implements Callable<Integer> {
         double secs = Math.max(1e-9, (now - firstSendNanos) / 1e9);
         String rate = String.format(Locale.ROOT, "%,.0f msg/s", r / secs);
         if (terminal) {
-            long total = duration != null ? Math.max(s, 1) : messages;
+            long total = (duration != null ? Math.max(s, 1) : messages) * fanOut;
             int filled = (int) Math.min(30, 30 * r / Math.max(1, total));
             out.print("\r[" + "#".repeat(filled) + ".".repeat(30 - filled) + "] sent " + s + ", received " + r + " (" + rate + ")   ");
             if (last) {
@@ -519,18 +532,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         long s = sent.get();
         long r = received.get();
-        long lost = Math.max(0, s - r);
+        long lost = Math.max(0, s * fanOut - r);
         double sendSecs = Math.max(1e-9, (lastSendNanos - firstSendNanos) / 1e9);
         double receiveSecs = Math.max(1e-9, (lastReceiveNanos - firstSendNanos) / 1e9);
         double sendRate = s / sendSecs;
         double receiveRate = r / receiveSecs;
         List<String> lines = new ArrayList<>();
         lines.add(String.format(Locale.ROOT, "sent      %,d messages  %,.0f msg/s  %.2f MB/s", s, sendRate, sendRate * size / 1e6));
-        lines.add(String.format(Locale.ROOT, "received  %,d messages  %,.0f msg/s  %.2f MB/s", r, receiveRate, receiveRate * size / 1e6));
+        lines.add(String.format(Locale.ROOT, "received  %,d messages  %,.0f msg/s  %.2f MB/s", r, receiveRate, receiveRate * size / 1e6)
+                + (fanOut > 1 ? String.format(Locale.ROOT, "  (every message to each of %d consumers)", fanOut) : ""));
         lines.add(String.format(Locale.ROOT, "latency   p50 %,d us  p90 %,d us  p99 %,d us  p99.9 %,d us  max %,d us",
                 all.getValueAtPercentile(50), all.getValueAtPercentile(90), all.getValueAtPercentile(99),
                 all.getValueAtPercentile(99.9), all.getMaxValue()));
-        String saturated = saturation(rate, sendRate, receiveRate);
+        String saturated = saturation(rate, sendRate, receiveRate / fanOut);
         if (saturated != null) {
             lines.add("note      " + saturated);
         }
@@ -555,7 +569,7 @@ final class BenchCommand implements Callable<Integer> {
                     + ",\"messages\":" + (duration == null ? messages : s) + ",\"durationSeconds\":" + (duration == null ? "null" : duration.toSeconds())
                     + ",\"warmupSeconds\":" + Json.number(warmup.toMillis() / 1000.0) + ",\"rate\":" + Json.number(rate)
                     + ",\"receipts\":" + receipts + ",\"atLeastOnce\":" + atLeastOnce + ",\"window\":" + window + ",\"ack\":" + Json.string(ack)
-                    + ",\"client\":" + Json.string(client) + ",\"onEventLoop\":" + onEventLoop + ",\"concurrency\":" + concurrency + ",\"destination\":" + Json.string(dest) + ",\"url\":"
+                    + ",\"client\":" + Json.string(client) + ",\"onEventLoop\":" + onEventLoop + ",\"concurrency\":" + concurrency + ",\"destination\":" + Json.string(dest) + ",\"fanOut\":" + fanOut + ",\"url\":"
                     + (connection.url == null ? "null" : Json.string(connection.url)) + "}";
             String text = "{\"sent\":" + s + ",\"received\":" + r + ",\"lost\":" + lost + ",\"duplicated\":" + duplicated.get()
                     + ",\"reconnects\":" + reconnects.get() + ",\"resentSends\":" + resentSends.get() + ",\"warmupLost\":" + warmupLost + ",\"saturated\":" + (saturated != null)

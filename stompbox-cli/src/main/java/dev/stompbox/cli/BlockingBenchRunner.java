@@ -4,7 +4,6 @@ import dev.stompbox.client.Receipt;
 import dev.stompbox.client.StompClient;
 import dev.stompbox.protocol.StompException;
 import dev.stompbox.protocol.StompFrame;
-import org.HdrHistogram.Histogram;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -31,7 +30,7 @@ final class BlockingBenchRunner extends BenchCommand.Runner {
                 StompClient consumer = StompClient.create(bench.blockingConfig(uri));
                 clients.add(consumer);
                 consumer.connect();
-                Histogram h = bench.newHistogram();
+                BenchCommand.Received h = bench.newConsumer();
                 Thread t = new Thread(() -> {
                     try {
                         consumer.subscribe(dest, bench.subscribeHeaders()).receipt().await();

@@ -467,6 +467,19 @@ class CliTest {
         }
     }
 
+    /** On a topic every consumer gets every message: the copies are not duplicates, and each consumer must get them all. */
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "async"})
+    void benchOnATopicExpectsEveryMessageAtEachConsumer(String client, @TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+        Result r = run("", "bench", "--url", broker.uri(), "--client", client, "--destination", "/topic/bench-fan-out-" + client,
+                "--consumers", "3", "--messages", "1000", "--warmup", "0", "--json", json.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("received  3,000 messages").contains("(every message to each of 3 consumers)")
+                .contains("delivery  OK: 0 lost, 0 duplicated");
+        assertThat(Files.readString(json)).startsWith("{\"sent\":1000,\"received\":3000,\"lost\":0,\"duplicated\":0,").contains("\"fanOut\":3");
+    }
+
     /**
      * Every message comes twice: each second arrival is a duplicate, and the same number from two
      * producers is two messages, not one.
