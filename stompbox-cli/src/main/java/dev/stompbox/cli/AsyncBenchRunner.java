@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * on {@code whenReady()} before every send, and with receipts keeps at most {@code --window} sends
  * awaiting theirs.
  */
-final class AsyncBenchRunner extends BenchCommand.Runner {
+final class AsyncBenchRunner extends BenchRunner {
     AsyncBenchRunner(BenchCommand bench, String uri, String dest) {
         super(bench, uri, dest);
     }

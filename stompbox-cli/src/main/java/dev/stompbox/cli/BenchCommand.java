@@ -7,7 +7,6 @@ import dev.stompbox.protocol.connection.ReconnectReport;
 import dev.stompbox.protocol.StompFrame;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -152,30 +151,6 @@ final class BenchCommand implements Callable<Integer> {
         this.terminal = terminal;
     }
 
-    /** Accepts 10s, 500ms, 2m, 1h, 0 or ISO-8601 (PT10S). */
-    static final class DurationConverter implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            String v = value.trim().toLowerCase(Locale.ROOT);
-            if (v.equals("0")) {
-                return Duration.ZERO;
-            }
-            if (v.startsWith("pt")) {
-                return Duration.parse(value);
-            }
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            long n = Long.parseLong(v.substring(0, v.length() - 1));
-            return switch (v.charAt(v.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                default -> throw new IllegalArgumentException("not a duration: " + value + " (try 10s, 500ms, 2m)");
-            };
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         validate();
@@ -226,7 +201,7 @@ final class BenchCommand implements Callable<Integer> {
         return s != null && s.requested();
     }
 
-    private Runner runner(String uri, String dest) {
+    private BenchRunner runner(String uri, String dest) {
         return client.equals("async") ? new AsyncBenchRunner(this, uri, dest) : new BlockingBenchRunner(this, uri, dest);
     }
 
@@ -581,48 +556,5 @@ final class BenchCommand implements Callable<Integer> {
             Files.writeString(json, text, StandardCharsets.UTF_8);
         }
         return lost == 0 && warmupLost == 0 ? 0 : 1;
-    }
-
-    /** Runs one pass of the bench (the warm-up, then the measured run) with one of the two clients. */
-    abstract static class Runner {
-        final BenchCommand bench;
-        final String uri;
-        final String dest;
-
-        Runner(BenchCommand bench, String uri, String dest) {
-            this.bench = bench;
-            this.uri = uri;
-            this.dest = dest;
-        }
-
-        abstract void run() throws Exception;
-
-        /** Starts producer {@code p}'s thread (a daemon); what {@code work} throws goes to {@code failures}. */
-        static Thread producer(int p, Callable<?> work, List<Throwable> failures) {
-            Thread t = new Thread(() -> {
-                try {
-                    work.call();
-                } catch (Exception e) {
-                    failures.add(e);
-                }
-            }, "bench-producer-" + p);
-            t.setDaemon(true);
-            t.start();
-            return t;
-        }
-
-        /** Waits for the producers to end, throws the first failure, then waits for the consumers. */
-        void finish(List<Thread> producers, List<Throwable> failures) throws InterruptedException {
-            bench.awaitProducers(producers);
-            rethrow(failures);
-            bench.awaitConsumers();
-        }
-    }
-
-    static void rethrow(List<Throwable> failures) {
-        if (!failures.isEmpty()) {
-            Throwable t = failures.get(0);
-            throw t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t);
-        }
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code stompbox bench --client blocking}: one thread and one {@link StompClient} per producer and per consumer. */
-final class BlockingBenchRunner extends BenchCommand.Runner {
+final class BlockingBenchRunner extends BenchRunner {
     BlockingBenchRunner(BenchCommand bench, String uri, String dest) {
         super(bench, uri, dest);
     }
@@ -58,7 +58,7 @@ final class BlockingBenchRunner extends BenchCommand.Runner {
             if (!ready.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("consumers did not subscribe within 30 s");
             }
-            BenchCommand.rethrow(failures);
+            BenchRunner.rethrow(failures);
             List<StompClient> producers = new ArrayList<>();
             for (int p = 0; p < bench.producers; p++) {
                 StompClient client = StompClient.create(bench.blockingConfig(uri));
