@@ -42,6 +42,9 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
 
+    /** The largest body a byte array holds. */
+    private static final long MAX_BODY = Integer.MAX_VALUE - 8;
+
     private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
@@ -56,6 +59,10 @@ final class SendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (count < 1) {
             throw new IllegalArgumentException("--count must be at least 1");
+        }
+        if (body == null && file != null && Files.size(file) > MAX_BODY) {
+            throw new IllegalArgumentException("--file " + file + " holds " + Files.size(file) + " bytes; a body is at most "
+                    + MAX_BODY + " (a Java array)");
         }
         byte[] bytes = body != null ? body.getBytes(StandardCharsets.UTF_8) : file != null ? Files.readAllBytes(file) : in.readAllBytes();
         Map<String, String> hs = HeaderOptions.parse(headers);

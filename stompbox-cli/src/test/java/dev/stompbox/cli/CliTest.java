@@ -513,7 +513,7 @@ class CliTest {
 
     /** A bad value is a usage error (exit 2) that names the option, found before anything is sent. */
     @Test
-    void badValuesAreUsageErrorsThatNameTheOption() {
+    void badValuesAreUsageErrorsThatNameTheOption(@TempDir Path dir) throws Exception {
         String url = broker.uri();
         assertThat(run("", "send", "--url", url, "/queue/usage", "--body", "x", "--count", "0"))
                 .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--count must be at least 1"));
@@ -525,6 +525,13 @@ class CliTest {
                 .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--version: Invalid STOMP version: '1.3'"));
         assertThat(run("", "bench", "--url", url, "--heart-beat", "often", "--messages", "10", "--warmup", "0"))
                 .satisfies(r -> assertThat(r.exit()).isEqualTo(2)).satisfies(r -> assertThat(r.err()).contains("--heart-beat: Invalid heart-beat header: 'often'"));
+        Path huge = dir.resolve("huge.bin");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GiB that take no disk
+        }
+        assertThat(run("", "send", "--url", url, "/queue/usage", "--file", huge.toString()))
+                .satisfies(r -> assertThat(r.exit()).isEqualTo(2))
+                .satisfies(r -> assertThat(r.err()).contains("holds 3221225472 bytes; a body is at most 2147483639"));
         assertThat(messagesLeftOn("/queue/usage")).as("nothing sent").isZero();
     }
 
