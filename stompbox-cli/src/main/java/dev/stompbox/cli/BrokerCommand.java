@@ -4,6 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -26,10 +27,10 @@ final class BrokerCommand implements Callable<Integer> {
     boolean help;
 
     private final PrintStream out;
-    /** Counted down to stop; the shutdown hook (Ctrl-C) does it too. */
+    /** Counted down to stop; a signal (Ctrl-C) does it too. */
     final CountDownLatch stop = new CountDownLatch(1);
-    /** Counted down once the broker has stopped and its data folder is gone. */
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Holds the JVM on Ctrl-C until the broker has stopped and removed its data folder, which it would otherwise leave behind. */
+    volatile SignalStop signal; // for tests
     volatile java.nio.file.Path dataDirectory; // for tests
 
     BrokerCommand(PrintStream out) {
@@ -41,36 +42,18 @@ final class BrokerCommand implements Callable<Integer> {
         if ((user == null) != (password == null)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--user and --password go together");
         }
-        try (EmbeddedBroker broker = new EmbeddedBroker(port, wsPort, user, password)) {
-            dataDirectory = broker.dataDirectory();
-            Thread hook = new Thread(this::stopFromHook, "stompbox-broker-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            out.println("broker listening on " + broker.uri() + (wsPort != 0 ? " (WebSocket also on ws://127.0.0.1:" + wsPort + "/)" : "")
-                    + (user != null ? ", admitting only " + user : ", admitting anyone") + "; Ctrl-C stops it");
-            out.flush();
-            stop.await();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the JVM is already on its way out.
+        try (SignalStop signal = new SignalStop("broker", Duration.ofSeconds(10), stop::countDown)) {
+            this.signal = signal;
+            try (EmbeddedBroker broker = new EmbeddedBroker(port, wsPort, user, password)) {
+                signal.arm();
+                dataDirectory = broker.dataDirectory();
+                out.println("broker listening on " + broker.uri() + (wsPort != 0 ? " (WebSocket also on ws://127.0.0.1:" + wsPort + "/)" : "")
+                        + (user != null ? ", admitting only " + user : ", admitting anyone") + "; Ctrl-C stops it");
+                out.flush();
+                stop.await();
             }
-        } finally {
-            stopped.countDown();
+            out.println("broker stopped");
         }
-        out.println("broker stopped");
         return 0;
-    }
-
-    /**
-     * Ctrl-C: stop, and hold the JVM until the broker has stopped and removed its data folder (at
-     * most 10 s), which it would otherwise leave behind.
-     */
-    void stopFromHook() {
-        stop.countDown();
-        try {
-            stopped.await(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -26,20 +26,34 @@ final class SignalStop implements AutoCloseable {
     private volatile boolean armed;
     private volatile long requestedNanos;
 
+    private final Duration bound;
+    private final Runnable onSignal;
+
     SignalStop(String command, Duration bound) {
-        hook = new Thread(() -> {
-            requestedNanos = System.nanoTime();
-            requested = true;
-            if (!armed) {
-                return;
-            }
-            try {
-                done.await(bound.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stompbox-" + command + "-stop");
+        this(command, bound, () -> { });
+    }
+
+    /** @param onSignal run first when a signal comes, to wake a command that waits for one */
+    SignalStop(String command, Duration bound, Runnable onSignal) {
+        this.bound = bound;
+        this.onSignal = onSignal;
+        hook = new Thread(this::signal, "stompbox-" + command + "-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** What the hook runs on Ctrl-C or SIGTERM; tests call it. Returns once the command is done, or at the bound. */
+    void signal() {
+        requestedNanos = System.nanoTime();
+        requested = true;
+        onSignal.run();
+        if (!armed) {
+            return;
+        }
+        try {
+            done.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** From now on a signal waits for the command to finish: it has something to finish, and does so quickly. */

@@ -610,7 +610,7 @@ class CliTest {
         }
         java.nio.file.Path data = command.dataDirectory;
         assertThat(data).exists();
-        command.stopFromHook(); // what Ctrl-C runs: it returns once the broker has stopped
+        command.signal.signal(); // what Ctrl-C runs: it returns once the broker has stopped
         assertThat(data).as("the broker's data folder").doesNotExist();
         assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
     }
