@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -131,6 +132,11 @@ final class LoopRunner {
 
     void unsubscribed(AsyncSubscription s) {
         subscriptions.remove(s.id());
+    }
+
+    /** On the loop: the ids of the subscriptions whose handlers the client holds. */
+    Set<String> handled() {
+        return Set.copyOf(subscriptions.keySet());
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.stompbox.async;
 
+import dev.stompbox.protocol.StompBrokerException;
 import dev.stompbox.protocol.StompCommand;
+import dev.stompbox.protocol.StompFrame;
+import dev.stompbox.testkit.ServerConnection;
 import dev.stompbox.protocol.StompConnectionException;
 import dev.stompbox.protocol.StompProtocolException;
 import dev.stompbox.protocol.StompVersion;
@@ -25,6 +28,50 @@ import static org.awaitility.Awaitility.await;
 
 /** The defects the fault probes found, each with the test that would have caught it (the blocking twin: ClientDefectsTest). */
 class AsyncDefectsTest extends AsyncTestKitSupport {
+    private AsyncStompClientConfig.Builder reconnecting() {
+        return AsyncStompClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10,maxReconnectDelay=50")
+                .autoReconnect(true);
+    }
+
+    @Test
+    @DisplayName("with auto-reconnect, a subscribe cut off by a broker ERROR naming no frame completes with the replayed SUBSCRIBE's RECEIPT")
+    void subscribeSurvivesAReconnect() throws Exception {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SUBSCRIBE);
+        AsyncStompClient client = connected(reconnecting());
+        CompletableFuture<AsyncSubscription> sub = client.subscribe("/queue/a", Map.of("id", "s"), (c, f) -> null);
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        StompFrame first = one.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        // What RabbitMQ does when a queue's process is briefly down: an ERROR that names no frame, then the close.
+        one.send(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build());
+        one.close();
+        assertThat(get(sub).id()).isEqualTo("s");
+        StompFrame again = server.awaitConnection(1, TIMEOUT).awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        assertThat(again.header("receipt")).isNotNull().isEqualTo(first.header("receipt"));
+    }
+
+    @Test
+    @DisplayName("with auto-reconnect, a subscription the broker refused by name fails, is not replayed, and its handler is let go")
+    void refusedSubscriptionIsNotReplayed() throws Exception {
+        AsyncStompClient client = connected(reconnecting());
+        get(client.subscribe("/queue/good", Map.of("id", "good"), (c, f) -> null));
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.faults().withholdReceipts(f -> "bad".equals(f.header("id")));
+        CompletableFuture<AsyncSubscription> bad = client.subscribe("/queue/bad", Map.of("id", "bad"), (c, f) -> null);
+        StompFrame subscribe = one.awaitReceived(f -> "bad".equals(f.header("id")), TIMEOUT);
+        one.send(StompFrame.builder(StompCommand.ERROR).header("receipt-id", subscribe.header("receipt"))
+                .header("message", "no such queue").build());
+        one.close();
+        assertThat(failure(bad)).isInstanceOf(StompBrokerException.class).hasMessageContaining("no such queue");
+        ServerConnection two = server.awaitConnection(1, TIMEOUT);
+        two.awaitReceived(f -> "good".equals(f.header("id")), TIMEOUT);
+        get(client.send("/queue/x", "after the replay".getBytes(), Map.of("receipt", "x")));
+        assertThat(two.received()).filteredOn(f -> f.command() == StompCommand.SUBSCRIBE).extracting(f -> f.header("id"))
+                .containsExactly("good");
+        CompletableFuture<java.util.Set<String>> handled = new CompletableFuture<>();
+        client.runner().onLoop(() -> handled.complete(client.runner().handled()));
+        assertThat(get(handled)).containsExactly("good");
+    }
+
     @Test
     @DisplayName("a SEND the encoder refuses (STOMP 1.0, a line feed in a header) fails at once with the encoder's exception")
     void refusedSendFailsAtOnce() throws Exception {

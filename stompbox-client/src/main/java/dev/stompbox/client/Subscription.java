@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * A subscription of a {@link StompClient}: its id, destination, headers and ack mode, and the
  * receipt of its SUBSCRIBE. The handle stays valid across reconnects (the subscription is replayed
- * with the same id). Immutable.
+ * with the same id; a receipt the loss cut off is asked for again, and {@link #receipt()} waits for
+ * it). Immutable.
  *
  * <pre>{@code
  * Subscription s = client.subscribe("/queue/orders", Map.of("ack", "client-individual"));

@@ -46,6 +46,47 @@ class ClientFaultsTest extends TestKitClientSupport {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
+    private StompClientConfig.Builder reconnecting() {
+        return StompClientConfig.builder("failover:(" + server.uri() + ")?initialReconnectDelay=10,maxReconnectDelay=50")
+                .autoReconnect(true).connectedTimeout(Duration.ofSeconds(5));
+    }
+
+    @Test
+    @DisplayName("with auto-reconnect, a SUBSCRIBE's receipt cut off by a broker ERROR naming no frame waits for the replayed SUBSCRIBE's RECEIPT")
+    void subscribeReceiptSurvivesAReconnect() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.SUBSCRIBE);
+        StompClient client = connected(reconnecting());
+        Subscription sub = client.subscribe("/queue/a", Map.of("id", "s", "receipt", "sub-s"));
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        // What RabbitMQ does when a queue's process is briefly down: an ERROR that names no frame, then the close.
+        one.send(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build());
+        one.close();
+        sub.receipt().await(TIMEOUT);
+        StompFrame again = server.awaitConnection(1, TIMEOUT).awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT);
+        assertThat(again.header("id")).isEqualTo("s");
+        assertThat(again.header("receipt")).isEqualTo("sub-s");
+    }
+
+    @Test
+    @DisplayName("with auto-reconnect, a SUBSCRIBE the broker refused by name fails with its ERROR and is not replayed into the next connection")
+    void refusedSubscribeIsNotReplayed() {
+        StompClient client = connected(reconnecting());
+        client.subscribe("/queue/good", Map.of("id", "good", "receipt", "sub-good")).receipt().await(TIMEOUT);
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.faults().withholdReceipts(f -> "bad".equals(f.header("id")));
+        Subscription bad = client.subscribe("/queue/bad", Map.of("id", "bad", "receipt", "sub-bad"));
+        one.awaitReceived(f -> "bad".equals(f.header("id")), TIMEOUT);
+        one.send(StompFrame.builder(StompCommand.ERROR).header("receipt-id", "sub-bad").header("message", "no such queue").build());
+        one.close();
+        assertThatThrownBy(() -> bad.receipt().await(TIMEOUT)).isInstanceOf(StompBrokerException.class).hasMessageContaining("no such queue");
+        ServerConnection two = server.awaitConnection(1, TIMEOUT);
+        two.awaitReceived(f -> "good".equals(f.header("id")), TIMEOUT);
+        client.send("/queue/x", "after the replay", Map.of("receipt", "x")).await(TIMEOUT);
+        assertThat(two.received()).filteredOn(f -> f.command() == StompCommand.SUBSCRIBE).extracting(f -> f.header("id"))
+                .containsExactly("good");
+    }
+
     @Test
     @DisplayName("the seed's producer and consumer: connect, send, subscribe, receive, ack, disconnect with receipt")
     void simpleProducerAndConsumer() {

@@ -449,6 +449,25 @@ public final class StompSession {
         return receipts.remove(receipt) || kept;
     }
 
+    /**
+     * The broker refused the frame that asked for {@code receipt} (its ERROR named that receipt):
+     * the receipt is no longer tracked, a SEND kept for re-sending is dropped, and a subscription
+     * that SUBSCRIBE made is forgotten, so that it is not {@linkplain #replay() replayed} into the
+     * same refusal after a reconnect.
+     *
+     * @return the subscription forgotten, if the refused frame was a SUBSCRIBE
+     */
+    public Optional<SessionSubscription> refused(String receipt) {
+        cancelReceipt(receipt);
+        for (SessionSubscription s : subscriptions.values()) {
+            if (receipt.equals(s.receipt())) {
+                subscriptions.remove(s.token());
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The receipt ids asked for and not yet received, oldest first. */
     public Set<String> pendingReceipts() {
         return Collections.unmodifiableSet(new LinkedHashSet<>(receipts));

@@ -294,6 +294,19 @@ class StompSessionTest {
         }
 
         @Test
+        @DisplayName("refused(receipt) forgets the subscription whose SUBSCRIBE asked for it, and only that one: it is not replayed")
+        void refusedSubscription() {
+            StompSession session = connectedSession(V1_2);
+            session.subscribe("/queue/a", Map.of("id", "a"), "r-a", null);
+            session.subscribe("/queue/b", Map.of("id", "b"), "r-b", null);
+            assertThat(session.refused("r-b")).map(s -> s.token().value()).contains("b");
+            assertThat(session.pendingReceipts()).containsExactly("r-a");
+            assertThat(session.refused("r-x")).isEmpty();
+            session.close(false);
+            assertThat(session.replay()).extracting(s -> s.token().value()).containsExactly("a");
+        }
+
+        @Test
         @DisplayName("close() (flush) forgets subscriptions: nothing to replay")
         void closeFlushes() {
             StompSession session = connectedSession(V1_2);

@@ -478,7 +478,9 @@ public final class ConnectionEngine {
         session.received(ms);
         List<SessionSubscription> replayed = new ArrayList<>();
         for (SessionSubscription s : session.replay()) {
-            enqueue(session.subscribe(s.destination(), s.headers(), null, s.context()).frame(), null, now);
+            // A SUBSCRIBE whose RECEIPT the loss cut off asks for it again: its caller waits for this answer.
+            String rid = s.receipt() != null && receipts.contains(s.receipt()) ? s.receipt() : null;
+            enqueue(session.subscribe(s.destination(), s.headers(), rid, s.context()).frame(), null, now);
             replayed.add(s);
         }
         List<String> resent = new ArrayList<>();
@@ -634,8 +636,11 @@ public final class ConnectionEngine {
                 log.warn("{} sent ERROR: {}", broker, error.getMessage());
                 String about = frame.header(StompHeaders.RECEIPT_ID);
                 Pending refused = about == null ? null : receipts.remove(about);
+                if (about != null) {
+                    // The broker refused that very frame: never re-send it, nor replay the subscription it made.
+                    session.refused(about);
+                }
                 if (refused != null) {
-                    session.cancelReceipt(about); // the broker refused that very frame: never re-send it
                     fail(refused.future(), error);
                     roomFreed();
                 }
@@ -1071,11 +1076,12 @@ public final class ConnectionEngine {
         }
         failure = cause instanceof StompConnectionException ? cause
                 : new StompConnectionException("connection to " + broker + " lost: " + cause.getMessage(), cause);
-        // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed.
-        // A broker's ERROR is what they failed with, the frame included, wherever it surfaces.
+        // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed; a
+        // SUBSCRIBE waiting for its RECEIPT is replayed and asks for it again. The other receipts
+        // fail, with the broker's ERROR when that ended the connection, the frame included.
         StompException receiptFailure = cause instanceof StompBrokerException ? cause
                 : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
-        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id())), receiptFailure);
+        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id()) && !(recover && subscribing(p.id()))), receiptFailure);
         List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
         stale = awaitingAck;
         awaitingAck = new IdentityHashMap<>();
@@ -1099,6 +1105,16 @@ public final class ConnectionEngine {
         connectDeadline = NONE;
         attempts = reconnectSchedule.iterator();
         scheduleAttempt(now);
+    }
+
+    /** Whether {@code receipt} is the one a SUBSCRIBE of an active subscription asked for. */
+    private boolean subscribing(String receipt) {
+        for (SessionSubscription s : session.subscriptions()) {
+            if (receipt.equals(s.receipt())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<String> ids(List<Pending> taken, StompException cause) {

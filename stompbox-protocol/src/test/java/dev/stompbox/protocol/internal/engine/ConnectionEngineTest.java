@@ -264,6 +264,60 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("a SUBSCRIBE whose RECEIPT a loss (an ERROR naming no receipt) cut off asks for it again when replayed, and waits for that answer")
+        void subscribeReceiptAcrossALoss() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
+                    "sub-1", true, false, t.now);
+            t.pump();
+            // RabbitMQ's "Processing error" when a queue's process is briefly down: nothing says which frame failed.
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build());
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.RECONNECTING);
+            assertThat(sub).as("the subscription is replayed: its receipt does not fail with the loss").isNotDone();
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id") + " " + f.header("receipt"))
+                    .containsExactly("CONNECT null null", "SUBSCRIBE s1 sub-1");
+            assertThat(t.reconnections.get(0).failedReceipts()).isEmpty();
+            t.receipt("sub-1");
+            assertThat(sub).isCompleted();
+            assertThat(sub.isCompletedExceptionally()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a replayed SUBSCRIBE's receipt still times out from the call; the next replay then asks for none")
+        void subscribeReceiptTimesOutAcrossALoss() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
+                    "sub-1", true, false, t.now);
+            t.pump().drop();
+            t.toDeadline().accept(null);
+            t.advance(FakeTransport.RECEIPT_TIMEOUT);
+            assertThat(failure(sub)).isInstanceOf(dev.stompbox.protocol.StompReceiptTimeoutException.class);
+            t.drop();
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id") + " " + f.header("receipt"))
+                    .containsExactly("CONNECT null null", "SUBSCRIBE s1 null");
+        }
+
+        @Test
+        @DisplayName("a SUBSCRIBE the broker refused (its ERROR names the receipt) fails and is not replayed after the reconnect")
+        void refusedSubscribeNotReplayed() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            subscribe(t, "good");
+            CompletableFuture<Void> bad = t.engine.execute((s, rid) -> s.subscribe("/queue/b", Map.of("id", "bad", "selector", "x ="), rid,
+                    null).frame(), "sub-bad", true, false, t.now);
+            t.pump();
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("receipt-id", "sub-bad").header("message", "Invalid selector").build());
+            assertThat(failure(bad)).isInstanceOf(StompBrokerException.class).hasMessageContaining("Invalid selector");
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id")).containsExactly("CONNECT null", "SUBSCRIBE good");
+            assertThat(t.engine.session().subscriptions()).extracting(s -> s.token().value()).containsExactly("good");
+        }
+
+        @Test
         @DisplayName("a loss during the replay is one more loss: the next connection replays and re-sends again, nothing lost")
         void lossDuringReplay() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce()).connect();
