@@ -29,10 +29,12 @@ import dev.stompbox.protocol.session.SessionSubscription;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -1081,7 +1083,8 @@ public final class ConnectionEngine {
         // fail, with the broker's ERROR when that ended the connection, the frame included.
         StompException receiptFailure = cause instanceof StompBrokerException ? cause
                 : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
-        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id()) && !(recover && subscribing(p.id()))), receiptFailure);
+        Set<String> resubscribing = recover ? subscribeReceipts() : Set.of();
+        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id()) && !resubscribing.contains(p.id())), receiptFailure);
         List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
         stale = awaitingAck;
         awaitingAck = new IdentityHashMap<>();
@@ -1107,14 +1110,15 @@ public final class ConnectionEngine {
         scheduleAttempt(now);
     }
 
-    /** Whether {@code receipt} is the one a SUBSCRIBE of an active subscription asked for. */
-    private boolean subscribing(String receipt) {
+    /** The receipts the SUBSCRIBEs of the active subscriptions asked for. */
+    private Set<String> subscribeReceipts() {
+        Set<String> ids = new HashSet<>();
         for (SessionSubscription s : session.subscriptions()) {
-            if (receipt.equals(s.receipt())) {
-                return true;
+            if (s.receipt() != null) {
+                ids.add(s.receipt());
             }
         }
-        return false;
+        return ids;
     }
 
     private List<String> ids(List<Pending> taken, StompException cause) {
