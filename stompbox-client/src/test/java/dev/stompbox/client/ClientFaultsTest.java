@@ -69,6 +69,24 @@ class ClientFaultsTest extends TestKitClientSupport {
     }
 
     @Test
+    @DisplayName("with auto-reconnect, an UNSUBSCRIBE whose receipt a loss cut off completes, and the subscription is not made again")
+    void unsubscribeReceiptCutOffByALossCompletes() {
+        server.nextConnectionFaults().withholdReceipts(f -> f.command() == StompCommand.UNSUBSCRIBE);
+        StompClient client = connected(reconnecting());
+        client.subscribe("/queue/kept", Map.of("id", "kept"));
+        Receipt gone = client.unsubscribe(client.subscribe("/queue/gone", Map.of("id", "gone")), true);
+        ServerConnection one = server.awaitConnection(TIMEOUT);
+        one.awaitReceived(StompCommand.UNSUBSCRIBE, TIMEOUT);
+        one.close();
+        gone.await(TIMEOUT);
+        ServerConnection two = server.awaitConnection(1, TIMEOUT);
+        two.awaitReceived(f -> "kept".equals(f.header("id")), TIMEOUT);
+        client.send("/queue/x", "after the replay", Map.of("receipt", "x")).await(TIMEOUT);
+        assertThat(two.received()).filteredOn(f -> f.command() == StompCommand.SUBSCRIBE).extracting(f -> f.header("id"))
+                .containsExactly("kept");
+    }
+
+    @Test
     @DisplayName("with auto-reconnect, a SUBSCRIBE the broker refused by name fails with its ERROR and is not replayed into the next connection")
     void refusedSubscribeIsNotReplayed() {
         StompClient client = connected(reconnecting());

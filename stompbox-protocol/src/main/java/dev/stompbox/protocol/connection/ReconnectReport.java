@@ -14,7 +14,8 @@ import java.util.List;
  *       client's handles stay valid);</li>
  *   <li>{@code outstandingReceipts}: receipt ids that were awaited when the connection was lost
  *       and failed with it (a connection exception), oldest first; not those of SUBSCRIBEs, which
- *       the replay asks for again, nor those of at-least-once SENDs;</li>
+ *       the replay asks for again, of UNSUBSCRIBEs, which completed (the subscription went with the
+ *       connection), nor those of at-least-once SENDs;</li>
  *   <li>{@code resentReceipts}: with at-least-once publishing, the receipt ids of the SENDs
  *       written again on the new connection, in order (their receipts did not fail);</li>
  *   <li>{@code unackedMessages}: messages handed to the application and not acknowledged; acking

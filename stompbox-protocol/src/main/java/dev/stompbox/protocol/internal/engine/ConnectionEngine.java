@@ -742,7 +742,7 @@ public final class ConnectionEngine {
             throw e;
         }
         if (receipt != null) {
-            receipts.add(new Pending(receipt, result, now, now + settings.receiptTimeout().toNanos(), -1));
+            receipts.add(new Pending(receipt, frame.command(), result, now, now + settings.receiptTimeout().toNanos(), -1));
         }
         return result;
     }
@@ -823,7 +823,7 @@ public final class ConnectionEngine {
             log.debug("queued {} until the connection is back", rid);
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        receipts.add(new Pending(rid, result, start, start + settings.receiptTimeout().toNanos(), bytes));
+        receipts.add(new Pending(rid, StompCommand.SEND, result, start, start + settings.receiptTimeout().toNanos(), bytes));
         return result;
     }
 
@@ -1084,7 +1084,19 @@ public final class ConnectionEngine {
         StompException receiptFailure = cause instanceof StompBrokerException ? cause
                 : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
         Set<String> resubscribing = recover ? subscribeReceipts() : Set.of();
-        List<String> failed = ids(receipts.removeIf(p -> !session.isKept(p.id()) && !resubscribing.contains(p.id())), receiptFailure);
+        List<Pending> cut = receipts.removeIf(p -> !session.isKept(p.id()) && !resubscribing.contains(p.id()));
+        if (recover) {
+            // An UNSUBSCRIBE the loss cut off did what it was for: its subscription went with the
+            // connection and is not made again on the next one.
+            for (Iterator<Pending> it = cut.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.command() == StompCommand.UNSUBSCRIBE) {
+                    it.remove();
+                    complete(p.future());
+                }
+            }
+        }
+        List<String> failed = ids(cut, receiptFailure);
         List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
         stale = awaitingAck;
         awaitingAck = new IdentityHashMap<>();
@@ -1211,7 +1223,7 @@ public final class ConnectionEngine {
         enqueue(bye, null, now);
         long deadline = Math.max(now + 1, disconnectDeadline);
         disconnectDeadline = NONE; // the RECEIPT's deadline from here on
-        receipts.add(new Pending(rid, new CompletableFuture<>(), now, deadline, -1));
+        receipts.add(new Pending(rid, StompCommand.DISCONNECT, new CompletableFuture<>(), now, deadline, -1));
     }
 
     private void finishDisconnect(Throwable cause, long now) {

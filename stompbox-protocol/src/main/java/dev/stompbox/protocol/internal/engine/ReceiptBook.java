@@ -1,5 +1,7 @@
 package dev.stompbox.protocol.internal.engine;
 
+import dev.stompbox.protocol.StompCommand;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -17,8 +19,11 @@ import java.util.function.Predicate;
 final class ReceiptBook {
     static final long NONE = Long.MAX_VALUE;
 
-    /** One awaited RECEIPT; {@code bytes} is what it holds of the window ({@code -1}: not in the window). */
-    record Pending(String id, CompletableFuture<Void> future, long start, long deadline, long bytes) {
+    /**
+     * One awaited RECEIPT for a frame of {@code command}; {@code bytes} is what it holds of the window
+     * ({@code -1}: not in the window).
+     */
+    record Pending(String id, StompCommand command, CompletableFuture<Void> future, long start, long deadline, long bytes) {
         boolean windowed() {
             return bytes >= 0;
         }

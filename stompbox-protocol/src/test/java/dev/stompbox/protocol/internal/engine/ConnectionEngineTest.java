@@ -12,6 +12,7 @@ import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.StompVersion;
 import dev.stompbox.protocol.codec.ParserLimits;
 import dev.stompbox.protocol.commands.Commands;
+import dev.stompbox.protocol.commands.SubscriptionToken;
 import dev.stompbox.protocol.internal.engine.ConnectionEngine.AckCheck;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -282,6 +283,36 @@ class ConnectionEngineTest {
             t.receipt("sub-1");
             assertThat(sub).isCompleted();
             assertThat(sub.isCompletedExceptionally()).isFalse();
+        }
+
+        @Test
+        @DisplayName("an UNSUBSCRIBE whose RECEIPT a loss cut off completes: its subscription went with the connection and is not replayed")
+        void unsubscribeReceiptAcrossALoss() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            subscribe(t, "s1");
+            subscribe(t, "s2");
+            CompletableFuture<Void> gone = t.engine.execute((s, rid) -> s.unsubscribe(SubscriptionToken.ofId("s1"), rid), "un-1",
+                    false, false, t.now);
+            CompletableFuture<Void> begun = t.engine.execute((s, rid) -> s.begin(null, rid), "b-1", false, false, t.now);
+            t.pump().drop();
+            assertThat(gone).isCompleted();
+            assertThat(gone.isCompletedExceptionally()).isFalse();
+            assertThat(failure(begun)).hasMessageContaining("connection lost before the RECEIPT");
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id")).containsExactly("CONNECT null", "SUBSCRIBE s2");
+            assertThat(t.reconnections.get(0).failedReceipts()).containsExactly("b-1");
+        }
+
+        @Test
+        @DisplayName("without auto-reconnect, an UNSUBSCRIBE's receipt fails with the loss like every other")
+        void unsubscribeReceiptWithoutReconnect() {
+            FakeTransport t = new FakeTransport(TWO, s -> s).connect();
+            subscribe(t, "s1");
+            CompletableFuture<Void> gone = t.engine.execute((s, rid) -> s.unsubscribe(SubscriptionToken.ofId("s1"), rid), "un-1",
+                    false, false, t.now);
+            t.pump().drop();
+            assertThat(failure(gone)).isInstanceOf(dev.stompbox.protocol.StompConnectionException.class);
         }
 
         @Test
