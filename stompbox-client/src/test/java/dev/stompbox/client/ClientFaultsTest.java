@@ -51,6 +51,18 @@ class ClientFaultsTest extends TestKitClientSupport {
                 .autoReconnect(true).connectedTimeout(Duration.ofSeconds(5));
     }
 
+    /**
+     * The ids of the SUBSCRIBEs the second connection received (at least one), once {@code client}
+     * has sent on it: the replay goes out before anything new.
+     */
+    private List<String> subscriptionsReplayed(StompClient client) {
+        ServerConnection two = server.awaitConnection(1, TIMEOUT);
+        two.awaitReceived(StompCommand.SUBSCRIBE, TIMEOUT); // connected again: a SEND now is not refused
+        client.send("/queue/x", "after the replay", Map.of("receipt", "after-replay")).await(TIMEOUT);
+        two.awaitReceived(f -> "after-replay".equals(f.header("receipt")), TIMEOUT);
+        return two.received().stream().filter(f -> f.command() == StompCommand.SUBSCRIBE).map(f -> f.header("id")).toList();
+    }
+
     @Test
     @DisplayName("with auto-reconnect, a SUBSCRIBE's receipt cut off by a broker ERROR naming no frame waits for the replayed SUBSCRIBE's RECEIPT")
     void subscribeReceiptSurvivesAReconnect() {
@@ -79,11 +91,7 @@ class ClientFaultsTest extends TestKitClientSupport {
         one.awaitReceived(StompCommand.UNSUBSCRIBE, TIMEOUT);
         one.close();
         gone.await(TIMEOUT);
-        ServerConnection two = server.awaitConnection(1, TIMEOUT);
-        two.awaitReceived(f -> "kept".equals(f.header("id")), TIMEOUT);
-        client.send("/queue/x", "after the replay", Map.of("receipt", "x")).await(TIMEOUT);
-        assertThat(two.received()).filteredOn(f -> f.command() == StompCommand.SUBSCRIBE).extracting(f -> f.header("id"))
-                .containsExactly("kept");
+        assertThat(subscriptionsReplayed(client)).containsExactly("kept");
     }
 
     @Test
@@ -98,11 +106,7 @@ class ClientFaultsTest extends TestKitClientSupport {
         one.send(StompFrame.builder(StompCommand.ERROR).header("receipt-id", "sub-bad").header("message", "no such queue").build());
         one.close();
         assertThatThrownBy(() -> bad.receipt().await(TIMEOUT)).isInstanceOf(StompBrokerException.class).hasMessageContaining("no such queue");
-        ServerConnection two = server.awaitConnection(1, TIMEOUT);
-        two.awaitReceived(f -> "good".equals(f.header("id")), TIMEOUT);
-        client.send("/queue/x", "after the replay", Map.of("receipt", "x")).await(TIMEOUT);
-        assertThat(two.received()).filteredOn(f -> f.command() == StompCommand.SUBSCRIBE).extracting(f -> f.header("id"))
-                .containsExactly("good");
+        assertThat(subscriptionsReplayed(client)).containsExactly("good");
     }
 
     @Test
