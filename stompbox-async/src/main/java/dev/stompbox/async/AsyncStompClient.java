@@ -308,8 +308,8 @@ public final class AsyncStompClient implements AutoCloseable {
      * Subscribes {@code handler} to {@code destination}; completes with the subscription once the
      * broker accepted it (its RECEIPT arrived), or fails with the broker's ERROR when it refused the
      * destination or the selector. With {@code SubscriptionOptions.confirm(false)}, and no
-     * {@code receipt} header, it completes once the SUBSCRIBE is written. With auto-reconnect, a loss
-     * before the RECEIPT does not fail it: the replayed SUBSCRIBE asks for the receipt again.
+     * {@code receipt} header, it completes once the SUBSCRIBE is written. A loss before the RECEIPT
+     * fails it only without auto-reconnect (the replayed SUBSCRIBE asks for the receipt again).
      */
     public CompletableFuture<AsyncSubscription> subscribe(String destination, Map<String, String> headers, MessageHandler handler,
                                                          SubscriptionOptions options) {
@@ -334,16 +334,9 @@ public final class AsyncStompClient implements AutoCloseable {
         return runner.call(e -> e.execute(subscribe, receipt != null ? receipt : options.confirm() ? e.newReceiptId("sub") : null,
                 true, false, System.nanoTime())).whenComplete((v, failed) -> {
                     if (failed != null && made[0] != null) {
-                        runner.onLoop(() -> forgetIfRefused(made[0]));
+                        runner.onLoop(() -> dispatcher.forgetIfRefused(made[0]));
                     }
                 }).thenApply(v -> made[0]);
-    }
-
-    /** On the loop: a subscription the broker refused is gone from the engine; its handler goes too. */
-    private void forgetIfRefused(AsyncSubscription s) {
-        if (runner.engine().session().subscription(s.token()).isEmpty()) {
-            runner.unsubscribed(s);
-        }
     }
 
     /** On the loop: the broker's own prefetch header for {@code options.prefetch()}, and a word when it cannot be had. */

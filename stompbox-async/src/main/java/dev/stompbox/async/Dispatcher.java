@@ -344,6 +344,13 @@ final class Dispatcher {
         completeIfDrained(s);
     }
 
+    /** A subscribe failed: once the engine forgot the subscription (the broker refused it), its handler goes too. */
+    void forgetIfRefused(AsyncSubscription s) {
+        if (runner.engine().session().subscription(s.token()).isEmpty()) {
+            runner.unsubscribed(s);
+        }
+    }
+
     /** The UNSUBSCRIBE did not go out (the connection was down): the subscription goes on as before. */
     void reopen(AsyncSubscription s) {
         s.closing = false;

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -135,8 +134,8 @@ final class LoopRunner {
     }
 
     /** On the loop: the ids of the subscriptions whose handlers the client holds. */
-    Set<String> handled() {
-        return Set.copyOf(subscriptions.keySet());
+    java.util.Set<String> handled() {
+        return java.util.Set.copyOf(subscriptions.keySet());
     }
 
     /**
