@@ -63,6 +63,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class ConnectionEngine {
     /** "No deadline". */
     public static final long NONE = ReceiptBook.NONE;
+    /** How long a reconnected connection must last before a broker ERROR ending it starts a fresh reconnect cycle. */
+    static final Duration SETTLED = Duration.ofSeconds(1);
 
     /** Builds a frame from the session for a command, with the receipt id to ask for ({@code null}: none). */
     @FunctionalInterface
@@ -101,6 +103,14 @@ public final class ConnectionEngine {
 
     // Connecting and reconnecting.
     private Iterator<ReconnectAttempt> attempts;
+    /**
+     * The reconnect cycle that made the current connection, until the connection has lasted
+     * {@link #SETTLED}: a broker ERROR before then goes on with it, backing off, instead of a fresh
+     * cycle whose first attempt has no delay (a broker that refuses a replayed frame with an ERROR
+     * and a close, as RabbitMQ does, was otherwise reconnected to more than a hundred times a second).
+     */
+    private Iterator<ReconnectAttempt> cycleOnTrial;
+    private long connectedAt;
     private ReconnectAttempt nextAttempt;
     private long attemptAt = NONE;
     private long connectDeadline = NONE;
@@ -471,6 +481,8 @@ public final class ConnectionEngine {
         parser.version(session.version());
         encoder = StompEncoder.of(session.version());
         connectedDeadline = NONE;
+        cycleOnTrial = reconnect ? attempts : null;
+        connectedAt = now;
         attempts = null;
         epoch++;
         state = ConnectionState.CONNECTED;
@@ -1118,7 +1130,14 @@ public final class ConnectionEngine {
         lastAttemptFailure = null;
         attemptFailures.clear();
         connectDeadline = NONE;
-        attempts = reconnectSchedule.iterator();
+        if (cause instanceof StompBrokerException && cycleOnTrial != null && now - connectedAt < SETTLED.toNanos()) {
+            log.warn("{} ended the connection with an ERROR {} ms after it was made: backing off as after a failed attempt",
+                    broker, (now - connectedAt) / 1_000_000);
+            attempts = cycleOnTrial;
+        } else {
+            attempts = reconnectSchedule.iterator();
+        }
+        cycleOnTrial = null;
         scheduleAttempt(now);
     }
 

@@ -406,6 +406,56 @@ class ConnectionEngineTest {
             assertThat(((dev.stompbox.protocol.StompBrokerException) failure(sub)).frame().command()).isEqualTo(StompCommand.ERROR);
         }
 
+        /** Ends the connection with an ERROR, reconnects at the engine's next deadline, and returns how long it waited (ms). */
+        private long refusedAndBack(FakeTransport t, Duration after) {
+            t.advance(after);
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "NOT_FOUND - no queue 'gone'").build());
+            long lostAt = t.now;
+            t.toDeadline().accept(null);
+            return (t.now - lostAt) / 1_000_000;
+        }
+
+        @Test
+        @DisplayName("a reconnected connection that a broker ERROR ends within a second backs off as after a failed attempt, not at once again")
+        void errorRightAfterAReconnectBacksOff() {
+            String uri = "failover:(tcp://a:1)?initialReconnectDelay=100&maxReconnectDelay=1000&maxReconnectAttempts=5";
+            FakeTransport t = new FakeTransport(uri, s -> s.autoReconnect()).connect();
+            List<Long> waits = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                waits.add(refusedAndBack(t, Duration.ofMillis(5))); // a replayed SUBSCRIBE refused at once, each time
+            }
+            assertThat(waits).as("the first loss of a connection that had settled reconnects at once; then the back-off grows")
+                    .containsExactly(0L, 100L, 200L, 400L, 800L);
+            assertThat(refusedAndBack(t, Duration.ofSeconds(2))).as("a connection that lasted a second starts afresh").isZero();
+        }
+
+        @Test
+        @DisplayName("a quick loss that is not an ERROR (the network) reconnects at once, as before")
+        void quickNetworkLossReconnectsAtOnce() {
+            String uri = "failover:(tcp://a:1)?initialReconnectDelay=100&maxReconnectDelay=1000";
+            FakeTransport t = new FakeTransport(uri, s -> s.autoReconnect()).connect();
+            for (int i = 0; i < 3; i++) {
+                t.advance(Duration.ofMillis(5)).drop();
+                long lostAt = t.now;
+                t.toDeadline().accept(null);
+                assertThat(t.now - lostAt).isZero();
+            }
+        }
+
+        @Test
+        @DisplayName("ERRORs right after each reconnect spend maxReconnectAttempts, and the client gives up")
+        void errorsRightAfterReconnectsSpendTheAttempts() {
+            String uri = "failover:(tcp://a:1)?initialReconnectDelay=10&maxReconnectAttempts=3";
+            FakeTransport t = new FakeTransport(uri, s -> s.autoReconnect()).connect();
+            for (int i = 0; i < 4; i++) { // the cycle's first attempt, then the three it allows
+                refusedAndBack(t, Duration.ofMillis(5));
+            }
+            t.advance(Duration.ofMillis(5));
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "NOT_FOUND").build());
+            assertThat(t.engine.state()).isEqualTo(ConnectionState.DISCONNECTED);
+            assertThat(t.events).anyMatch(e -> e.startsWith("reconnect failed"));
+        }
+
         @Test
         @DisplayName("frames read in the same chunk behind an ERROR are handled, not dropped: a RECEIPT completes its SEND, a MESSAGE is delivered")
         void framesBehindAnError() {
