@@ -43,6 +43,48 @@ class RabbitMqTest extends BlockingBrokerContract {
         assertThat(reconnects.get()).as("reconnects in 2 s").isBetween(3, 12);
     }
 
+    /**
+     * The same refusal with a receipt asked for. RabbitMQ sends the ERROR, then a RECEIPT for the
+     * very SUBSCRIBE that failed: the client takes that RECEIPT as naming the refused frame, so the
+     * SUBSCRIBE fails with the ERROR (it used to succeed), nothing of it is replayed, and the client
+     * reconnects once more and stays connected. (Should the RECEIPT ever come apart from its ERROR,
+     * the SUBSCRIBE is tried again on the next connection, and fails at its receipt timeout at worst.)
+     */
+    @Test
+    void aSubscribeRabbitMqRefusesFailsAndLeavesTheClientConnected() {
+        java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+        try (StompClient client = StompClient.create(config(StompVersion.V1_2).autoReconnect(true)
+                .receiptTimeout(java.time.Duration.ofSeconds(5))
+                .listener(new dev.stompbox.protocol.connection.ConnectionListener() {
+                    @Override
+                    public void reconnected(dev.stompbox.protocol.connection.ReconnectReport report) {
+                        reconnects.incrementAndGet();
+                    }
+                }).build())) {
+            client.connect();
+            dev.stompbox.client.Subscription refused = client.subscribe("/amq/queue/missing-" + System.nanoTime(),
+                    java.util.Map.of("receipt", "missing"));
+            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> refused.receipt().await(java.time.Duration.ofSeconds(10)));
+            assertThat(failure).as("the SUBSCRIBE of a queue that does not exist")
+                    .isInstanceOfAny(StompBrokerException.class, dev.stompbox.protocol.StompReceiptTimeoutException.class);
+            System.out.println("a SUBSCRIBE RabbitMQ refused failed with: " + failure);
+            // Connected, and still connected half a second later: the ERROR of a SUBSCRIBE written just
+            // before its receipt timed out may still end the connection that wrote it.
+            org.awaitility.Awaitility.await("connected again, with nothing to replay").atMost(java.time.Duration.ofSeconds(35))
+                    .pollInterval(java.time.Duration.ofMillis(500)).until(() -> client.isConnected() && stillConnected(client));
+            int settled = reconnects.get();
+            client.send("/queue/after-refusal-" + System.nanoTime(), "fine", java.util.Map.of("receipt", "fine"))
+                    .await(java.time.Duration.ofSeconds(10));
+            assertThat(client.isConnected()).isTrue();
+            assertThat(reconnects.get()).as("no reconnect after the last one").isEqualTo(settled);
+        }
+    }
+
+    private static boolean stillConnected(StompClient client) throws InterruptedException {
+        Thread.sleep(500);
+        return client.isConnected();
+    }
+
     @Test
     void virtualHostSlashOrNoneConnectsOthersAreRefusedAndNotRetried() {
         try (StompClient none = StompClient.create(config(StompVersion.V1_2).virtualHost(null).build())) {

@@ -125,6 +125,11 @@ public final class ConnectionEngine {
      * in the same chunk behind it are handled (see {@link #received}); later ERRORs are suppressed in it.
      */
     private StompBrokerException brokerError;
+    /**
+     * RabbitMQ's ERROR that named no frame, read while connected: RabbitMQ sends a RECEIPT for the
+     * failed frame right behind such an ERROR (when the frame asked for one), which names it.
+     */
+    private StompBrokerException unnamedRefusal;
     private long pendingWriteBytes;
     private long progressAt;
     private boolean readingPaused;
@@ -577,11 +582,13 @@ public final class ConnectionEngine {
             failed = new StompConnectionException("reading from " + broker + " failed: " + e, e);
         }
         // The frames that came behind a broker's ERROR in the same chunk, or before invalid bytes,
-        // were handled like any other (a RECEIPT completes its frame, a MESSAGE is delivered: with
-        // ack auto the broker counts it as delivered), not dropped with the connection. An ERROR is
-        // what ends it, invalid bytes behind it suppressed in it.
+        // were handled like any other (a RECEIPT completes its frame, but for RabbitMQ's first one
+        // behind an ERROR naming no frame; a MESSAGE is delivered: with ack auto the broker counts it
+        // as delivered), not dropped with the connection. An ERROR is what ends it, invalid bytes
+        // behind it suppressed in it.
         StompBrokerException error = brokerError;
         brokerError = null;
+        unnamedRefusal = null;
         if (error != null) {
             if (failed != null) {
                 error.addSuppressed(failed);
@@ -644,19 +651,25 @@ public final class ConnectionEngine {
         }
         switch (frame.command()) {
             case MESSAGE -> onMessage(frame);
-            case RECEIPT -> onReceipt(frame, now);
+            case RECEIPT -> {
+                String id = frame.header(StompHeaders.RECEIPT_ID);
+                if (unnamedRefusal != null && id != null) {
+                    // RabbitMQ's receipt step runs even for the request that failed: the first RECEIPT
+                    // behind its ERROR names the frame the ERROR was about, which did not succeed.
+                    refused(id, unnamedRefusal);
+                    unnamedRefusal = null;
+                } else {
+                    onReceipt(frame, now);
+                }
+            }
             case ERROR -> {
                 StompBrokerException error = new StompBrokerException(frame);
                 log.warn("{} sent ERROR: {}", broker, error.getMessage());
                 String about = frame.header(StompHeaders.RECEIPT_ID);
-                Pending refused = about == null ? null : receipts.remove(about);
                 if (about != null) {
-                    // The broker refused that very frame: never re-send it, nor replay the subscription it made.
-                    session.refused(about);
-                }
-                if (refused != null) {
-                    fail(refused.future(), error);
-                    roomFreed();
+                    refused(about, error);
+                } else if (brokerError == null && session.server() != null && session.server().startsWith("RabbitMQ/")) {
+                    unnamedRefusal = error;
                 }
                 // RabbitMQ may send a second ERROR naming the cause ("Processing error" first,
                 // when an earlier frame's failure had closed its channel): kept with the first.
@@ -667,6 +680,16 @@ public final class ConnectionEngine {
                 }
             }
             default -> log.warn("ignoring unexpected {} from {}", frame.command(), broker);
+        }
+    }
+
+    /** The broker refused the frame that asked for {@code receipt}: never re-send it, nor replay the subscription it made. */
+    private void refused(String receipt, StompBrokerException error) {
+        session.refused(receipt);
+        Pending p = receipts.remove(receipt);
+        if (p != null) {
+            fail(p.future(), error);
+            roomFreed();
         }
     }
 
@@ -1021,6 +1044,9 @@ public final class ConnectionEngine {
                 continue;
             }
             settings.metrics().receiptTimedOut();
+            if (p.command() == StompCommand.SUBSCRIBE) {
+                abandonSubscription(p.id(), now);
+            }
             fail(p.future(), new StompReceiptTimeoutException(p.id(), settings.receiptTimeout()));
         }
         roomFreed();
@@ -1139,6 +1165,27 @@ public final class ConnectionEngine {
         }
         cycleOnTrial = null;
         scheduleAttempt(now);
+    }
+
+    /**
+     * A SUBSCRIBE whose RECEIPT never came failed, so nothing of it stays behind: it is not replayed
+     * after a reconnect (a broker that refuses it without naming it, as RabbitMQ does, would otherwise
+     * be reconnected to for ever), and it is unsubscribed now if connected, in case the broker took it
+     * after all.
+     */
+    private void abandonSubscription(String receipt, long now) {
+        for (SessionSubscription s : session.subscriptions()) {
+            if (receipt.equals(s.receipt())) {
+                if (state == ConnectionState.CONNECTED) {
+                    enqueue(session.unsubscribe(s.token(), null), null, now);
+                } else {
+                    session.refused(receipt);
+                }
+                log.warn("no RECEIPT for the SUBSCRIBE to {} within {} ms: given up, not subscribed", s.destination(),
+                        settings.receiptTimeout().toMillis());
+                return;
+            }
+        }
     }
 
     /** The receipts the SUBSCRIBEs of the active subscriptions asked for. */

@@ -316,20 +316,77 @@ class ConnectionEngineTest {
         }
 
         @Test
-        @DisplayName("a replayed SUBSCRIBE's receipt still times out from the call; the next replay then asks for none")
+        @DisplayName("RabbitMQ: the RECEIPT right behind an ERROR naming no frame names the frame refused; it fails and is not replayed")
+        void rabbitMqReceiptsTheFrameItRefused() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect());
+            t.engine.connect(t.now, ConnectionEngine.NONE);
+            t.toDeadline();
+            t.engine.opened(t.lastConn(), t.now);
+            t.receive(StompFrame.builder(StompCommand.CONNECTED).header("version", "1.2").header("server", "RabbitMQ/3.10.8").build());
+            subscribe(t, "good");
+            CompletableFuture<Void> missing = t.engine.execute((s, rid) -> s.subscribe("/amq/queue/missing", Map.of("id", "bad"), rid,
+                    null).frame(), "sub-bad", true, false, t.now);
+            t.pump();
+            // What RabbitMQ sends when a SUBSCRIBE's queue does not exist: the ERROR, then the SUBSCRIBE's RECEIPT.
+            t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "not_found").body("NOT_FOUND - no queue").build(),
+                    StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-bad").build());
+            assertThat(failure(missing)).isInstanceOf(StompBrokerException.class).hasMessageContaining("not_found");
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id")).containsExactly("CONNECT null", "SUBSCRIBE good");
+        }
+
+        @Test
+        @DisplayName("another broker's RECEIPT behind an ERROR naming no frame confirms its frame, as any RECEIPT does")
+        void otherBrokersReceiptBehindAnErrorConfirms() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect(); // server fake/1
+            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
+                    "sub-1", true, false, t.now);
+            t.pump();
+            t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "going away").build(),
+                    StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-1").build());
+            assertThat(sub).isCompleted();
+            assertThat(sub.isCompletedExceptionally()).isFalse();
+        }
+
+        @Test
+        @DisplayName("a replayed SUBSCRIBE's receipt still times out from the call; then it is unsubscribed and not replayed again")
         void subscribeReceiptTimesOutAcrossALoss() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            subscribe(t, "kept");
             CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
                     "sub-1", true, false, t.now);
             t.pump().drop();
             t.toDeadline().accept(null);
+            t.written.clear();
             t.advance(FakeTransport.RECEIPT_TIMEOUT);
             assertThat(failure(sub)).isInstanceOf(dev.stompbox.protocol.StompReceiptTimeoutException.class);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id")).as("in case the broker took it after all")
+                    .containsExactly("UNSUBSCRIBE s1");
             t.drop();
             t.written.clear();
             t.toDeadline().accept(null);
-            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id") + " " + f.header("receipt"))
-                    .containsExactly("CONNECT null null", "SUBSCRIBE s1 null");
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id")).containsExactly("CONNECT null", "SUBSCRIBE kept");
+        }
+
+        @Test
+        @DisplayName("a SUBSCRIBE whose receipt times out while reconnecting is forgotten: the next connection does not get it")
+        void subscribeReceiptTimesOutWhileReconnecting() {
+            String uri = "failover:(tcp://a:1)?initialReconnectDelay=100&maxReconnectDelay=100";
+            FakeTransport t = new FakeTransport(uri, s -> s.autoReconnect()).connect();
+            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
+                    "sub-1", true, false, t.now);
+            t.pump().drop();
+            while (!sub.isDone()) { // no broker answers meanwhile
+                t.toDeadline();
+                t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused"), t.now);
+                t.pump();
+            }
+            assertThat(failure(sub)).isInstanceOf(dev.stompbox.protocol.StompReceiptTimeoutException.class);
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(StompFrame::command).containsExactly(StompCommand.CONNECT);
+            assertThat(t.engine.session().subscriptions()).isEmpty();
         }
 
         @Test
