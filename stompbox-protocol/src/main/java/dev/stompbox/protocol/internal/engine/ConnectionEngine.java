@@ -126,8 +126,8 @@ public final class ConnectionEngine {
      */
     private StompBrokerException brokerError;
     /**
-     * RabbitMQ's ERROR that named no frame, read while connected: RabbitMQ sends a RECEIPT for the
-     * failed frame right behind such an ERROR (when the frame asked for one), which names it.
+     * RabbitMQ's ERROR for an AMQP error, read in this chunk ({@link #closedByRabbitMq}): the first
+     * RECEIPT behind it for a frame other than a SEND names the frame that failed.
      */
     private StompBrokerException unnamedRefusal;
     private long pendingWriteBytes;
@@ -653,9 +653,11 @@ public final class ConnectionEngine {
             case MESSAGE -> onMessage(frame);
             case RECEIPT -> {
                 String id = frame.header(StompHeaders.RECEIPT_ID);
-                if (unnamedRefusal != null && id != null) {
+                Pending about = unnamedRefusal == null || id == null ? null : receipts.get(id);
+                if (about != null && about.command() != StompCommand.SEND) {
                     // RabbitMQ's receipt step runs even for the request that failed: the first RECEIPT
-                    // behind its ERROR names the frame the ERROR was about, which did not succeed.
+                    // behind such an ERROR names the frame the ERROR was about, which did not succeed
+                    // (a SEND's RECEIPT is its publisher confirm, which comes when it comes).
                     refused(id, unnamedRefusal);
                     unnamedRefusal = null;
                 } else {
@@ -668,7 +670,7 @@ public final class ConnectionEngine {
                 String about = frame.header(StompHeaders.RECEIPT_ID);
                 if (about != null) {
                     refused(about, error);
-                } else if (brokerError == null && session.server() != null && session.server().startsWith("RabbitMQ/")) {
+                } else if (brokerError == null && closedByRabbitMq(frame)) {
                     unnamedRefusal = error;
                 }
                 // RabbitMQ may send a second ERROR naming the cause ("Processing error" first,
@@ -681,6 +683,18 @@ public final class ConnectionEngine {
             }
             default -> log.warn("ignoring unexpected {} from {}", frame.command(), broker);
         }
+    }
+
+    /**
+     * Whether {@code error} is RabbitMQ's for an AMQP error that closes the connection while it handles
+     * a frame: its message is the error's name ({@code not_found}, {@code access_refused}), and the
+     * RECEIPT of that frame follows it. Its other ERRORs ("Processing error", "Invalid destination")
+     * name no such frame and leave the connection open on its side, so RECEIPTs behind them are real.
+     */
+    private boolean closedByRabbitMq(StompFrame error) {
+        String server = session.server();
+        String message = error.header(StompHeaders.MESSAGE);
+        return server != null && server.startsWith("RabbitMQ/") && message != null && message.matches("[a-z]+(_[a-z]+)*");
     }
 
     /** The broker refused the frame that asked for {@code receipt}: never re-send it, nor replay the subscription it made. */

@@ -38,6 +38,11 @@ final class ReceiptBook {
         return pending.containsKey(id);
     }
 
+    /** The entry of {@code id}, or {@code null}. */
+    Pending get(String id) {
+        return pending.get(id);
+    }
+
     int size() {
         return pending.size();
     }

@@ -315,14 +315,47 @@ class ConnectionEngineTest {
             assertThat(failure(gone)).isInstanceOf(dev.stompbox.protocol.StompConnectionException.class);
         }
 
-        @Test
-        @DisplayName("RabbitMQ: the RECEIPT right behind an ERROR naming no frame names the frame refused; it fails and is not replayed")
-        void rabbitMqReceiptsTheFrameItRefused() {
-            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect());
+        private FakeTransport connectedToRabbitMq() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect().atLeastOnce());
             t.engine.connect(t.now, ConnectionEngine.NONE);
             t.toDeadline();
             t.engine.opened(t.lastConn(), t.now);
-            t.receive(StompFrame.builder(StompCommand.CONNECTED).header("version", "1.2").header("server", "RabbitMQ/3.10.8").build());
+            return t.receive(StompFrame.builder(StompCommand.CONNECTED).header("version", "1.2").header("server", "RabbitMQ/3.10.8").build());
+        }
+
+        @Test
+        @DisplayName("RabbitMQ: behind its ERROR for an AMQP error (message not_found), a SEND's RECEIPT is its confirm, and the next RECEIPT names the frame refused")
+        void rabbitMqSendConfirmBehindItsError() {
+            FakeTransport t = connectedToRabbitMq();
+            CompletableFuture<Void> sent = publish(t, "p-1", "confirmed");
+            CompletableFuture<Void> missing = t.engine.execute((s, rid) -> s.subscribe("/amq/queue/missing", Map.of("id", "bad"), rid,
+                    null).frame(), "sub-bad", true, false, t.now);
+            t.pump();
+            t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "not_found").build(),
+                    StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "p-1").build(),
+                    StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-bad").build());
+            assertThat(sent).isCompleted();
+            assertThat(sent.isCompletedExceptionally()).isFalse();
+            assertThat(failure(missing)).isInstanceOf(StompBrokerException.class);
+        }
+
+        @Test
+        @DisplayName("RabbitMQ: its \"Processing error\" leaves the connection open on its side, so a RECEIPT behind it confirms its frame")
+        void rabbitMqProcessingErrorIsNoRefusal() {
+            FakeTransport t = connectedToRabbitMq();
+            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
+                    "sub-1", true, false, t.now);
+            t.pump();
+            t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build(),
+                    StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-1").build());
+            assertThat(sub).isCompleted();
+            assertThat(sub.isCompletedExceptionally()).isFalse();
+        }
+
+        @Test
+        @DisplayName("RabbitMQ: the RECEIPT right behind an ERROR naming no frame names the frame refused; it fails and is not replayed")
+        void rabbitMqReceiptsTheFrameItRefused() {
+            FakeTransport t = connectedToRabbitMq();
             subscribe(t, "good");
             CompletableFuture<Void> missing = t.engine.execute((s, rid) -> s.subscribe("/amq/queue/missing", Map.of("id", "bad"), rid,
                     null).frame(), "sub-bad", true, false, t.now);
