@@ -5,12 +5,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.stompbox.fixtures.*;
 
 import dev.stompbox.client.StompClient;
+import dev.stompbox.client.Subscription;
 import dev.stompbox.protocol.StompBrokerException;
+import dev.stompbox.protocol.StompReceiptTimeoutException;
 import dev.stompbox.protocol.StompVersion;
+import dev.stompbox.protocol.connection.ConnectionListener;
+import dev.stompbox.protocol.connection.ReconnectReport;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The contract on RabbitMQ with its STOMP plugin, started by {@code scripts/rabbitmq.sh}. Skipped,
@@ -21,6 +31,17 @@ class RabbitMqTest extends BlockingBrokerContract {
     @RegisterExtension
     static final BrokerExtension BROKER = new RabbitMqExtension();
 
+    /** A client that reconnects (RabbitMQ's bare URI: back-off from 10 ms) and counts its reconnects. */
+    private StompClient countingReconnects(AtomicInteger reconnects, Duration receiptTimeout) {
+        return StompClient.create(config(StompVersion.V1_2).autoReconnect(true).receiptTimeout(receiptTimeout)
+                .listener(new ConnectionListener() {
+                    @Override
+                    public void reconnected(ReconnectReport report) {
+                        reconnects.incrementAndGet();
+                    }
+                }).build());
+    }
+
     /**
      * RabbitMQ refuses a SUBSCRIBE of a queue that does not exist with an ERROR naming no frame, and
      * closes; every reconnect replays the SUBSCRIBE into the same refusal. The client used to reconnect
@@ -28,16 +49,10 @@ class RabbitMqTest extends BlockingBrokerContract {
      */
     @Test
     void aReplayRefusedAtOnceIsNotReconnectedToAtOnceAgain() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
-        try (StompClient client = StompClient.create(config(StompVersion.V1_2).autoReconnect(true)
-                .listener(new dev.stompbox.protocol.connection.ConnectionListener() {
-                    @Override
-                    public void reconnected(dev.stompbox.protocol.connection.ReconnectReport report) {
-                        reconnects.incrementAndGet();
-                    }
-                }).build())) {
+        AtomicInteger reconnects = new AtomicInteger();
+        try (StompClient client = countingReconnects(reconnects, Duration.ofSeconds(30))) {
             client.connect();
-            client.subscribe("/amq/queue/missing-" + System.nanoTime(), java.util.Map.of());
+            client.subscribe("/amq/queue/missing-" + System.nanoTime(), Map.of());
             Thread.sleep(2000);
         }
         assertThat(reconnects.get()).as("reconnects in 2 s").isBetween(3, 12);
@@ -52,29 +67,20 @@ class RabbitMqTest extends BlockingBrokerContract {
      */
     @Test
     void aSubscribeRabbitMqRefusesFailsAndLeavesTheClientConnected() {
-        java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
-        try (StompClient client = StompClient.create(config(StompVersion.V1_2).autoReconnect(true)
-                .receiptTimeout(java.time.Duration.ofSeconds(5))
-                .listener(new dev.stompbox.protocol.connection.ConnectionListener() {
-                    @Override
-                    public void reconnected(dev.stompbox.protocol.connection.ReconnectReport report) {
-                        reconnects.incrementAndGet();
-                    }
-                }).build())) {
+        AtomicInteger reconnects = new AtomicInteger();
+        try (StompClient client = countingReconnects(reconnects, Duration.ofSeconds(5))) {
             client.connect();
-            dev.stompbox.client.Subscription refused = client.subscribe("/amq/queue/missing-" + System.nanoTime(),
-                    java.util.Map.of("receipt", "missing"));
-            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> refused.receipt().await(java.time.Duration.ofSeconds(10)));
+            Subscription refused = client.subscribe("/amq/queue/missing-" + System.nanoTime(), Map.of("receipt", "missing"));
+            Throwable failure = catchThrowable(() -> refused.receipt().await(Duration.ofSeconds(10)));
             assertThat(failure).as("the SUBSCRIBE of a queue that does not exist")
-                    .isInstanceOfAny(StompBrokerException.class, dev.stompbox.protocol.StompReceiptTimeoutException.class);
+                    .isInstanceOfAny(StompBrokerException.class, StompReceiptTimeoutException.class);
             System.out.println("a SUBSCRIBE RabbitMQ refused failed with: " + failure);
             // Connected, and still connected half a second later: the ERROR of a SUBSCRIBE written just
             // before its receipt timed out may still end the connection that wrote it.
-            org.awaitility.Awaitility.await("connected again, with nothing to replay").atMost(java.time.Duration.ofSeconds(35))
-                    .pollInterval(java.time.Duration.ofMillis(500)).until(() -> client.isConnected() && stillConnected(client));
+            await("connected again, with nothing to replay").atMost(Duration.ofSeconds(35)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> client.isConnected() && stillConnected(client));
             int settled = reconnects.get();
-            client.send("/queue/after-refusal-" + System.nanoTime(), "fine", java.util.Map.of("receipt", "fine"))
-                    .await(java.time.Duration.ofSeconds(10));
+            client.send("/queue/after-refusal-" + System.nanoTime(), "fine", Map.of("receipt", "fine")).await(Duration.ofSeconds(10));
             assertThat(client.isConnected()).isTrue();
             assertThat(reconnects.get()).as("no reconnect after the last one").isEqualTo(settled);
         }

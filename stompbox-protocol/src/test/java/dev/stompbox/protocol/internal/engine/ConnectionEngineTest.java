@@ -60,6 +60,14 @@ class ConnectionEngineTest {
         return r;
     }
 
+    /** SUBSCRIBE {@code destination} as {@code id}, asking for {@code receipt}; its receipt's future. */
+    private static CompletableFuture<Void> subscribe(FakeTransport t, String destination, String id, String receipt) {
+        CompletableFuture<Void> r = t.engine.execute((s, rid) -> s.subscribe(destination, Map.of("id", id), rid, null).frame(), receipt,
+                true, false, t.now);
+        t.pump();
+        return r;
+    }
+
     @Nested
     @DisplayName("connecting")
     class Connecting {
@@ -268,9 +276,7 @@ class ConnectionEngineTest {
         @DisplayName("a SUBSCRIBE whose RECEIPT a loss (an ERROR naming no receipt) cut off asks for it again when replayed, and waits for that answer")
         void subscribeReceiptAcrossALoss() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
-            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
-                    "sub-1", true, false, t.now);
-            t.pump();
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
             // RabbitMQ's "Processing error" when a queue's process is briefly down: nothing says which frame failed.
             t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build());
             assertThat(t.engine.state()).isEqualTo(ConnectionState.RECONNECTING);
@@ -328,9 +334,7 @@ class ConnectionEngineTest {
         void rabbitMqSendConfirmBehindItsError() {
             FakeTransport t = connectedToRabbitMq();
             CompletableFuture<Void> sent = publish(t, "p-1", "confirmed");
-            CompletableFuture<Void> missing = t.engine.execute((s, rid) -> s.subscribe("/amq/queue/missing", Map.of("id", "bad"), rid,
-                    null).frame(), "sub-bad", true, false, t.now);
-            t.pump();
+            CompletableFuture<Void> missing = subscribe(t, "/amq/queue/missing", "bad", "sub-bad");
             t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "not_found").build(),
                     StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "p-1").build(),
                     StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-bad").build());
@@ -343,9 +347,7 @@ class ConnectionEngineTest {
         @DisplayName("RabbitMQ: its \"Processing error\" leaves the connection open on its side, so a RECEIPT behind it confirms its frame")
         void rabbitMqProcessingErrorIsNoRefusal() {
             FakeTransport t = connectedToRabbitMq();
-            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
-                    "sub-1", true, false, t.now);
-            t.pump();
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
             t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build(),
                     StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-1").build());
             assertThat(sub).isCompleted();
@@ -357,9 +359,7 @@ class ConnectionEngineTest {
         void rabbitMqReceiptsTheFrameItRefused() {
             FakeTransport t = connectedToRabbitMq();
             subscribe(t, "good");
-            CompletableFuture<Void> missing = t.engine.execute((s, rid) -> s.subscribe("/amq/queue/missing", Map.of("id", "bad"), rid,
-                    null).frame(), "sub-bad", true, false, t.now);
-            t.pump();
+            CompletableFuture<Void> missing = subscribe(t, "/amq/queue/missing", "bad", "sub-bad");
             // What RabbitMQ sends when a SUBSCRIBE's queue does not exist: the ERROR, then the SUBSCRIBE's RECEIPT.
             t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "not_found").body("NOT_FOUND - no queue").build(),
                     StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-bad").build());
@@ -373,9 +373,7 @@ class ConnectionEngineTest {
         @DisplayName("another broker's RECEIPT behind an ERROR naming no frame confirms its frame, as any RECEIPT does")
         void otherBrokersReceiptBehindAnErrorConfirms() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect(); // server fake/1
-            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
-                    "sub-1", true, false, t.now);
-            t.pump();
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
             t.receiveTogether(StompFrame.builder(StompCommand.ERROR).header("message", "going away").build(),
                     StompFrame.builder(StompCommand.RECEIPT).header("receipt-id", "sub-1").build());
             assertThat(sub).isCompleted();
@@ -387,9 +385,8 @@ class ConnectionEngineTest {
         void subscribeReceiptTimesOutAcrossALoss() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
             subscribe(t, "kept");
-            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
-                    "sub-1", true, false, t.now);
-            t.pump().drop();
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
+            t.drop();
             t.toDeadline().accept(null);
             t.written.clear();
             t.advance(FakeTransport.RECEIPT_TIMEOUT);
@@ -407,9 +404,8 @@ class ConnectionEngineTest {
         void subscribeReceiptTimesOutWhileReconnecting() {
             String uri = "failover:(tcp://a:1)?initialReconnectDelay=100&maxReconnectDelay=100";
             FakeTransport t = new FakeTransport(uri, s -> s.autoReconnect()).connect();
-            CompletableFuture<Void> sub = t.engine.execute((s, rid) -> s.subscribe("/queue/a", Map.of("id", "s1"), rid, null).frame(),
-                    "sub-1", true, false, t.now);
-            t.pump().drop();
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
+            t.drop();
             while (!sub.isDone()) { // no broker answers meanwhile
                 t.toDeadline();
                 t.engine.openFailed(t.lastConn(), new java.net.ConnectException("refused"), t.now);
