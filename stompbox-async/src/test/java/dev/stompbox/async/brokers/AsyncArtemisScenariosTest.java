@@ -123,6 +123,37 @@ class AsyncArtemisScenariosTest {
         assertThat(accepted.id()).isNotEmpty(); // completed: the broker's RECEIPT came
     }
 
+    /**
+     * Artemis names the SUBSCRIBE it refuses (its ERROR carries the receipt id) and closes: with
+     * auto-reconnect the subscription fails, is not replayed, and the client is back and stays connected
+     * after one reconnect (it used to replay the bad selector into the same refusal on every reconnect).
+     */
+    @Test
+    void withAutoReconnectARefusedSubscriptionIsNotReplayed() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
+        AsyncStompClient client = client(AsyncStompClientConfig.builder(broker.uri()).autoReconnect(true)
+                .listener(new dev.stompbox.protocol.connection.ConnectionListener() {
+                    @Override
+                    public void reconnected(dev.stompbox.protocol.connection.ReconnectReport report) {
+                        reconnects.incrementAndGet();
+                    }
+                }));
+        try {
+            CompletableFuture<AsyncSubscription> refused = client.subscribe("/queue/selector-" + System.nanoTime(),
+                    Map.of("selector", "this is not a selector"), (c, f) -> null);
+            assertThat(failure(refused)).isInstanceOf(dev.stompbox.protocol.StompBrokerException.class);
+            String q = "/queue/after-refusal-" + System.nanoTime();
+            org.awaitility.Awaitility.await("connected again").atMost(TIMEOUT).until(client::isConnected);
+            get(client.subscribe(q, Map.of(), (c, f) -> null));
+            Thread.sleep(1000);
+            get(client.send(q, "fine".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("receipt", "fine")));
+            assertThat(client.isConnected()).isTrue();
+            assertThat(reconnects.get()).as("reconnects after the refusal").isLessThanOrEqualTo(1);
+        } finally {
+            client.close();
+        }
+    }
+
     @Test
     void aHundredThousandWaitingMessagesAndASlowHandlerKeepTheClientsBufferBounded() throws Exception {
         String q = "/queue/flood-" + System.nanoTime();
