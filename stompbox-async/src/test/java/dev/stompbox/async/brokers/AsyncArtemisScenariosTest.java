@@ -124,9 +124,10 @@ class AsyncArtemisScenariosTest {
     }
 
     /**
-     * Artemis names the SUBSCRIBE it refuses (its ERROR carries the receipt id) and closes: with
-     * auto-reconnect the subscription fails, is not replayed, and the client is back and stays connected
-     * after one reconnect (it used to replay the bad selector into the same refusal on every reconnect).
+     * Artemis refuses a bad selector with an ERROR that names no frame, and closes. With auto-reconnect
+     * the SUBSCRIBE is tried once more (the ERROR might not have been about it); refused again, it fails
+     * with the ERROR and is not made again, and the client is back and stays connected. It used to replay
+     * the bad selector into the same refusal on every reconnect, at once, for ever.
      */
     @Test
     void withAutoReconnectARefusedSubscriptionIsNotReplayed() throws Exception {
@@ -148,7 +149,8 @@ class AsyncArtemisScenariosTest {
             Thread.sleep(1000);
             get(client.send(q, "fine".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("receipt", "fine")));
             assertThat(client.isConnected()).isTrue();
-            assertThat(reconnects.get()).as("reconnects after the refusal").isLessThanOrEqualTo(1);
+            assertThat(reconnects.get()).as("one to try the SUBSCRIBE once more, one after it was refused again, and no more")
+                    .isEqualTo(2);
         } finally {
             client.close();
         }

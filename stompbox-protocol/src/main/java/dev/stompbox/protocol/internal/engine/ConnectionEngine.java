@@ -130,6 +130,8 @@ public final class ConnectionEngine {
      * RECEIPT behind it for a frame other than a SEND names the frame that failed.
      */
     private StompBrokerException unnamedRefusal;
+    /** Awaited SUBSCRIBE receipts already carried over one connection a broker ERROR ended (see {@link #lose}). */
+    private final Set<String> retriedAfterError = new HashSet<>();
     private long pendingWriteBytes;
     private long progressAt;
     private boolean readingPaused;
@@ -1135,7 +1137,21 @@ public final class ConnectionEngine {
         // fail, with the broker's ERROR when that ended the connection, the frame included.
         StompException receiptFailure = cause instanceof StompBrokerException ? cause
                 : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
-        Set<String> resubscribing = recover ? subscribeReceipts() : Set.of();
+        Set<String> resubscribing = recover ? awaitedSubscribeReceipts() : new HashSet<>();
+        if (cause instanceof StompBrokerException) {
+            // An ERROR that names no frame may be about a SUBSCRIBE waiting for its RECEIPT (Artemis's
+            // bad selector) or not (RabbitMQ's "Processing error" while a queue's process restarts): the
+            // SUBSCRIBE is tried once more, and if that connection too ends with an ERROR before its
+            // RECEIPT, it is taken as refused, fails with that ERROR, and is not made again.
+            for (Iterator<String> it = resubscribing.iterator(); it.hasNext(); ) {
+                String id = it.next();
+                if (!retriedAfterError.add(id)) {
+                    it.remove();
+                    session.refused(id);
+                }
+            }
+        }
+        retriedAfterError.retainAll(resubscribing);
         List<Pending> cut = receipts.removeIf(p -> !session.isKept(p.id()) && !resubscribing.contains(p.id()));
         if (recover) {
             // An UNSUBSCRIBE the loss cut off did what it was for: its subscription went with the
@@ -1202,11 +1218,11 @@ public final class ConnectionEngine {
         }
     }
 
-    /** The receipts the SUBSCRIBEs of the active subscriptions asked for. */
-    private Set<String> subscribeReceipts() {
+    /** The receipts the SUBSCRIBEs of the active subscriptions asked for and still wait for. */
+    private Set<String> awaitedSubscribeReceipts() {
         Set<String> ids = new HashSet<>();
         for (SessionSubscription s : session.subscriptions()) {
-            if (s.receipt() != null) {
+            if (s.receipt() != null && receipts.contains(s.receipt())) {
                 ids.add(s.receipt());
             }
         }

@@ -381,6 +381,37 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("a SUBSCRIBE whose replay is ended by an ERROR again before its RECEIPT is taken as refused: it fails with that ERROR and is not made again")
+        void subscribeRefusedTwiceWithoutAName() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            subscribe(t, "kept");
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
+            StompFrame invalid = StompFrame.builder(StompCommand.ERROR).header("message", "Invalid selector").build();
+            t.receive(invalid);
+            assertThat(sub).as("tried once more: the ERROR may not be about it").isNotDone();
+            t.toDeadline().accept(null);
+            t.receive(invalid);
+            assertThat(failure(sub)).isInstanceOf(StompBrokerException.class).hasMessageContaining("Invalid selector");
+            t.written.clear();
+            t.toDeadline().accept(null);
+            assertThat(t.written).extracting(f -> f.command() + " " + f.header("id")).containsExactly("CONNECT null", "SUBSCRIBE kept");
+        }
+
+        @Test
+        @DisplayName("a network loss between the two ERRORs does not count: only ERRORs take the one more try")
+        void networkLossesDoNotSpendTheRetry() {
+            FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
+            t.drop().toDeadline().accept(null);
+            t.drop().toDeadline().accept(null);
+            t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build());
+            t.toDeadline().accept(null);
+            assertThat(sub).isNotDone();
+            t.receipt("sub-1");
+            assertThat(sub.isDone() && !sub.isCompletedExceptionally()).isTrue();
+        }
+
+        @Test
         @DisplayName("a replayed SUBSCRIBE's receipt still times out from the call; then it is unsubscribed and not replayed again")
         void subscribeReceiptTimesOutAcrossALoss() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
