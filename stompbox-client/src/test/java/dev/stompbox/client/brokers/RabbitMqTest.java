@@ -63,7 +63,7 @@ class RabbitMqTest extends BlockingBrokerContract {
      * very SUBSCRIBE that failed: the client takes that RECEIPT as naming the refused frame, so the
      * SUBSCRIBE fails with the ERROR (it used to succeed), nothing of it is replayed, and the client
      * reconnects once more and stays connected. (Should the RECEIPT ever come apart from its ERROR,
-     * the SUBSCRIBE is tried again on the next connection, and fails at its receipt timeout at worst.)
+     * the SUBSCRIBE is tried once more on the next connection, and fails when refused again.)
      */
     @Test
     void aSubscribeRabbitMqRefusesFailsAndLeavesTheClientConnected() {
