@@ -1132,39 +1132,7 @@ public final class ConnectionEngine {
         }
         failure = cause instanceof StompConnectionException ? cause
                 : new StompConnectionException("connection to " + broker + " lost: " + cause.getMessage(), cause);
-        // At-least-once SENDs the session keeps are re-sent after the reconnect, not failed; a
-        // SUBSCRIBE waiting for its RECEIPT is replayed and asks for it again. The other receipts
-        // fail, with the broker's ERROR when that ended the connection, the frame included.
-        StompException receiptFailure = cause instanceof StompBrokerException ? cause
-                : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
-        Set<String> resubscribing = recover ? awaitedSubscribeReceipts() : new HashSet<>();
-        if (cause instanceof StompBrokerException) {
-            // An ERROR that names no frame may be about a SUBSCRIBE waiting for its RECEIPT (Artemis's
-            // bad selector) or not (RabbitMQ's "Processing error" while a queue's process restarts): the
-            // SUBSCRIBE is tried once more, and if that connection too ends with an ERROR before its
-            // RECEIPT, it is taken as refused, fails with that ERROR, and is not made again.
-            for (Iterator<String> it = resubscribing.iterator(); it.hasNext(); ) {
-                String id = it.next();
-                if (!retriedAfterError.add(id)) {
-                    it.remove();
-                    session.refused(id);
-                }
-            }
-        }
-        retriedAfterError.retainAll(resubscribing);
-        List<Pending> cut = receipts.removeIf(p -> !session.isKept(p.id()) && !resubscribing.contains(p.id()));
-        if (recover) {
-            // An UNSUBSCRIBE the loss cut off did what it was for: its subscription went with the
-            // connection and is not made again on the next one.
-            for (Iterator<Pending> it = cut.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (p.command() == StompCommand.UNSUBSCRIBE) {
-                    it.remove();
-                    complete(p.future());
-                }
-            }
-        }
-        List<String> failed = ids(cut, receiptFailure);
+        List<String> failed = receiptsAtLoss(cause, recover);
         List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
         stale = awaitingAck;
         awaitingAck = new IdentityHashMap<>();
@@ -1195,6 +1163,45 @@ public final class ConnectionEngine {
         }
         cycleOnTrial = null;
         scheduleAttempt(now);
+    }
+
+    /**
+     * What becomes of the awaited receipts when the connection is lost; returns the ids of those that
+     * failed. At-least-once SENDs the session keeps are re-sent after the reconnect, not failed; a
+     * SUBSCRIBE waiting for its RECEIPT is replayed and asks for it again; an UNSUBSCRIBE completes.
+     */
+    private List<String> receiptsAtLoss(StompException cause, boolean recover) {
+        // The others fail, with the broker's ERROR when that ended the connection, the frame included.
+        StompException receiptFailure = cause instanceof StompBrokerException ? cause
+                : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
+        Set<String> resubscribing = recover ? awaitedSubscribeReceipts() : new HashSet<>();
+        if (cause instanceof StompBrokerException) {
+            // An ERROR that names no frame may be about a SUBSCRIBE waiting for its RECEIPT (Artemis's
+            // bad selector) or not (RabbitMQ's "Processing error" while a queue's process restarts): the
+            // SUBSCRIBE is tried once more, and if that connection too ends with an ERROR before its
+            // RECEIPT, it is taken as refused, fails with that ERROR, and is not made again.
+            for (Iterator<String> it = resubscribing.iterator(); it.hasNext(); ) {
+                String id = it.next();
+                if (!retriedAfterError.add(id)) {
+                    it.remove();
+                    session.refused(id);
+                }
+            }
+        }
+        retriedAfterError.retainAll(resubscribing);
+        List<Pending> cut = receipts.removeIf(p -> !session.isKept(p.id()) && !resubscribing.contains(p.id()));
+        if (recover) {
+            // An UNSUBSCRIBE the loss cut off did what it was for: its subscription went with the
+            // connection and is not made again on the next one.
+            for (Iterator<Pending> it = cut.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.command() == StompCommand.UNSUBSCRIBE) {
+                    it.remove();
+                    complete(p.future());
+                }
+            }
+        }
+        return ids(cut, receiptFailure);
     }
 
     /**
