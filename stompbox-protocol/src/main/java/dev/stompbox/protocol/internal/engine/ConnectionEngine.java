@@ -130,6 +130,8 @@ public final class ConnectionEngine {
      * RECEIPT behind it for a frame other than a SEND names the frame that failed.
      */
     private StompBrokerException unnamedRefusal;
+    /** Whether {@link #brokerError} says the broker itself failed (RabbitMQ's "Processing error"), not a frame of ours. */
+    private boolean brokersOwnFailure;
     /** Awaited SUBSCRIBE receipts already carried over one connection a broker ERROR ended (see {@link #lose}). */
     private final Set<String> retriedAfterError = new HashSet<>();
     private long pendingWriteBytes;
@@ -589,13 +591,15 @@ public final class ConnectionEngine {
         // as delivered), not dropped with the connection. An ERROR is what ends it, invalid bytes
         // behind it suppressed in it.
         StompBrokerException error = brokerError;
+        boolean brokersOwn = brokersOwnFailure;
         brokerError = null;
+        brokersOwnFailure = false;
         unnamedRefusal = null;
         if (error != null) {
             if (failed != null) {
                 error.addSuppressed(failed);
             }
-            lose(error, now);
+            lose(error, brokersOwn, now);
         } else if (failed != null) {
             lossOrFailedAttempt(failed, now);
         }
@@ -679,6 +683,7 @@ public final class ConnectionEngine {
                 // when an earlier frame's failure had closed its channel): kept with the first.
                 if (brokerError == null) {
                     brokerError = error;
+                    brokersOwnFailure = rabbitMq() && "Processing error".equals(frame.header(StompHeaders.MESSAGE));
                 } else {
                     brokerError.addSuppressed(error);
                 }
@@ -694,9 +699,13 @@ public final class ConnectionEngine {
      * name no such frame and leave the connection open on its side, so RECEIPTs behind them are real.
      */
     private boolean closedByRabbitMq(StompFrame error) {
-        String server = session.server();
         String message = error.header(StompHeaders.MESSAGE);
-        return server != null && server.startsWith("RabbitMQ/") && message != null && message.matches("[a-z]+(_[a-z]+)*");
+        return rabbitMq() && message != null && message.matches("[a-z]+(_[a-z]+)*");
+    }
+
+    private boolean rabbitMq() {
+        String server = session.server();
+        return server != null && server.startsWith("RabbitMQ/");
     }
 
     /** The broker refused the frame that asked for {@code receipt}: never re-send it, nor replay the subscription it made. */
@@ -1119,6 +1128,11 @@ public final class ConnectionEngine {
     // -- losing ------------------------------------------------------------------------------------
 
     private void lose(StompException cause, long now) {
+        lose(cause, false, now);
+    }
+
+    /** @param brokersOwn whether the cause is an ERROR that says the broker itself failed, not any frame of the client's */
+    private void lose(StompException cause, boolean brokersOwn, long now) {
         if (state != ConnectionState.CONNECTED && state != ConnectionState.DISCONNECTING) {
             return;
         }
@@ -1132,7 +1146,7 @@ public final class ConnectionEngine {
         }
         failure = cause instanceof StompConnectionException ? cause
                 : new StompConnectionException("connection to " + broker + " lost: " + cause.getMessage(), cause);
-        List<String> failed = receiptsAtLoss(cause, recover);
+        List<String> failed = receiptsAtLoss(cause, brokersOwn, recover);
         List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
         stale = awaitingAck;
         awaitingAck = new IdentityHashMap<>();
@@ -1170,16 +1184,17 @@ public final class ConnectionEngine {
      * failed. At-least-once SENDs the session keeps are re-sent after the reconnect, not failed; a
      * SUBSCRIBE waiting for its RECEIPT is replayed and asks for it again; an UNSUBSCRIBE completes.
      */
-    private List<String> receiptsAtLoss(StompException cause, boolean recover) {
+    private List<String> receiptsAtLoss(StompException cause, boolean brokersOwn, boolean recover) {
         // The others fail, with the broker's ERROR when that ended the connection, the frame included.
         StompException receiptFailure = cause instanceof StompBrokerException ? cause
                 : new StompConnectionException("connection lost before the RECEIPT: " + cause.getMessage(), cause);
         Set<String> resubscribing = recover ? awaitedSubscribeReceipts() : new HashSet<>();
-        if (cause instanceof StompBrokerException) {
+        if (cause instanceof StompBrokerException && !brokersOwn) {
             // An ERROR that names no frame may be about a SUBSCRIBE waiting for its RECEIPT (Artemis's
-            // bad selector) or not (RabbitMQ's "Processing error" while a queue's process restarts): the
-            // SUBSCRIBE is tried once more, and if that connection too ends with an ERROR before its
-            // RECEIPT, it is taken as refused, fails with that ERROR, and is not made again.
+            // bad selector) or not: the SUBSCRIBE is tried once more, and if that connection too ends
+            // with an ERROR before its RECEIPT, it is taken as refused, fails with that ERROR, and is not
+            // made again. RabbitMQ's "Processing error" (its own crash, as while a queue's process
+            // restarts) refuses nothing and spends no try: such a SUBSCRIBE waits for its receipt timeout.
             for (Iterator<String> it = resubscribing.iterator(); it.hasNext(); ) {
                 String id = it.next();
                 if (!retriedAfterError.add(id)) {

@@ -398,6 +398,23 @@ class ConnectionEngineTest {
         }
 
         @Test
+        @DisplayName("RabbitMQ's \"Processing error\" (its own crash) spends no try: a SUBSCRIBE it cut off three times is still made")
+        void rabbitMqProcessingErrorsSpendNoTry() {
+            FakeTransport t = connectedToRabbitMq();
+            CompletableFuture<Void> sub = subscribe(t, "/queue/a", "s1", "sub-1");
+            for (int i = 0; i < 3; i++) {
+                t.receive(StompFrame.builder(StompCommand.ERROR).header("message", "Processing error").build());
+                t.toDeadline();
+                t.engine.opened(t.lastConn(), t.now);
+                t.receive(StompFrame.builder(StompCommand.CONNECTED).header("version", "1.2").header("server", "RabbitMQ/3.10.8").build());
+            }
+            assertThat(sub).isNotDone();
+            assertThat(t.lastWritten()).extracting(f -> f.command() + " " + f.header("receipt")).isEqualTo("SUBSCRIBE sub-1");
+            t.receipt("sub-1");
+            assertThat(sub.isDone() && !sub.isCompletedExceptionally()).isTrue();
+        }
+
+        @Test
         @DisplayName("a network loss between the two ERRORs does not count: only ERRORs take the one more try")
         void networkLossesDoNotSpendTheRetry() {
             FakeTransport t = new FakeTransport(TWO, s -> s.autoReconnect()).connect();
