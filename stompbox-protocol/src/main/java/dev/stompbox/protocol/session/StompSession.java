@@ -459,9 +459,15 @@ public final class StompSession {
      */
     public Optional<SessionSubscription> refused(String receipt) {
         cancelReceipt(receipt);
+        Optional<SessionSubscription> made = subscribedWith(receipt);
+        made.ifPresent(s -> subscriptions.remove(s.token()));
+        return made;
+    }
+
+    /** The active subscription whose SUBSCRIBE asked for {@code receipt}, if any. */
+    public Optional<SessionSubscription> subscribedWith(String receipt) {
         for (SessionSubscription s : subscriptions.values()) {
             if (receipt.equals(s.receipt())) {
-                subscriptions.remove(s.token());
                 return Optional.of(s);
             }
         }

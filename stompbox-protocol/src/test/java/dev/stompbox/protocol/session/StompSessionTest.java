@@ -299,7 +299,9 @@ class StompSessionTest {
             StompSession session = connectedSession(V1_2);
             session.subscribe("/queue/a", Map.of("id", "a"), "r-a", null);
             session.subscribe("/queue/b", Map.of("id", "b"), "r-b", null);
+            assertThat(session.subscribedWith("r-b")).map(s -> s.token().value()).contains("b");
             assertThat(session.refused("r-b")).map(s -> s.token().value()).contains("b");
+            assertThat(session.subscribedWith("r-b")).isEmpty();
             assertThat(session.pendingReceipts()).containsExactly("r-a");
             assertThat(session.refused("r-x")).isEmpty();
             session.close(false);

@@ -130,8 +130,6 @@ public final class ConnectionEngine {
      * RECEIPT behind it for a frame other than a SEND names the frame that failed.
      */
     private StompBrokerException unnamedRefusal;
-    /** Whether {@link #brokerError} says the broker itself failed (RabbitMQ's "Processing error"), not a frame of ours. */
-    private boolean brokersOwnFailure;
     /** Awaited SUBSCRIBE receipts already carried over one connection a broker ERROR ended (see {@link #lose}). */
     private final Set<String> retriedAfterError = new HashSet<>();
     private long pendingWriteBytes;
@@ -591,15 +589,13 @@ public final class ConnectionEngine {
         // as delivered), not dropped with the connection. An ERROR is what ends it, invalid bytes
         // behind it suppressed in it.
         StompBrokerException error = brokerError;
-        boolean brokersOwn = brokersOwnFailure;
         brokerError = null;
-        brokersOwnFailure = false;
         unnamedRefusal = null;
         if (error != null) {
             if (failed != null) {
                 error.addSuppressed(failed);
             }
-            lose(error, brokersOwn, now);
+            lose(error, now);
         } else if (failed != null) {
             lossOrFailedAttempt(failed, now);
         }
@@ -683,7 +679,6 @@ public final class ConnectionEngine {
                 // when an earlier frame's failure had closed its channel): kept with the first.
                 if (brokerError == null) {
                     brokerError = error;
-                    brokersOwnFailure = rabbitMq() && "Processing error".equals(frame.header(StompHeaders.MESSAGE));
                 } else {
                     brokerError.addSuppressed(error);
                 }
@@ -701,6 +696,11 @@ public final class ConnectionEngine {
     private boolean closedByRabbitMq(StompFrame error) {
         String message = error.header(StompHeaders.MESSAGE);
         return rabbitMq() && message != null && message.matches("[a-z]+(_[a-z]+)*");
+    }
+
+    /** Whether {@code cause} is an ERROR that says the broker itself failed (RabbitMQ's "Processing error"), not a frame of ours. */
+    private boolean brokersOwnFailure(StompException cause) {
+        return cause instanceof StompBrokerException b && rabbitMq() && "Processing error".equals(b.frame().header(StompHeaders.MESSAGE));
     }
 
     private boolean rabbitMq() {
@@ -1128,14 +1128,10 @@ public final class ConnectionEngine {
     // -- losing ------------------------------------------------------------------------------------
 
     private void lose(StompException cause, long now) {
-        lose(cause, false, now);
-    }
-
-    /** @param brokersOwn whether the cause is an ERROR that says the broker itself failed, not any frame of the client's */
-    private void lose(StompException cause, boolean brokersOwn, long now) {
         if (state != ConnectionState.CONNECTED && state != ConnectionState.DISCONNECTING) {
             return;
         }
+        boolean brokersOwn = brokersOwnFailure(cause); // before the session forgets which broker it was
         boolean recover = state == ConnectionState.CONNECTED && settings.autoReconnect();
         log.warn("connection to {} lost: {}", broker, cause.getMessage());
         settings.metrics().connectionClosed();
@@ -1226,18 +1222,15 @@ public final class ConnectionEngine {
      * after all.
      */
     private void abandonSubscription(String receipt, long now) {
-        for (SessionSubscription s : session.subscriptions()) {
-            if (receipt.equals(s.receipt())) {
-                if (state == ConnectionState.CONNECTED) {
-                    enqueue(session.unsubscribe(s.token(), null), null, now);
-                } else {
-                    session.refused(receipt);
-                }
-                log.warn("no RECEIPT for the SUBSCRIBE to {} within {} ms: given up, not subscribed", s.destination(),
-                        settings.receiptTimeout().toMillis());
-                return;
+        session.subscribedWith(receipt).ifPresent(s -> {
+            if (state == ConnectionState.CONNECTED) {
+                enqueue(session.unsubscribe(s.token(), null), null, now);
+            } else {
+                session.refused(receipt);
             }
-        }
+            log.warn("no RECEIPT for the SUBSCRIBE to {} within {} ms: given up, not subscribed", s.destination(),
+                    settings.receiptTimeout().toMillis());
+        });
     }
 
     /** The receipts the SUBSCRIBEs of the active subscriptions asked for and still wait for. */
