@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -144,8 +143,8 @@ public final class ConnectionEngine {
     private Duration disconnectTimeout;
 
     // Messages handed out that still need an ack, by identity, and those of the last lost connection.
-    private IdentityHashMap<StompFrame, Delivery> awaitingAck = new IdentityHashMap<>();
-    private IdentityHashMap<StompFrame, Delivery> stale = new IdentityHashMap<>();
+    private AwaitingAcks awaitingAck = new AwaitingAcks();
+    private AwaitingAcks stale = new AwaitingAcks();
     private long sequence;
     private long unknownSubscriptionMessages;
     // Messages never handed to the application, dropped by the disconnect under way: said once it is done.
@@ -948,7 +947,7 @@ public final class ConnectionEngine {
     /** Records that the application now holds {@code d} (for acks by frame and the reconnect report). */
     public void handedOut(Delivery d) {
         if (d.needsAck()) {
-            (d.epoch() == epoch ? awaitingAck : stale).put(d.frame(), d);
+            (d.epoch() == epoch ? awaitingAck : stale).add(d);
         }
     }
 
@@ -957,10 +956,10 @@ public final class ConnectionEngine {
 
     /** Whether {@code message} (handed out with {@link #handedOut}) can be acked now. */
     public AckCheck ackCheck(StompFrame message) {
-        if (awaitingAck.containsKey(message)) {
+        if (awaitingAck.contains(message)) {
             return AckCheck.OK;
         }
-        return stale.containsKey(message) ? AckCheck.EARLIER_CONNECTION : AckCheck.NOT_AWAITING;
+        return stale.contains(message) ? AckCheck.EARLIER_CONNECTION : AckCheck.NOT_AWAITING;
     }
 
     /**
@@ -981,9 +980,7 @@ public final class ConnectionEngine {
         } else {
             settings.metrics().messageAcked();
         }
-        // client mode is cumulative: the earlier messages of the subscription are settled too.
-        awaitingAck.values().removeIf(o -> o == d || (d.ackMode() == AckMode.CLIENT
-                && o.subscription().token().equals(d.subscription().token()) && o.sequence() <= d.sequence()));
+        awaitingAck.settle(d); // under ack client, with the earlier messages of its subscription
         return r;
     }
 
@@ -1143,9 +1140,9 @@ public final class ConnectionEngine {
         failure = cause instanceof StompConnectionException ? cause
                 : new StompConnectionException("connection to " + broker + " lost: " + cause.getMessage(), cause);
         List<String> failed = receiptsAtLoss(cause, brokersOwn, recover);
-        List<StompFrame> unacked = new ArrayList<>(awaitingAck.keySet());
+        List<StompFrame> unacked = awaitingAck.frames();
         stale = awaitingAck;
-        awaitingAck = new IdentityHashMap<>();
+        awaitingAck = new AwaitingAcks();
         long lostEpoch = epoch;
         effects.add(h -> h.connectionLost(lostEpoch, cause));
         if (!recover) {
@@ -1348,8 +1345,8 @@ public final class ConnectionEngine {
         dropTransport();
         session.close(true);
         state = ConnectionState.DISCONNECTED;
-        awaitingAck = new IdentityHashMap<>();
-        stale = new IdentityHashMap<>();
+        awaitingAck = new AwaitingAcks();
+        stale = new AwaitingAcks();
         failReceipts(new StompConnectionException("disconnected"));
         sayUnhanded(unhandedLost, unhandedReturned);
         unhandedLost = 0;
