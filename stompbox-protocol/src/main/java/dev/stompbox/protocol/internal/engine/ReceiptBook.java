@@ -7,14 +7,20 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
  * The receipts a client waits for, with their deadlines, and the at-least-once window (how many
  * SENDs await their RECEIPT and how many body bytes they hold). Insertion order is close to deadline
- * order but not exactly (a SEND's deadline counts from the call, which may have waited for room), so
- * expiry keeps a lower bound of the deadlines and scans only once it has passed.
+ * order but not exactly (a SEND's deadline counts from the call, which may have waited for room; the
+ * DISCONNECT's timeout is a setting of its own), so the deadlines are also kept in a heap. A RECEIPT
+ * takes its entry from the map only; the heap lets go of it when it comes to the top (or when such
+ * entries outnumber the live ones), so that a RECEIPT costs no search and the heap stays bounded.
+ * Expiring costs what it takes, however many wait: scanning every entry whenever one expired made a
+ * storm of timeouts quadratic (100 000 receipts timing out one after another, as from a broker that
+ * stopped confirming, took tens of seconds of the connection's thread).
  */
 final class ReceiptBook {
     static final long NONE = Long.MAX_VALUE;
@@ -30,7 +36,7 @@ final class ReceiptBook {
     }
 
     private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
-    private long earliest = NONE;
+    private final PriorityQueue<Pending> byDeadline = new PriorityQueue<>(Comparator.comparingLong(Pending::deadline));
     private int windowCount;
     private long windowBytes;
 
@@ -47,6 +53,11 @@ final class ReceiptBook {
         return pending.size();
     }
 
+    /** Entries in the deadline heap, settled ones not yet let go of included: for tests. */
+    int heapSize() {
+        return byDeadline.size();
+    }
+
     int windowCount() {
         return windowCount;
     }
@@ -56,8 +67,16 @@ final class ReceiptBook {
     }
 
     void add(Pending p) {
-        pending.put(p.id(), p);
-        earliest = Math.min(earliest, p.deadline());
+        Pending replaced = pending.put(p.id(), p);
+        if (replaced != null) {
+            release(replaced);
+        }
+        byDeadline.add(p);
+        if (byDeadline.size() > 2 * pending.size() + 64) {
+            // Entries settled out of deadline order wait below the top; rebuilt from the live ones.
+            byDeadline.clear();
+            byDeadline.addAll(pending.values());
+        }
         if (p.windowed()) {
             windowCount++;
             windowBytes += p.bytes();
@@ -80,34 +99,56 @@ final class ReceiptBook {
         }
     }
 
-    /** A lower bound of the deadlines, {@link #NONE} when nothing waits. */
+    /** The earliest deadline of those waiting, {@link #NONE} when nothing waits. */
     long earliestDeadline() {
-        return pending.isEmpty() ? NONE : earliest;
+        Pending top;
+        while ((top = byDeadline.peek()) != null && !live(top)) {
+            byDeadline.poll();
+        }
+        return top == null ? NONE : top.deadline();
+    }
+
+    private boolean live(Pending p) {
+        return pending.get(p.id()) == p;
     }
 
     /** Takes the entries whose deadline has passed, oldest first. */
     List<Pending> expired(long now) {
-        if (pending.isEmpty() || earliest > now) {
+        List<Pending> taken = null;
+        Pending top;
+        while ((top = byDeadline.peek()) != null && top.deadline() <= now) {
+            byDeadline.poll();
+            if (live(top)) {
+                pending.remove(top.id());
+                release(top);
+                if (taken == null) {
+                    taken = new ArrayList<>();
+                }
+                taken.add(top);
+            }
+        }
+        if (taken == null) {
             return List.of();
         }
-        return removeIf(p -> p.deadline() <= now);
+        taken.sort(Comparator.comparingLong(Pending::start));
+        return taken;
     }
 
-    /** Takes every entry whose id {@code which} selects, oldest first, and recomputes the bound. */
+    /** Takes every entry {@code which} selects, oldest first. */
     List<Pending> removeIf(Predicate<Pending> which) {
         List<Pending> taken = new ArrayList<>();
-        long min = NONE;
         for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
             Pending p = it.next();
             if (which.test(p)) {
                 it.remove();
                 release(p);
                 taken.add(p);
-            } else {
-                min = Math.min(min, p.deadline());
             }
         }
-        earliest = min;
+        if (!taken.isEmpty()) {
+            byDeadline.clear();
+            byDeadline.addAll(pending.values());
+        }
         taken.sort(Comparator.comparingLong(Pending::start));
         return taken;
     }
