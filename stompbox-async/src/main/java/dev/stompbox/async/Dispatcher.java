@@ -131,7 +131,6 @@ final class Dispatcher {
         stopped = false;
     }
 
-    /** Drops the waiting messages of {@code epoch} that need an ack: they came on a connection that is gone. */
     /** Drops the waiting messages of a lost connection that need an ack (the broker redelivers them); returns how many. */
     int lost(long epoch) {
         return forget(w -> w.delivery().epoch() == epoch && w.delivery().needsAck());
