@@ -20,8 +20,10 @@ public final class AsyncSubscription extends SubscriptionHandle {
     private final MessageHandler handler;
     private final SubscriptionOptions options;
     private volatile int inFlight; // written on the event loop
-    int waiting; // messages read for it and not yet handed to its handler; event loop only
-    long blockedInDrain; // the Dispatcher.drain() pass that found it at its limit; event loop only
+    // Messages read for it and not yet handed to its handler, in order; event loop only.
+    final java.util.ArrayDeque<Dispatcher.Waiting> waiting = new java.util.ArrayDeque<>();
+    boolean ready; // in the dispatcher's turns: messages waiting and room for one more; event loop only
+    boolean listed; // among the dispatcher's subscriptions that had messages waiting; event loop only
     SerialLane lane; // one at a time on a pool: where its handlers queue (made on the event loop)
     volatile boolean closing; // being unsubscribed: nothing new is handed to its handler
     java.util.concurrent.CompletableFuture<Void> drained; // completes when closing and none in flight; event loop only

@@ -52,19 +52,23 @@ final class Dispatcher {
             StompHeaders.TRANSACTION, "destination-type", "redelivered", "expires", "timestamp",
             "original-destination", "message-type", "__AMQ_CID", "_AMQ_ROUTING_TYPE", "receipt-id");
 
-    private record Waiting(Delivery delivery, AsyncSubscription subscription, long bytes) {
+    /** A message read for {@code subscription} and not yet handed to its handler. */
+    record Waiting(Delivery delivery, AsyncSubscription subscription, long bytes) {
     }
 
     private final AsyncStompClient client; // what handlers are handed
     private final LoopRunner runner;
     private final AsyncStompClientConfig config;
     private final Executor executor;
-    private final ArrayDeque<Waiting> pending = new ArrayDeque<>();
+    // Subscriptions that had messages waiting (each in its own queue, AsyncSubscription.waiting) since
+    // the last forget(), which drops those left with none; and those with messages waiting and room
+    // for one more handler, in the order they take turns.
+    private final List<AsyncSubscription> listed = new ArrayList<>();
+    private final ArrayDeque<AsyncSubscription> ready = new ArrayDeque<>();
+    private int waitingCount;
     private int inFlight;
     private long pendingBytes;
-    private int subscriptionsWaiting; // subscriptions with at least one message in pending
-    private long drainSteps; // waiting messages drain() has looked at, to prove its work is linear
-    private long drainPasses;
+    private long drainSteps; // turns drain() has taken, to prove its work is linear in the messages
     private boolean stopped; // a graceful disconnect began: nothing new is handed out
     private boolean warnedUnackable; // the server sent a MESSAGE that cannot be acked; said once
     private volatile long bufferedBytes;
@@ -104,11 +108,14 @@ final class Dispatcher {
             return; // read before the broker saw the UNSUBSCRIBE: unacked, so the broker hands it on
         }
         long bytes = d.frame().bodyLength() + 64L * d.frame().headerCount();
-        pending.add(new Waiting(d, sub, bytes));
-        pendingBytes += bytes;
-        if (sub.waiting++ == 0) {
-            subscriptionsWaiting++;
+        if (!sub.listed) {
+            sub.listed = true;
+            listed.add(sub);
         }
+        sub.waiting.add(new Waiting(d, sub, bytes));
+        waitingCount++;
+        pendingBytes += bytes;
+        markReady(sub);
         drain();
     }
 
@@ -119,9 +126,11 @@ final class Dispatcher {
     List<Delivery> stop() {
         stopped = true;
         generation++;
-        List<Delivery> dropped = new ArrayList<>(pending.size());
-        for (Waiting w : pending) {
-            dropped.add(w.delivery());
+        List<Delivery> dropped = new ArrayList<>(waitingCount);
+        for (AsyncSubscription s : listed) {
+            for (Waiting w : s.waiting) {
+                dropped.add(w.delivery());
+            }
         }
         forget(w -> true);
         return dropped;
@@ -136,61 +145,62 @@ final class Dispatcher {
         return forget(w -> w.delivery().epoch() == epoch && w.delivery().needsAck());
     }
 
+    /** {@code s} joins the subscriptions to serve if it has messages waiting and room for one more. */
+    private void markReady(AsyncSubscription s) {
+        if (!s.ready && !s.waiting.isEmpty() && s.inFlight() < capacity(s)) {
+            s.ready = true;
+            ready.add(s);
+        }
+    }
+
     /**
-     * Hands pending messages to handlers, in order per subscription, as far as the bounds allow;
-     * reading stops while anything is left waiting.
+     * Hands waiting messages to handlers, in order per subscription, as far as the bounds allow;
+     * reading stops while {@code maxBufferedMessages} are left waiting.
      */
     void drain() {
-        // Runs after every message and every finished handler, so it must not walk the whole queue
-        // each time: it stops as soon as every subscription that has messages waiting is at its
-        // concurrency limit (with one subscription: at the first blocked message).
-        // It runs for every message read while a subscription is at its limit, so it allocates
-        // nothing: a subscription found at its limit is marked with this pass's number.
-        long pass = ++drainPasses;
-        int blocked = 0;
-        Iterator<Waiting> it = pending.iterator();
-        while (!stopped && it.hasNext() && inFlight < config.maxConcurrency()) {
-            Waiting w = it.next();
+        // Runs after every message read and every handler finished, so its work is what it hands
+        // out, whatever waits: each subscription keeps its own queue, and only those with room take
+        // turns, one message a turn. A single queue walked from the front cost, for every message of
+        // a flowing subscription, a step over each message waiting behind a busy one.
+        while (!stopped && inFlight < config.maxConcurrency()) {
+            AsyncSubscription s = ready.poll();
+            if (s == null) {
+                break;
+            }
+            s.ready = false;
             drainSteps++;
-            AsyncSubscription s = w.subscription();
-            if (s.blockedInDrain == pass) {
-                continue;
+            if (s.waiting.isEmpty() || s.inFlight() >= capacity(s)) {
+                continue; // its messages were let go meanwhile (a loss, an unsubscribe)
             }
-            if (s.inFlight() >= capacity(s)) {
-                s.blockedInDrain = pass;
-                if (++blocked == subscriptionsWaiting) {
-                    break;
-                }
-                continue;
-            }
-            it.remove();
+            Waiting w = s.waiting.poll();
+            waitingCount--;
             pendingBytes -= w.bytes();
-            if (--s.waiting == 0) {
-                subscriptionsWaiting--;
-            }
             dispatch(w);
+            markReady(s);
         }
         bufferedBytes = pendingBytes;
-        runner.pauseReading(pending.size() >= config.maxBufferedMessages());
+        runner.pauseReading(waitingCount >= config.maxBufferedMessages());
     }
 
     private int forget(Predicate<Waiting> which) {
-        for (Waiting w : pending) {
-            w.subscription().waiting = 0;
-        }
-        int before = pending.size();
-        pending.removeIf(which);
-        subscriptionsWaiting = 0;
+        int before = waitingCount;
+        waitingCount = 0;
         pendingBytes = 0;
-        for (Waiting w : pending) {
-            pendingBytes += w.bytes();
-            if (w.subscription().waiting++ == 0) {
-                subscriptionsWaiting++;
+        for (Iterator<AsyncSubscription> it = listed.iterator(); it.hasNext(); ) {
+            AsyncSubscription s = it.next();
+            s.waiting.removeIf(which);
+            if (s.waiting.isEmpty()) {
+                s.listed = false;
+                it.remove();
+            }
+            for (Waiting w : s.waiting) {
+                waitingCount++;
+                pendingBytes += w.bytes();
             }
         }
         bufferedBytes = pendingBytes;
-        runner.pauseReading(pending.size() >= config.maxBufferedMessages());
-        return before - pending.size();
+        runner.pauseReading(waitingCount >= config.maxBufferedMessages());
+        return before - waitingCount;
     }
 
     /** The client whose handler this thread is in, if any: its {@code close()} must not wait for a disconnect that waits for that handler. */
@@ -325,6 +335,7 @@ final class Dispatcher {
         AsyncSubscription s = w.subscription();
         s.inFlight(s.inFlight() - 1);
         inFlight--;
+        markReady(s);
         runner.handlerFinished(inFlight);
         completeIfDrained(s);
     }
@@ -354,6 +365,7 @@ final class Dispatcher {
     void reopen(AsyncSubscription s) {
         s.closing = false;
         s.drained = null;
+        markReady(s);
         drain();
     }
 
@@ -368,6 +380,7 @@ final class Dispatcher {
         AsyncSubscription s = w.subscription();
         s.inFlight(s.inFlight() - 1);
         inFlight--;
+        markReady(s);
         if (error == null) {
             settle(w.delivery(), false);
         } else {
