@@ -536,12 +536,20 @@ public final class ServerConnection {
             if (target == null) {
                 throw new StompException("Unknown " + frame.command() + " id: " + key);
             }
-            List<Broker.Delivery> covered = new ArrayList<>();
-            for (Broker.Delivery d : unacked.values()) {
-                boolean cumulative = target.subscription().mode == AckMode.CLIENT
-                        && d.subscription() == target.subscription() && d.sequence() <= target.sequence();
-                if (d == target || cumulative) {
-                    covered.add(d);
+            List<Broker.Delivery> covered;
+            if (target.subscription().mode != AckMode.CLIENT) {
+                covered = List.of(target); // a lookup, not a walk: acking a backlog one by one stays linear
+            } else {
+                // Cumulative: the subscription's deliveries up to this one, found from the oldest on
+                // (unacked is in delivery order) and no further.
+                covered = new ArrayList<>();
+                for (Broker.Delivery d : unacked.values()) {
+                    if (d.sequence() > target.sequence()) {
+                        break;
+                    }
+                    if (d.subscription() == target.subscription()) {
+                        covered.add(d);
+                    }
                 }
             }
             if (tx != null) {
@@ -677,6 +685,7 @@ public final class ServerConnection {
         };
         Broker.Delivery delivery = new Broker.Delivery(m, s, key, sequence);
         if (s.mode != AckMode.AUTO) {
+            unacked.remove(key); // a key delivered again goes to the end: unacked stays in delivery order
             unacked.put(key, delivery);
         }
         enqueueServerFrame(frame);
