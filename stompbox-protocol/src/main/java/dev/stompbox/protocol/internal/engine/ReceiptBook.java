@@ -19,8 +19,8 @@ import java.util.function.Predicate;
  * takes its entry from the map only; the heap lets go of it when it comes to the top (or when such
  * entries outnumber the live ones), so that a RECEIPT costs no search and the heap stays bounded.
  * Expiring costs what it takes, however many wait: scanning every entry whenever one expired made a
- * storm of timeouts quadratic (100 000 receipts timing out one after another, as from a broker that
- * stopped confirming, took tens of seconds of the connection's thread).
+ * storm of timeouts quadratic (20 000 receipts timing out one after another, as from a broker that
+ * stopped confirming, took 0.9 s of the connection's thread, and the cost grew with their square).
  */
 final class ReceiptBook {
     static final long NONE = Long.MAX_VALUE;
