@@ -73,9 +73,7 @@ final class ReceiptBook {
         }
         byDeadline.add(p);
         if (byDeadline.size() > 2 * pending.size() + 64) {
-            // Entries settled out of deadline order wait below the top; rebuilt from the live ones.
-            byDeadline.clear();
-            byDeadline.addAll(pending.values());
+            rebuildHeap(); // entries settled out of deadline order wait below the top
         }
         if (p.windowed()) {
             windowCount++;
@@ -97,6 +95,12 @@ final class ReceiptBook {
             windowCount--;
             windowBytes -= p.bytes();
         }
+    }
+
+    /** The heap again, from the live entries only. */
+    private void rebuildHeap() {
+        byDeadline.clear();
+        byDeadline.addAll(pending.values());
     }
 
     /** The earliest deadline of those waiting, {@link #NONE} when nothing waits. */
@@ -146,8 +150,7 @@ final class ReceiptBook {
             }
         }
         if (!taken.isEmpty()) {
-            byDeadline.clear();
-            byDeadline.addAll(pending.values());
+            rebuildHeap();
         }
         taken.sort(Comparator.comparingLong(Pending::start));
         return taken;
